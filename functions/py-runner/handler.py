@@ -1,0 +1,458 @@
+"""
+The Python runner: runs `py` and `virtual py` stages. Standard library only (Lambda python3.12).
+
+Two ways in, one behaviour:
+
+- AWS Lambda: `handler(event, context)`; a failure raises `StageFailed`, which Lambda reports as
+  errorType "StageFailed" with the message as the error's cause.
+- Locally: `python3 handler.py` reads one JSON request on stdin and writes one JSON line on stdout:
+  `{"ok": true, "result": ...}` or `{"ok": false, "errorType": ..., "errorMessage": ...}`. The
+  caller enforces the timeout by killing the process group.
+
+The request (`PyRunRequest` in lib/protocol) is already rendered: `code` is text parts and
+`{"value": v}` parts, a value written into the code as a Python literal (a top-level string as its
+bare text). The code runs with `globals` (the context roots: params, stages, matrix, item, ...)
+and `vars` over them as its global namespace.
+
+Decisions:
+- outputs are the names the code leaves in its namespace, except dunder names, modules,
+  functions and classes, and context globals it did not reassign; `vars` are included (they are
+  the stage's own variables). Values are made JSON: tuples become lists, sets sorted lists,
+  dates ISO text, Decimals floats, anything else its repr.
+- print() output is not an output: it goes to the logs (CloudWatch on AWS, stderr locally, where
+  stdout is the protocol channel and file descriptor 1 is pointed at stderr while code runs).
+- exit()/sys.exit() in py code fails the stage; it never ends the runner.
+- A failure's message starts with the stage and the exception, then the traceback of the stage's
+  own code lines (runner frames are left out).
+"""
+
+from __future__ import annotations
+
+import builtins
+import datetime
+import decimal
+import fcntl
+import hashlib
+import inspect
+import json
+import linecache
+import math
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import traceback
+import types
+from contextlib import contextmanager
+from typing import Any, Iterator
+
+# Bytes kept per captured stream of a virtual py stage (head and tail, marker between).
+OUTPUT_BYTES = 64 * 1024
+# Seconds between SIGTERM and SIGKILL when a virtual py process is stopped.
+KILL_GRACE = 2.0
+
+
+class StageFailed(Exception):
+    """A stage failure; the message is the JSON of the failed stage record."""
+
+
+class BadRequest(Exception):
+    """A request this runner does not understand (a compiler or wiring bug)."""
+
+
+class _Timeout(BaseException):
+    """Raised in the stage's code when its timeout passes (BaseException: `except Exception` cannot swallow it)."""
+
+
+def _failed(name: str, message: str, outputs: dict | None = None) -> StageFailed:
+    record = {"status": "FAILED", "outputs": outputs or {}, "errors": {"name": name, "message": message}}
+    return StageFailed(json.dumps(record, ensure_ascii=False, separators=(",", ":")))
+
+
+# --- code assembly -------------------------------------------------------------------------------
+
+
+def py_literal(value: Any) -> str:
+    """The Python literal of a JSON value: None, True, 3, 0.5, 'text', [1, 2], {'a': 1}."""
+    if value is None or isinstance(value, bool):
+        return repr(value)
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if math.isnan(value):
+            return "float('nan')"
+        if math.isinf(value):
+            return "float('inf')" if value > 0 else "float('-inf')"
+        return repr(value)
+    if isinstance(value, str):
+        return repr(value)
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(py_literal(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{py_literal(k)}: {py_literal(v)}" for k, v in value.items()) + "}"
+    return repr(value)
+
+
+def join_code(parts: Any) -> str:
+    """The source of a request's `code` parts: text as is, values as literals (strings bare)."""
+    if isinstance(parts, str):
+        return parts
+    if not isinstance(parts, list):
+        raise BadRequest('"code" must be a list of text and {"value": ...} parts')
+    out = []
+    for part in parts:
+        if isinstance(part, str):
+            out.append(part)
+        elif isinstance(part, dict) and "value" in part:
+            value = part["value"]
+            out.append(value if isinstance(value, str) else py_literal(value))
+        else:
+            raise BadRequest(f'a "code" part must be text or {{"value": ...}}, got {part!r}')
+    return "".join(out)
+
+
+# --- outputs -------------------------------------------------------------------------------------
+
+
+def to_json(value: Any, _seen: set[int] | None = None) -> Any:
+    """`value` as JSON-compatible data (see the module docstring)."""
+    seen = _seen if _seen is not None else set()
+    if value is None or isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        return value if math.isfinite(value) else repr(value)
+    if isinstance(value, decimal.Decimal):
+        f = float(value)
+        return f if math.isfinite(f) else str(value)
+    if isinstance(value, (datetime.datetime, datetime.date, datetime.time)):
+        return value.isoformat()
+    if id(value) in seen:
+        return "<circular reference>"
+    if isinstance(value, dict):
+        seen.add(id(value))
+        out = {(k if isinstance(k, str) else str(k)): to_json(v, seen) for k, v in value.items()}
+        seen.discard(id(value))
+        return out
+    if isinstance(value, (list, tuple)):
+        seen.add(id(value))
+        items = [to_json(v, seen) for v in value]
+        seen.discard(id(value))
+        return items
+    if isinstance(value, (set, frozenset)):
+        try:
+            ordered = sorted(value)
+        except TypeError:
+            ordered = sorted(value, key=repr)
+        return [to_json(v, seen) for v in ordered]
+    return repr(value)
+
+
+def _is_output(name: str, value: Any, given: dict) -> bool:
+    if name.startswith("__"):
+        return False
+    if isinstance(value, types.ModuleType) or inspect.isclass(value):
+        return False
+    if inspect.isfunction(value) or inspect.isbuiltin(value) or inspect.ismethod(value):
+        return False
+    return not (name in given and given[name] is value)
+
+
+def collect_outputs(namespace: dict, given: dict) -> dict:
+    """The outputs of a py stage: its namespace less what is not data or was given unchanged."""
+    return {k: to_json(v) for k, v in namespace.items() if _is_output(k, v, given)}
+
+
+# --- py ------------------------------------------------------------------------------------------
+
+
+def _safe_str(e: BaseException) -> str:
+    try:
+        return str(e)
+    except Exception:  # noqa: BLE001 - a broken __str__ must not hide the failure
+        return repr(e)
+
+
+def error_text(label: str, e: BaseException, filename: str) -> str:
+    """`<label> raised Name: text`, then the traceback of the stage's own lines."""
+    text = _safe_str(e)
+    lines = [f"{label} raised {type(e).__name__}" + (f": {text}" if text else "")]
+    frames = [f for f in traceback.extract_tb(e.__traceback__) if f.filename == filename]
+    if frames:
+        lines.append("Traceback (most recent call last):")
+        lines.append("".join(traceback.format_list(frames)).rstrip("\n"))
+    lines.append("".join(traceback.format_exception_only(type(e), e)).rstrip("\n"))
+    return "\n".join(lines)
+
+
+def syntax_error_text(label: str, e: SyntaxError) -> str:
+    where = f" at line {e.lineno}" if e.lineno else ""
+    out = f"{label} has a syntax error{where}: {e.msg}"
+    if e.text:
+        source = e.text.rstrip("\n")
+        stripped = source.lstrip()
+        out += f"\n    {stripped}"
+        if e.offset:
+            caret = max(0, e.offset - 1 - (len(source) - len(stripped)))
+            out += "\n    " + " " * caret + "^"
+    return out
+
+
+@contextmanager
+def _deadline(seconds: Any) -> Iterator[None]:
+    """Raises `_Timeout` in the running code after `seconds` (main thread only; else a no-op)."""
+    usable = isinstance(seconds, (int, float)) and seconds > 0 and threading.current_thread() is threading.main_thread()
+    if not usable:
+        yield
+        return
+
+    def on_alarm(signum: int, frame: Any) -> None:
+        raise _Timeout()
+
+    previous = signal.signal(signal.SIGALRM, on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, float(seconds))
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def run_py(event: dict) -> dict:
+    """Runs a py stage and returns `{status: 'SUCCESS', outputs}`; raises `StageFailed`."""
+    name = str(event.get("name") or "py")
+    label = f"py stage {json.dumps(name, ensure_ascii=False)}"
+    source = join_code(event.get("code", []))
+    given = event.get("globals") or {}
+    variables = event.get("vars") or {}
+    if not isinstance(given, dict) or not isinstance(variables, dict):
+        raise BadRequest('"globals" and "vars" must be objects')
+    filename = f"<py stage {name}>"
+    try:
+        code = compile(source, filename, "exec")
+    except SyntaxError as e:
+        raise _failed("SyntaxError", syntax_error_text(label, e)) from None
+    namespace = dict(given)
+    namespace.update(variables)
+    namespace["__name__"] = "__main__"
+    namespace["__builtins__"] = builtins
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    timeout = event.get("timeout")
+    try:
+        with _deadline(timeout):
+            exec(code, namespace)  # noqa: S102 - running the stage's code is this runner's job
+    except _Timeout:
+        raise _failed("StageTimeout", f"{label} timed out after {timeout} s") from None
+    except SystemExit as e:
+        message = (
+            f"{label} called exit({e.code!r}): a py stage cannot end the Python runner; "
+            "let the code finish, or raise an exception to fail the stage"
+        )
+        raise _failed("SystemExit", message) from None
+    except BaseException as e:  # noqa: BLE001 - any failure of user code is the stage's failure
+        raise _failed(type(e).__name__, error_text(label, e, filename)) from None
+    finally:
+        linecache.cache.pop(filename, None)
+    return {"status": "SUCCESS", "outputs": collect_outputs(namespace, given)}
+
+
+# --- virtual py ----------------------------------------------------------------------------------
+
+# Runs inside the venv's interpreter: builds the namespace, runs the stage's code, and on an
+# exception prints a traceback of the stage's own lines and exits 1.
+_BOOT = r"""
+import json, linecache, sys, traceback
+with open(sys.argv[1], encoding="utf-8") as f:
+    payload = json.load(f)
+with open(sys.argv[2], encoding="utf-8") as f:
+    source = f.read()
+filename = "<virtual py stage " + payload["name"] + ">"
+linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+namespace = dict(payload["globals"])
+namespace.update(payload["vars"])
+namespace["__name__"] = "__main__"
+del f, payload
+try:
+    exec(compile(source, filename, "exec"), namespace)
+except SystemExit:
+    raise
+except BaseException as e:
+    frames = [fr for fr in traceback.extract_tb(e.__traceback__) if fr.filename == filename]
+    if frames:
+        sys.stderr.write("Traceback (most recent call last):\n" + "".join(traceback.format_list(frames)))
+    sys.stderr.write("".join(traceback.format_exception_only(type(e), e)))
+    sys.exit(1)
+"""
+
+
+def _clip(data: bytes) -> str:
+    if len(data) > OUTPUT_BYTES:
+        half = OUTPUT_BYTES // 2
+        dropped = len(data) - 2 * half
+        data = data[:half] + f"…[truncated {dropped} bytes]…".encode() + data[-half:]
+    return data.decode("utf-8", errors="replace").rstrip()
+
+
+def _run(args: list[str], timeout: float | None = None, cwd: str | None = None) -> tuple[int, str, str, bool]:
+    """Runs a process; returns (return code, stdout, stderr, timed out). Stops it on timeout."""
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, cwd=cwd)
+    try:
+        out, err = proc.communicate(timeout=timeout)
+        timed_out = False
+    except subprocess.TimeoutExpired:
+        proc.terminate()
+        try:
+            out, err = proc.communicate(timeout=KILL_GRACE)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            out, err = proc.communicate()
+        timed_out = True
+    code = proc.returncode
+    if code < 0:
+        code = 128 - code
+    return code, _clip(out), _clip(err), timed_out
+
+
+def _last_lines(text: str, count: int) -> str:
+    lines = [line for line in text.splitlines() if line.strip()]
+    errors = [line for line in lines if line.startswith("ERROR")]
+    return "\n".join((errors or lines)[-count:])
+
+
+def _base_python(version: str) -> str:
+    """An interpreter for `version`: `python<version>` on PATH, else this one (with a warning)."""
+    current = f"{sys.version_info.major}.{sys.version_info.minor}"
+    if version in (current, str(sys.version_info.major)):
+        return sys.executable
+    found = shutil.which(f"python{version}")
+    if found:
+        return found
+    print(
+        f"virtual py: Python {version} was asked for but is not installed (and uv is not available); using Python {current}",
+        file=sys.stderr,
+    )
+    return sys.executable
+
+
+def _venv_root() -> str:
+    return os.environ.get("WORKFLOW_CORE_VENV_CACHE") or os.path.join(tempfile.gettempdir(), "sfn-workflow-venvs")
+
+
+def ensure_venv(label: str, deps: list[str], version: str) -> str:
+    """The python of a venv with `deps` installed, created once per (deps, version) and cached."""
+    uv = shutil.which("uv")
+    base = None if uv else _base_python(version)
+    key = hashlib.sha256(json.dumps({"deps": sorted(deps), "version": version, "tool": "uv" if uv else base}).encode()).hexdigest()[:16]
+    root = _venv_root()
+    os.makedirs(root, exist_ok=True)
+    venv = os.path.join(root, key)
+    python = os.path.join(venv, "bin", "python")
+    ready = os.path.join(venv, ".ready")
+    with open(venv + ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if os.path.exists(ready):
+            return python
+        shutil.rmtree(venv, ignore_errors=True)
+        if uv:
+            steps = [[uv, "venv", "--quiet", "--python", version, venv]]
+            if deps:
+                steps.append([uv, "pip", "install", "--quiet", "--python", python, *deps])
+        else:
+            steps = [[base, "-m", "venv", venv]]
+            if deps:
+                steps.append([python, "-m", "pip", "install", "--disable-pip-version-check", "--no-input", "--quiet", *deps])
+        for step in steps:
+            try:
+                code, out, err, _ = _run(step)
+            except OSError as e:
+                code, out, err = 127, "", str(e)
+            if code != 0:
+                shutil.rmtree(venv, ignore_errors=True)
+                tool = "uv" if uv else ("pip" if "pip" in step else "venv")
+                shown = ", ".join(json.dumps(d) for d in deps) or "(none)"
+                detail = _last_lines(err or out, 4) or f"exit code {code}"
+                hint = ""
+                if tool != "venv":
+                    hint = "\nthe package index must be reachable (or set PIP_INDEX_URL / PIP_FIND_LINKS to a reachable or local one)"
+                message = f"{label} could not install its deps {shown} for Python {version}: {tool} failed:\n{detail}{hint}"
+                raise _failed("DependencyError", message)
+        with open(ready, "w") as f:
+            f.write("\n".join(deps))
+    return python
+
+
+def run_virtual_py(event: dict) -> dict:
+    """Runs a virtual py stage in a cached venv; outputs `{return_code, stdout, stderr}`."""
+    name = str(event.get("name") or "virtual-py")
+    label = f"virtual py stage {json.dumps(name, ensure_ascii=False)}"
+    deps = [str(d) for d in (event.get("deps") or [])]
+    version = str(event.get("version") or "3.12")
+    source = join_code(event.get("code", []))
+    python = ensure_venv(label, deps, version)
+    work = tempfile.mkdtemp(prefix="wf-vpy-")
+    try:
+        paths = {n: os.path.join(work, n) for n in ("boot.py", "payload.json", "stage.py")}
+        with open(paths["boot.py"], "w", encoding="utf-8") as f:
+            f.write(_BOOT)
+        with open(paths["payload.json"], "w", encoding="utf-8") as f:
+            json.dump({"name": name, "globals": event.get("globals") or {}, "vars": event.get("vars") or {}}, f)
+        with open(paths["stage.py"], "w", encoding="utf-8") as f:
+            f.write(source)
+        timeout = event.get("timeout")
+        limit = float(timeout) if isinstance(timeout, (int, float)) and timeout > 0 else None
+        code, out, err, timed_out = _run([python, paths["boot.py"], paths["payload.json"], paths["stage.py"]], limit)
+        outputs = {"return_code": code, "stdout": out, "stderr": err}
+        if timed_out:
+            raise _failed("StageTimeout", f"{label} timed out after {timeout} s and was killed", outputs)
+        if code != 0:
+            tail = _last_lines(err, 1) or _last_lines(out, 1)
+            raise _failed("StageError", f"{label} exited with code {code}" + (f": {tail}" if tail else ""), outputs)
+        return {"status": "SUCCESS", "outputs": outputs}
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+# --- entry points --------------------------------------------------------------------------------
+
+
+def handler(event: Any, context: Any = None) -> dict:
+    """Lambda entry: runs a PyRunRequest; returns `{status, outputs}` or raises StageFailed/BadRequest."""
+    if not isinstance(event, dict):
+        raise BadRequest(f"a Python runner request must be an object, got {type(event).__name__}")
+    action = event.get("action")
+    if action == "py":
+        return run_py(event)
+    if action == "virtual-py":
+        return run_virtual_py(event)
+    raise BadRequest(f'unknown action {action!r}; the Python runner takes "py" and "virtual-py"')
+
+
+def main() -> None:
+    """CLI entry: one JSON request on stdin, one JSON line on stdout."""
+    reply = os.fdopen(os.dup(1), "w", encoding="utf-8")
+    sys.stdout.flush()
+    os.dup2(2, 1)
+    try:
+        event = json.loads(sys.stdin.buffer.read().decode("utf-8"))
+        response: dict = {"ok": True, "result": handler(event)}
+    except (StageFailed, BadRequest) as e:
+        response = {"ok": False, "errorType": type(e).__name__, "errorMessage": str(e)}
+    except json.JSONDecodeError as e:
+        response = {"ok": False, "errorType": "BadRequest", "errorMessage": f"the request is not JSON: {e}"}
+    except BaseException as e:  # noqa: BLE001 - a runner bug is still answered, never a silent death
+        response = {"ok": False, "errorType": type(e).__name__, "errorMessage": "".join(traceback.format_exception(e))}
+    sys.stdout.flush()
+    try:
+        line = json.dumps(response, ensure_ascii=False, allow_nan=False)
+    except (TypeError, ValueError) as e:
+        line = json.dumps({"ok": False, "errorType": "BadRequest", "errorMessage": f"the result is not JSON: {e}"})
+    reply.write(line + "\n")
+    reply.flush()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,137 @@
+import { Option } from 'commander';
+import type { Command } from 'commander';
+import { parseParamAssignments } from '../config/index.ts';
+import { runLocal, RunInputError, type ResultDocument, type RunEvent } from '../local/index.ts';
+import { loadRegistryModules, splitRegistryPaths } from '../runtime/index.ts';
+import { commandAction, type CliCommand, type CliContext } from './cli-context.ts';
+import { confOption, type ConfOptions } from './conf-option.ts';
+import { ExitCode } from './exit-codes.ts';
+import { loadOne } from './load-one.ts';
+import { UsageError } from './usage-error.ts';
+
+/** Options shared by `wf run` and `wf release`. */
+export interface RunOptions extends ConfOptions {
+  registry?: string[];
+  param?: string[];
+  params?: string;
+  json?: boolean;
+  progress?: boolean;
+}
+
+/** Adds the options `wf run` and `wf release` share. */
+export function addRunOptions(cmd: Command): Command {
+  return cmd
+    .addOption(confOption())
+    .addOption(new Option('--registry <path...>', 'modules with tag()-registered functions for `uses:` (also $WORKFLOW_CORE_REGISTRY_CALLER)'))
+    .addOption(new Option('-p, --param <key=value...>', 'a param value (repeatable)'))
+    .option('--params <json>', 'params as a JSON object')
+    .option('--json', 'print the result document as JSON on stdout')
+    .option('--progress', 'print progress on stderr even when it is not a terminal');
+}
+
+/** `wf run NAME ...`: runs a workflow on the local engine. */
+export const runCommand: CliCommand = {
+  name: 'run',
+  register(program, ctx) {
+    addRunOptions(program.command('run').description('run a workflow on the local engine').argument('<name>', 'workflow to run')).action(
+      commandAction(ctx, (name: string, opts: RunOptions) => runWorkflow(ctx, name, opts, {})),
+    );
+  },
+};
+
+/** Collects params from `--params` and `-p`; `-p` wins. */
+export function collectParams(opts: RunOptions): Record<string, unknown> {
+  let fromJson: Record<string, unknown> = {};
+  if (opts.params !== undefined) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(opts.params);
+    } catch (e) {
+      throw new UsageError(`--params is not valid JSON: ${(e as Error).message}`);
+    }
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new UsageError('--params must be a JSON object, e.g. --params \'{"who": "world"}\'');
+    fromJson = parsed as Record<string, unknown>;
+  }
+  return { ...fromJson, ...parseParamAssignments(opts.param ?? []) };
+}
+
+function formatMs(ms: number | undefined): string {
+  if (ms === undefined) return '';
+  return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
+}
+
+/** A progress printer for stderr. */
+export function progressPrinter(ctx: CliContext): (e: RunEvent) => void {
+  return (e) => {
+    const where = e.index !== undefined ? ` [${e.index}]` : '';
+    switch (e.type) {
+      case 'job-start':
+        ctx.err(`${ctx.paint.dim('▶')} job ${e.job}\n`);
+        break;
+      case 'job-end':
+        ctx.err(`${e.status === 'FAILED' ? ctx.paint.red('✗') : '■'} job ${e.job}: ${e.status ?? 'done'}\n`);
+        break;
+      case 'stage-start':
+        ctx.err(`  ${ctx.paint.dim('·')} ${e.job} › ${e.stage}${where}\n`);
+        break;
+      case 'stage-end':
+        ctx.err(`  ✓ ${e.job} › ${e.stage}${where} ${ctx.paint.dim(formatMs(e.ms))}\n`);
+        break;
+      case 'stage-failed':
+        ctx.err(`  ${ctx.paint.red('✗')} ${e.job} › ${e.stage}${where} failed ${ctx.paint.dim(formatMs(e.ms))}\n`);
+        break;
+    }
+  };
+}
+
+/** A summary table of a result document. */
+export function summary(doc: ResultDocument): string {
+  const lines = [`run ${doc.run.id} of ${doc.run.workflow}: ${doc.status}`];
+  for (const [id, job] of Object.entries(doc.jobs as Record<string, { status?: string; errors?: { message?: string } }>)) {
+    lines.push(`  ${id.padEnd(24)} ${String(job.status ?? '').padEnd(8)} ${job.errors?.message ? job.errors.message.split('\n')[0] : ''}`.trimEnd());
+  }
+  for (const e of doc.errors ?? []) lines.push(`  error: ${e.name}: ${e.message}`);
+  return lines.join('\n') + '\n';
+}
+
+/** Runs a loaded workflow and prints the outcome; shared by `run` and `release`. */
+export async function runWorkflow(ctx: CliContext, name: string, opts: RunOptions, extra: { release?: { logical_date?: string; type?: string }; dryrun?: boolean }): Promise<number> {
+  const loaded = loadOne(ctx, name, opts.conf);
+  if (!loaded) return ExitCode.usage;
+  const params = collectParams(opts);
+  try {
+    await loadRegistryModules(splitRegistryPaths([...(opts.registry ?? []), ctx.env.WORKFLOW_CORE_REGISTRY_CALLER]));
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  const controller = new AbortController();
+  const onSigint = (): void => {
+    ctx.err('\ncancelling the run (Ctrl-C again to quit at once)\n');
+    process.off('SIGINT', onSigint);
+    controller.abort();
+  };
+  process.on('SIGINT', onSigint);
+  const showProgress = opts.progress || (process.stderr.isTTY && !opts.json) || false;
+  try {
+    const doc = await runLocal(loaded.workflow, {
+      workflows: loaded.workflows,
+      params,
+      signal: controller.signal,
+      ...(extra.release ? { release: extra.release } : {}),
+      ...(extra.dryrun ? { dryrun: true } : {}),
+      ...(showProgress ? { onEvent: progressPrinter(ctx) } : {}),
+    });
+    if (opts.json) ctx.out(JSON.stringify(doc, null, 2) + '\n');
+    else ctx.out(summary(doc));
+    if (!opts.json && doc.status !== 'SUCCESS') ctx.err(summary(doc));
+    return doc.status === 'SUCCESS' || doc.status === 'SKIP' ? ExitCode.ok : ExitCode.failure;
+  } catch (e) {
+    if (e instanceof RunInputError) {
+      ctx.err(`${ctx.paint.red('error')}: workflow "${name}" was not run: its params are wrong\n${e.problems.map((p) => `  ${p}`).join('\n')}\n`);
+      return ExitCode.usage;
+    }
+    throw e;
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}

@@ -1,0 +1,200 @@
+/**
+ * Shared state of one compilation: the states being emitted, name allocation, diagnostics, and
+ * the helpers every construct uses to emit Lambda tasks, evaluation tasks and failure handling.
+ *
+ * Compilation runs in continuation-passing style: a construct is compiled with the name of the
+ * state that follows it (`next`) and the name of the state to go to when it fails (`fail`), and
+ * returns the name of its first state. Failures are normalised into `$.__caught.r`
+ * (`{status: 'FAILED', outputs?, errors}`) before control reaches a `fail` target.
+ */
+import type { Diagnostic } from '../diagnostics/index.ts';
+import type { Workflow, Job } from '../config/index.ts';
+import { Placeholders, type EvalItem, ErrorNames } from '../protocol/index.ts';
+import type { Catcher, Machine, Retrier, State } from './asl/types.ts';
+import { StateNames } from './state-names.ts';
+import type { PathScope } from './compile-expression.ts';
+
+/** Options for {@link compileWorkflow}. */
+export interface CompileOptions {
+  /** Workflows by name, for `trigger` stages. @default the workflow alone */
+  workflows?: ReadonlyMap<string, Workflow>;
+  /** Whether `dryrun` releases are compiled in: action stages only echo. @default false */
+  dryrun?: boolean;
+}
+
+/** What the compiler knows about a state, for progress reporting and tests. */
+export interface StateInfo {
+  job?: string;
+  stage?: string;
+  /** `stage`: the state that runs the stage; `job`: the job's entry; `end`: the job's last state. */
+  role: 'stage' | 'job' | 'job-end' | 'run-result' | 'run-end' | 'internal';
+}
+
+/** One frame of stage records visible at a point in the machine. */
+export interface Frame {
+  path: string;
+  ids: Set<string>;
+}
+
+/** The compile-time scope of a list of stages. */
+export interface StageScope extends PathScope {
+  frames: Frame[];
+  job: Job;
+  /** Paths of scalar roots copied into child documents (Map iterations, Parallel branches). */
+  prefix: string[];
+}
+
+const LAMBDA_INVOKE = 'arn:aws:states:::lambda:invoke';
+const TRANSIENT_LAMBDA_ERRORS = [
+  'Lambda.ServiceException',
+  'Lambda.AWSLambdaException',
+  'Lambda.SdkClientException',
+  'Lambda.TooManyRequestsException',
+];
+
+/** Holds the states of one machine (the top level, a branch, or an item processor). */
+export class StateSink {
+  readonly states: Record<string, State> = {};
+  add(name: string, state: State): string {
+    this.states[name] = state;
+    return name;
+  }
+  machine(startAt: string): Machine {
+    return { StartAt: startAt, States: this.states };
+  }
+}
+
+/** Compilation state shared by every construct of one workflow. */
+export class CompileContext {
+  readonly names = new StateNames();
+  readonly diagnostics: Diagnostic[] = [];
+  readonly info: Record<string, StateInfo> = {};
+  private counter = 0;
+  /** The sink states are currently added to. */
+  sink: StateSink;
+
+  constructor(
+    readonly workflow: Workflow,
+    readonly options: CompileOptions,
+  ) {
+    this.sink = new StateSink();
+  }
+
+  /** A fresh number for scratch paths (`$.u3`, `$.__m3`). */
+  nextId(): number {
+    return ++this.counter;
+  }
+
+  /** Adds a state under a newly allocated name and returns the name. */
+  add(parts: string[], state: State, info?: StateInfo): string {
+    const name = this.names.allocate(...parts);
+    this.sink.add(name, state);
+    if (info) this.info[name] = info;
+    return name;
+  }
+
+  /** Allocates a name now and adds the state later (for loops that point back to themselves). */
+  reserve(parts: string[]): string {
+    return this.names.allocate(...parts);
+  }
+
+  /** Adds a state under a reserved name. */
+  put(name: string, state: State, info?: StateInfo): string {
+    this.sink.add(name, state);
+    if (info) this.info[name] = info;
+    return name;
+  }
+
+  /** Runs `fn` with states going to a new sink (a Parallel branch or Map item processor). */
+  inSink<T>(fn: () => T): { value: T; sink: StateSink } {
+    const saved = this.sink;
+    const sink = new StateSink();
+    this.sink = sink;
+    try {
+      return { value: fn(), sink };
+    } finally {
+      this.sink = saved;
+    }
+  }
+
+  /** A Lambda invoke Task's resource fields for the stage runner. */
+  lambdaTask(payload: Record<string, unknown>, fn: 'stage' | 'py' = 'stage'): Pick<State, 'Type' | 'Resource' | 'Parameters'> {
+    const placeholder = fn === 'stage' ? Placeholders.stageRunner : Placeholders.pyRunner;
+    return { Type: 'Task', Resource: LAMBDA_INVOKE, Parameters: { FunctionName: `\${${placeholder}}`, Payload: payload } };
+  }
+
+  /** Retry for the Lambda service's transient errors (never user failures). */
+  transientRetry(): Retrier {
+    return { ErrorEquals: TRANSIENT_LAMBDA_ERRORS, IntervalSeconds: 1, MaxAttempts: 3, BackoffRate: 2 };
+  }
+
+  /**
+   * Catchers and the states that normalise a failure into `$.__caught.r` before going to `target`.
+   * A `StageFailed` error carries the failed record as JSON in the Lambda error message; any other
+   * error (timeout, service error, expression error) becomes `{name: Error, message: Cause}`.
+   */
+  catchers(label: string[], target: string): Catcher[] {
+    const parsed = this.add([...label, 'failed'], {
+      Type: 'Pass',
+      Parameters: { 'lambda.$': 'States.StringToJson($.__caught.Cause)' },
+      ResultPath: '$.__caught',
+      Next: this.add([...label, 'failure record'], {
+        Type: 'Pass',
+        Parameters: { 'r.$': 'States.StringToJson($.__caught.lambda.errorMessage)' },
+        ResultPath: '$.__caught',
+        Next: target,
+      }),
+    });
+    const expression = this.add([...label, 'expression failed'], {
+      Type: 'Pass',
+      Parameters: { 'lambda.$': 'States.StringToJson($.__caught.Cause)' },
+      ResultPath: '$.__caught',
+      Next: this.add([...label, 'expression record'], {
+        Type: 'Pass',
+        Parameters: { r: { status: 'FAILED', outputs: {}, errors: { name: ErrorNames.expression, 'message.$': '$.__caught.lambda.errorMessage' } } },
+        ResultPath: '$.__caught',
+        Next: target,
+      }),
+    });
+    return [
+      { ErrorEquals: [ErrorNames.stageFailed], ResultPath: '$.__caught', Next: parsed },
+      { ErrorEquals: [ErrorNames.expression], ResultPath: '$.__caught', Next: expression },
+      { ErrorEquals: ['States.ALL'], ResultPath: '$.__caught', Next: this.genericFailure(label, target) },
+    ];
+  }
+
+  /** A state turning `$.__caught = {Error, Cause}` into a failed record, then going to `target`. */
+  genericFailure(label: string[], target: string): string {
+    return this.add([...label, 'error'], {
+      Type: 'Pass',
+      Parameters: { r: { status: 'FAILED', outputs: {}, errors: { 'name.$': '$.__caught.Error', 'message.$': '$.__caught.Cause' } } },
+      ResultPath: '$.__caught',
+      Next: target,
+    });
+  }
+
+  /** A state that records the normalised failure at `recordPath` (if any) then goes to `target`. */
+  recordFailure(label: string[], recordPath: string | undefined, target: string, extraOutputs?: Record<string, unknown>): string {
+    if (!recordPath) return target;
+    const params: Record<string, unknown> = { status: 'FAILED', 'errors.$': '$.__caught.r.errors' };
+    if (extraOutputs) params.outputs = extraOutputs;
+    else params['outputs.$'] = '$.__caught.r.outputs';
+    return this.add([...label, 'record failure'], { Type: 'Pass', Parameters: params, ResultPath: recordPath, Next: target });
+  }
+
+  /** An `eval` Task: evaluates items with the expression engine and stores `{name: value}` at `resultPath`. */
+  evalTask(label: string[], items: Record<string, EvalItem>, ctx: Record<string, unknown>, resultPath: string, next: string, fail: string): string {
+    const selector: Record<string, unknown> = {};
+    for (const k of Object.keys(items)) selector[`${k}.$`] = `$.Payload.${k}`;
+    const name = this.reserve([...label, 'evaluate']);
+    this.put(name, {
+      ...this.lambdaTask({ action: 'eval', items, ctx }),
+      ResultSelector: selector,
+      ResultPath: resultPath,
+      Retry: [this.transientRetry()],
+      Catch: this.catchers(label, fail),
+      Next: next,
+    });
+    return name;
+  }
+}

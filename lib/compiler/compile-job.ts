@@ -1,0 +1,186 @@
+/**
+ * Jobs → states. A job starts with a Choice that skips it when it already ran (a resumed run) or
+ * when its condition and trigger rule say no; it then records `{status: 'WAIT', stages: {}}` at
+ * `$.jobs.<id>`, runs its stages (once, or once per matrix combination in a Map), and sets its
+ * final status. A failing job records its errors and the run goes on.
+ */
+import type { Job, TriggerRule } from '../config/index.ts';
+import { matrixCombinations } from '../config/matrix-combinations.ts';
+import type { ChoiceRule } from './asl/types.ts';
+import type { CompileContext, StageScope } from './compile-context.ts';
+import { compileStages, conditionChoice } from './compile-stages.ts';
+import { conditionAst, mentionsStatus } from './compile-expression.ts';
+import { childDocument } from './wire-context.ts';
+
+const MAP_INLINE_MAX = 40;
+
+function statusRule(job: string, status: string): ChoiceRule {
+  return { Variable: `$.jobs.${job}.status`, StringEquals: status };
+}
+
+function all(rules: ChoiceRule[]): ChoiceRule | true {
+  if (rules.length === 0) return true;
+  return rules.length === 1 ? rules[0]! : { And: rules };
+}
+
+function any(rules: ChoiceRule[]): ChoiceRule | false {
+  if (rules.length === 0) return false;
+  return rules.length === 1 ? rules[0]! : { Or: rules };
+}
+
+/** The trigger rule as a native Choice rule over the needed jobs' statuses. */
+export function triggerRuleChoice(rule: TriggerRule, needs: readonly string[]): ChoiceRule | boolean {
+  const each = (s: string): ChoiceRule[] => needs.map((n) => statusRule(n, s));
+  switch (rule) {
+    case 'all_success':
+      return all(each('SUCCESS'));
+    case 'all_failed':
+      return all(each('FAILED'));
+    case 'all_done':
+      return true;
+    case 'one_success':
+      return any(each('SUCCESS'));
+    case 'one_failed':
+      return any(each('FAILED'));
+    case 'none_failed': {
+      const r = any(each('FAILED'));
+      return r === false ? true : { Not: r };
+    }
+    case 'none_skipped': {
+      const r = any(each('SKIP'));
+      return r === false ? true : { Not: r };
+    }
+  }
+}
+
+/** True when the job's `if` takes over from the default "needs succeeded" rule. */
+function conditionOverridesDefault(job: Job): boolean {
+  if (job.if === undefined) return false;
+  if (typeof job.if === 'boolean') return false;
+  const ast = conditionAst(job.if);
+  if (ast) return mentionsStatus(ast);
+  return /\b(always|failure|success|cancelled)\s*\(|\bneeds\.[A-Za-z0-9_-]+\.(result|status)\b/.test(job.if);
+}
+
+function jobScope(cx: CompileContext, job: Job): StageScope {
+  return {
+    // A matrix job's stages live in each strategy's own document, not in the job record.
+    frames: job.strategy ? [] : [{ path: `$.jobs.${job.id}.stages`, ids: new Set() }],
+    roots: {},
+    needs: new Set(job.needs),
+    level: 'job',
+    params: new Set(Object.keys(cx.workflow.params)),
+    job,
+    prefix: [],
+  };
+}
+
+/** Compiles one job; `next` follows it whatever its outcome. Returns its entry state. */
+export function compileJob(cx: CompileContext, job: Job, next: string): string {
+  const label = [job.id];
+  const jobPath = `$.jobs.${job.id}`;
+  const scope = jobScope(cx, job);
+  const end = (status: string): string =>
+    cx.add([...label, status === 'SUCCESS' ? 'succeeded' : 'failed'], { Type: 'Pass', Result: status, ResultPath: `${jobPath}.status`, Next: next }, { job: job.id, role: 'job-end' });
+  const startName = cx.reserve([...label, 'start']);
+  const failed = withJobRetry(cx, job, startName, cx.add([...label, 'errors'], { Type: 'Pass', InputPath: '$.__caught.r.errors', ResultPath: `${jobPath}.errors`, Next: end('FAILED') }));
+  // The job record exists from `start` on; a condition that cannot be evaluated fails before it.
+  const conditionFailed = cx.add([...label, 'condition failed'], {
+    Type: 'Pass',
+    Parameters: { status: 'FAILED', 'errors.$': '$.__caught.r.errors' },
+    ResultPath: jobPath,
+    Next: next,
+  }, { job: job.id, role: 'job-end' });
+  const body = job.strategy ? compileMatrix(cx, job, scope, end('SUCCESS'), failed) : compileStages(cx, job.stages, scope, label, end('SUCCESS'), failed);
+  const startRecord = job.strategy ? { status: 'WAIT' } : { status: 'WAIT', stages: {} };
+  const start = cx.put(startName, { Type: 'Pass', Result: startRecord, ResultPath: jobPath, Next: body }, { job: job.id, role: 'job' });
+  const skip = cx.add([...label, 'skip'], { Type: 'Pass', Result: { status: 'SKIP' }, ResultPath: jobPath, Next: next }, { job: job.id, role: 'job-end' });
+
+  const defaultRule = conditionOverridesDefault(job) && !job.triggerRuleSet ? true : triggerRuleChoice(job.triggerRule, job.needs);
+  let entry: string;
+  if (defaultRule === false) entry = skip;
+  else {
+    const extra = defaultRule === true ? undefined : defaultRule;
+    entry = conditionChoice(cx, job.if ?? true, scope, label, start, skip, conditionFailed, extra);
+    if (entry === start && extra) entry = cx.add([...label, 'condition'], { Type: 'Choice', Choices: [{ ...extra, Next: start }], Default: skip });
+  }
+  // A resumed run (rerun) carries the jobs that already succeeded: they are not run again.
+  const resumed: ChoiceRule = { Variable: jobPath, IsPresent: true, Next: next };
+  const entryState = cx.sink.states[entry];
+  if (entryState?.Type === 'Choice' && entry !== start && entry !== skip) {
+    entryState.Choices = [resumed, ...(entryState.Choices ?? [])];
+    return entry;
+  }
+  return cx.add([...label, 'resume?'], { Type: 'Choice', Choices: [resumed], Default: entry });
+}
+
+/** Job-level `retry`: a failed job starts again (fresh stages) until its attempts are used. */
+function withJobRetry(cx: CompileContext, job: Job, start: string, failed: string): string {
+  if (!job.retry) return failed;
+  // The counter lives outside the job record so a restart keeps it.
+  const counter = `$.__jr${cx.nextId()}`;
+  const restart = cx.reserve([job.id, 'restart']);
+  const bump = cx.add([job.id, 'retry count'], { Type: 'Pass', Parameters: { 'n.$': `States.MathAdd(${counter}.n, 1)` }, ResultPath: counter, Next: restart });
+  const init = cx.add([job.id, 'retry first'], { Type: 'Pass', Result: { n: 1 }, ResultPath: counter, Next: restart });
+  cx.put(restart, { Type: 'Wait', Seconds: 1, Next: start });
+  return cx.add([job.id, 'retry?'], {
+    Type: 'Choice',
+    Choices: [
+      { And: [{ Variable: counter, IsPresent: true }, { Variable: `${counter}.n`, NumericGreaterThanEquals: job.retry }], Next: failed },
+      { Variable: counter, IsPresent: true, Next: bump },
+    ],
+    Default: init,
+  });
+}
+
+function compileMatrix(cx: CompileContext, job: Job, scope: StageScope, ok: string, failed: string): string {
+  const strategy = job.strategy!;
+  const label = [job.id, 'matrix'];
+  const dynamic = Object.values(strategy.matrix).some((v) => typeof v === 'string');
+  if (dynamic) {
+    return cx.add([...label, 'unsupported'], {
+      Type: 'Pass',
+      Parameters: { r: { status: 'FAILED', outputs: {}, errors: { name: 'MatrixError', message: `job "${job.id}": a matrix computed at run time is not supported yet` } } },
+      ResultPath: '$.__caught',
+      Next: failed,
+    });
+  }
+  const combos = matrixCombinations(strategy.matrix as Record<string, unknown[]>, strategy.include, strategy.exclude);
+  const keys = combos.map((c) => c.key);
+  const everyKey = new Set(Object.keys(strategy.matrix).filter((k) => combos.every((c) => k in c.matrix)));
+  const proc = cx.inSink(() => {
+    const { params, scope: inner } = childDocument(scope, { 'matrix.$': '$$.Map.Item.Value' }, { matrix: true });
+    const il = [job.id, 'strategy'];
+    const end = cx.add([...il, 'end'], { Type: 'Pass', Parameters: { 'matrix.$': '$.matrix', status: 'SUCCESS', 'stages.$': '$.stages' }, End: true });
+    const bad = strategy.failFast
+      ? cx.add([...il, 'fail fast'], { Type: 'Fail', Error: 'StrategyFailed', CausePath: '$.__caught.r.errors.message' })
+      : cx.add([...il, 'failed'], { Type: 'Pass', Parameters: { 'matrix.$': '$.matrix', status: 'FAILED', 'stages.$': '$.stages', 'errors.$': '$.__caught.r.errors' }, End: true });
+    const body = compileStages(cx, job.stages, { ...inner, matrixKeys: everyKey, level: 'stage' }, il, end, bad);
+    return { start: body, params };
+  });
+  const n = cx.nextId();
+  const selector: Record<string, unknown> = {};
+  keys.forEach((k, i) => (selector[`${k}.$`] = `$[${i}]`));
+  let concurrency = strategy.maxParallel ?? 0;
+  if (concurrency > MAP_INLINE_MAX || (concurrency === 0 && combos.length > MAP_INLINE_MAX)) concurrency = MAP_INLINE_MAX;
+  const anyFailed = any(keys.map((k) => ({ Variable: `$.jobs.${job.id}.strategies.${k}.status`, StringEquals: 'FAILED' })));
+  const strategyFailed = cx.add([...label, 'strategy failed'], {
+    Type: 'Pass',
+    Parameters: { r: { status: 'FAILED', outputs: {}, errors: { name: 'StrategyError', message: `job "${job.id}": a matrix strategy failed` } } },
+    ResultPath: '$.__caught',
+    Next: failed,
+  });
+  const check = anyFailed === false ? ok : cx.add([...label, 'status'], { Type: 'Choice', Choices: [{ ...anyFailed, Next: strategyFailed }], Default: ok });
+  const map = cx.add([job.id, 'matrix'], {
+    Type: 'Map',
+    ItemsPath: `$.__m${n}`,
+    ...(concurrency ? { MaxConcurrency: concurrency } : {}),
+    ItemSelector: proc.value.params,
+    ItemProcessor: { ProcessorConfig: { Mode: 'INLINE' }, ...proc.sink.machine(proc.value.start) },
+    ResultSelector: selector,
+    ResultPath: `$.jobs.${job.id}.strategies`,
+    Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.__caught', Next: cx.genericFailure(label, failed) }],
+    Next: check,
+  }, { job: job.id, role: 'internal' });
+  return cx.add([...label, 'combinations'], { Type: 'Pass', Result: combos.map((c) => c.matrix), ResultPath: `$.__m${n}`, Next: map });
+}

@@ -1,0 +1,606 @@
+/**
+ * Stages → states. Each stage compiles with the state that follows it (`next`) and the state to
+ * go to when it fails (`fail`, reached with the failure normalised in `$.__caught.r`), and returns
+ * its first state. A stage with an `id` writes its record (`{status, outputs, errors?}`) into the
+ * innermost frame; one without leaves nothing behind.
+ */
+import type { Stage, CaseStage, ForeachStage, ParallelStage, UntilStage, TryStage, TriggerStage } from '../config/index.ts';
+import { Placeholders } from '../protocol/index.ts';
+import type { CompileContext, StageScope } from './compile-context.ts';
+import type { ChoiceRule, State } from './asl/types.ts';
+import {
+  conditionAst,
+  nativeCondition,
+  nativeParameters,
+  nativeValue,
+  rootsOfCondition,
+  rootsOfValue,
+  containsTemplate,
+  wholeTemplateAst,
+  nativePath,
+} from './compile-expression.ts';
+import { ALL_CONTEXT_ROOTS, childDocument, wireContext } from './wire-context.ts';
+import { parseTemplate } from '../expr/index.ts';
+
+/** Stage label parts for state names. */
+type Label = string[];
+
+/** Compiles a list of stages in order; returns the first state (or `next` when empty). */
+export function compileStages(cx: CompileContext, stages: readonly Stage[], scope: StageScope, label: Label, next: string, fail: string): string {
+  const frame = scope.frames[scope.frames.length - 1]!;
+  for (const s of stages) if (s.id) frame.ids.add(s.id);
+  let cont = next;
+  for (let i = stages.length - 1; i >= 0; i--) cont = compileStage(cx, stages[i]!, scope, label, cont, fail);
+  return cont;
+}
+
+function recordPath(scope: StageScope, stage: Stage): string | undefined {
+  return stage.id ? `${scope.frames[scope.frames.length - 1]!.path}.${stage.id}` : undefined;
+}
+
+function env(cx: CompileContext): Record<string, unknown> | undefined {
+  const e = cx.workflow.extras?.env;
+  return e && typeof e === 'object' ? (e as Record<string, unknown>) : undefined;
+}
+
+/** Compiles one stage with its condition. */
+export function compileStage(cx: CompileContext, stage: Stage, scope: StageScope, parent: Label, next: string, fail: string): string {
+  const label = [...parent, stage.name];
+  const rec = recordPath(scope, stage);
+  const onFail = stage.continueOnError ? next : fail;
+  const failed = cx.recordFailure(label, rec, onFail);
+  const body = compileBody(cx, stage, scope, label, rec, next, failed);
+  if (stage.if === undefined || stage.if === true) return body;
+  const skip = rec
+    ? cx.add([...label, 'skip'], { Type: 'Pass', Result: { status: 'SKIP' }, ResultPath: rec, Next: next }, { job: scope.job.id, stage: stage.id ?? stage.name, role: 'stage' })
+    : next;
+  if (stage.if === false) return skip;
+  return conditionChoice(cx, stage.if, { ...scope, level: 'stage' }, label, body, skip, failed);
+}
+
+/**
+ * A Choice that goes to `yes` or `no` on a condition: native rules when the compiler can express
+ * them (with an evaluation fallback when their guard does not hold), else an `eval` Task first.
+ */
+export function conditionChoice(cx: CompileContext, cond: boolean | string, scope: StageScope, label: Label, yes: string, no: string, fail: string, extraRule?: ChoiceRule): string {
+  const evalChoice = (): string => {
+    const choice = cx.reserve([...label, 'condition result']);
+    const roots = rootsOfCondition(cond);
+    const task = cx.evalTask(label, { cond: { kind: 'condition', cond, facts: scope.level } }, wireContext(scope, roots, env(cx)), '$.__cond', choice, fail);
+    const rules: ChoiceRule[] = [{ Variable: '$.__cond.cond', BooleanEquals: true, Next: yes }];
+    cx.put(choice, { Type: 'Choice', Choices: extraRule ? [{ And: [extraRule, rules[0]!] , Next: yes } as ChoiceRule] : rules, Default: no });
+    return task;
+  };
+  const ast = conditionAst(cond);
+  const native = ast ? nativeCondition(ast, scope) : undefined;
+  if (!native) return evalChoice();
+  const rule = native.rule;
+  const withExtra = (r: ChoiceRule | boolean): ChoiceRule | boolean => {
+    if (!extraRule) return r;
+    if (r === false) return false;
+    if (r === true) return extraRule;
+    return { And: [extraRule, r] };
+  };
+  const decided = withExtra(rule);
+  if (native.guard === undefined) {
+    if (decided === true) return yes;
+    if (decided === false) return no;
+    return cx.add([...label, 'condition'], { Type: 'Choice', Choices: [{ ...decided, Next: yes }], Default: no });
+  }
+  const choices: ChoiceRule[] = [];
+  if (decided === true) choices.push({ ...native.guard, Next: yes });
+  else if (decided !== false) choices.push({ And: [native.guard, decided], Next: yes });
+  choices.push({ ...native.guard, Next: no });
+  return cx.add([...label, 'condition'], { Type: 'Choice', Choices: choices, Default: evalChoice() });
+}
+
+function compileBody(cx: CompileContext, stage: Stage, scope: StageScope, label: Label, rec: string | undefined, next: string, fail: string): string {
+  const info = { job: scope.job.id, stage: stage.id ?? stage.name, role: 'stage' as const };
+  switch (stage.kind) {
+    case 'empty':
+      return compileEmpty(cx, stage, scope, label, rec, next, fail);
+    case 'bash':
+    case 'call':
+    case 'docker':
+      return compileAction(cx, stage, scope, label, rec, next, fail);
+    case 'py':
+    case 'virtual-py':
+      return compilePy(cx, stage, scope, label, rec, next, fail);
+    case 'raise':
+      return compileRaise(cx, stage.raise, scope, label, rec, fail, info);
+    case 'group':
+      return compileGroup(cx, stage.stages, scope, label, rec, next, fail, 'stages');
+    case 'case':
+      return compileCase(cx, stage, scope, label, rec, next, fail);
+    case 'parallel':
+      return compileParallel(cx, stage, scope, label, rec, next, fail);
+    case 'foreach':
+      return compileForeach(cx, stage, scope, label, rec, next, fail);
+    case 'until':
+      return compileUntil(cx, stage, scope, label, rec, next, fail);
+    case 'try':
+      return compileTry(cx, stage, scope, label, rec, next, fail);
+    case 'trigger':
+      return compileTrigger(cx, stage, scope, label, rec, next, fail);
+  }
+}
+
+function compileEmpty(cx: CompileContext, stage: Extract<Stage, { kind: 'empty' }>, scope: StageScope, label: Label, rec: string | undefined, next: string, fail: string): string {
+  const info = { job: scope.job.id, stage: stage.id ?? stage.name, role: 'stage' as const };
+  let cont = next;
+  if (rec) cont = cx.add([...label, 'done'], { Type: 'Pass', Result: { status: 'SUCCESS', outputs: {} }, ResultPath: rec, Next: cont }, info);
+  if (stage.sleep !== undefined && stage.sleep !== 0) {
+    if (typeof stage.sleep === 'number') {
+      cont = cx.add([...label, 'sleep'], { Type: 'Wait', Seconds: Math.ceil(stage.sleep), Next: cont }, info);
+    } else {
+      const wait = cx.add([...label, 'sleep'], { Type: 'Wait', SecondsPath: '$.__sleep.seconds', Next: cont }, info);
+      const roots = rootsOfValue(stage.sleep);
+      cont = cx.evalTask(label, { seconds: { kind: 'value', raw: stage.sleep, mode: 'seconds' } }, wireContext(scope, roots, env(cx)), '$.__sleep', wait, fail);
+    }
+  }
+  if (cont === next) cont = cx.add([...label], { Type: 'Pass', ResultPath: null, Next: next }, info);
+  return cont;
+}
+
+/** Retry for a stage's own failures: static `retry`, or a counter loop for a templated one. */
+function retriers(stage: Stage): State['Retry'] {
+  if (typeof stage.retry === 'number' && stage.retry > 0) {
+    return [{ ErrorEquals: ['StageFailed', 'States.Timeout'], IntervalSeconds: 1, MaxAttempts: stage.retry, BackoffRate: 1.2 }];
+  }
+  return undefined;
+}
+
+const RETRY_WAITS = Array.from({ length: 20 }, (_, n) => Math.max(1, Math.round(1.2 ** n)));
+
+/**
+ * Wraps an action Task for a templated `retry`: the count is resolved before the first attempt,
+ * and a failure goes round a counter loop (with the same 1 s × 1.2 waits) until it is used up.
+ */
+function templatedRetry(cx: CompileContext, stage: Stage, scope: StageScope, label: Label, taskName: string, fail: string): { start: string; fail: string } {
+  if (typeof stage.retry !== 'string') return { start: taskName, fail };
+  const n = cx.nextId();
+  const path = `$.__retry${n}`;
+  const check = cx.reserve([...label, 'retry?']);
+  const bump = cx.add([...label, 'retry count'], {
+    Type: 'Pass',
+    Parameters: { 'max.$': `${path}.max`, 'n.$': `States.MathAdd(${path}.n, 1)`, 'wait.$': `States.ArrayGetItem(States.Array(${RETRY_WAITS.join(', ')}), ${path}.n)` },
+    ResultPath: path,
+    Next: cx.add([...label, 'retry wait'], { Type: 'Wait', SecondsPath: `${path}.wait`, Next: taskName }),
+  });
+  cx.put(check, {
+    Type: 'Choice',
+    Choices: [{ And: [{ Variable: `${path}.max`, IsNumeric: true }, { Variable: `${path}.n`, NumericLessThanPath: `${path}.max` }], Next: bump }],
+    Default: fail,
+  });
+  const nv = nativeValue(stage.retry, scope);
+  const init = (next: string): string => {
+    if (nv && 'path' in nv) return cx.add([...label, 'retry init'], { Type: 'Pass', Parameters: { 'max.$': nv.path, n: 0 }, ResultPath: path, Next: next });
+    const setMax = cx.add([...label, 'retry init'], { Type: 'Pass', Parameters: { 'max.$': '$.__r.max', n: 0 }, ResultPath: path, Next: next });
+    return cx.evalTask([...label, 'retry'], { max: { kind: 'value', raw: stage.retry } }, wireContext(scope, rootsOfValue(stage.retry), env(cx)), '$.__r', setMax, fail);
+  };
+  return { start: init(taskName), fail: check };
+}
+
+function stageSpec(cx: CompileContext, stage: Stage): Record<string, unknown> {
+  const fields: Record<string, unknown> = {};
+  switch (stage.kind) {
+    case 'bash':
+      fields.bash = stage.bash;
+      fields.env = stage.env;
+      break;
+    case 'call':
+      fields.uses = stage.uses;
+      fields.with = stage.with;
+      break;
+    case 'docker':
+      Object.assign(fields, { image: stage.image, tag: stage.tag, env: stage.env, volume: stage.volume, auth: stage.auth });
+      if (stage.cmd !== undefined) fields.cmd = stage.cmd;
+      break;
+    default:
+      break;
+  }
+  const spec: Record<string, unknown> = { kind: stage.kind, name: stage.name, fields };
+  if (stage.id) spec.id = stage.id;
+  if (stage.timeout !== undefined) spec.timeout = stage.timeout;
+  if (cx.options.dryrun) spec.dryrun = true;
+  return spec;
+}
+
+function compileAction(cx: CompileContext, stage: Extract<Stage, { kind: 'bash' | 'call' | 'docker' }>, scope: StageScope, label: Label, rec: string | undefined, next: string, fail: string): string {
+  const roots = rootsOfValue(stage.kind === 'bash' ? [stage.bash, stage.env] : stage.kind === 'call' ? stage.with : [stage.env, stage.cmd, stage.image, stage.tag]);
+  const name = cx.reserve(label);
+  const { start, fail: retryFail } = templatedRetry(cx, stage, scope, label, name, fail);
+  const task: State = {
+    ...cx.lambdaTask({ action: 'stage', stage: stageSpec(cx, stage), ctx: wireContext(scope, roots, env(cx)) }),
+    ResultSelector: { 'status.$': '$.Payload.status', 'outputs.$': '$.Payload.outputs' },
+    ResultPath: rec ?? null,
+    Retry: [cx.transientRetry(), ...(retriers(stage) ?? [])],
+    Catch: cx.catchers(label, retryFail),
+    Next: next,
+  };
+  if (stage.timeout !== undefined) task.TimeoutSeconds = Math.ceil(stage.timeout) + 5;
+  cx.put(name, task, { job: scope.job.id, stage: stage.id ?? stage.name, role: 'stage' });
+  return start;
+}
+
+function compilePy(cx: CompileContext, stage: Extract<Stage, { kind: 'py' | 'virtual-py' }>, scope: StageScope, label: Label, rec: string | undefined, next: string, fail: string): string {
+  const name = cx.reserve(label);
+  const { start, fail: retryFail } = templatedRetry(cx, stage, scope, label, name, fail);
+  const globals = wireContext(scope, new Set(ALL_CONTEXT_ROOTS), env(cx));
+  // Code parts: text stays text; a plain-path template becomes a value the runner writes as a Python literal.
+  const { parts } = parseTemplate(stage.run);
+  // Parameters cannot hold paths inside arrays, so parts are keyed: `t<i>` text, `v<i>` values.
+  const codeParts: Record<string, unknown> = {};
+  let native = true;
+  parts.forEach((p, i) => {
+    if (p.kind === 'text') codeParts[`t${i}`] = p.text;
+    else {
+      const path = p.ast ? nativePath(p.ast, scope, true) : undefined;
+      if (p.ast?.type === 'literal') codeParts[`v${i}`] = p.ast.value;
+      else if (path) codeParts[`v${i}.$`] = path;
+      else native = false;
+    }
+  });
+  const vars = nativeParameters(stage.vars, scope);
+  const request: Record<string, unknown> = { action: stage.kind, name: stage.name };
+  let first: string;
+  if (native && vars) {
+    request.code = codeParts;
+    request.vars = vars;
+  } else {
+    request['code.$'] = '$.__py.code';
+    request['vars.$'] = '$.__py.vars';
+  }
+  request.globals = globals;
+  if (stage.kind === 'virtual-py') {
+    request.deps = stage.deps;
+    request.version = stage.version;
+  }
+  if (stage.timeout !== undefined) request.timeout = stage.timeout;
+  const task: State = {
+    ...cx.lambdaTask(request, 'py'),
+    ResultSelector: { 'status.$': '$.Payload.status', 'outputs.$': '$.Payload.outputs' },
+    ResultPath: rec ?? null,
+    Retry: [cx.transientRetry(), ...(retriers(stage) ?? [])],
+    Catch: cx.catchers(label, retryFail),
+    Next: next,
+  };
+  if (stage.timeout !== undefined) task.TimeoutSeconds = Math.ceil(stage.timeout) + 5;
+  cx.put(name, task, { job: scope.job.id, stage: stage.id ?? stage.name, role: 'stage' });
+  first = start;
+  if (!(native && vars)) {
+    const roots = rootsOfValue([stage.run, stage.vars]);
+    first = cx.evalTask(label, { code: { kind: 'value', raw: stage.run, mode: 'python-parts' }, vars: { kind: 'value', raw: stage.vars } }, wireContext(scope, roots, env(cx)), '$.__py', start, fail);
+  }
+  return first;
+}
+
+function compileRaise(cx: CompileContext, message: string, scope: StageScope, label: Label, rec: string | undefined, fail: string, info: { job: string; stage: string; role: 'stage' }): string {
+  const nv = nativeValue(message, scope);
+  const set = (msg: Record<string, unknown>): string =>
+    cx.add([...label, 'raise'], {
+      Type: 'Pass',
+      Parameters: { r: { status: 'FAILED', outputs: {}, errors: { name: 'RaiseError', ...msg } } },
+      ResultPath: '$.__caught',
+      Next: fail,
+    }, info);
+  if (nv && 'value' in nv) return set({ message: typeof nv.value === 'string' ? nv.value : JSON.stringify(nv.value) });
+  const state = set({ 'message.$': '$.__raise.message' });
+  return cx.evalTask(label, { message: { kind: 'value', raw: message, mode: 'text' } }, wireContext(scope, rootsOfValue(message), env(cx)), '$.__raise', state, fail);
+}
+
+/** A nested list of stages recorded under `rec.outputs.<key>.stages` (group, try, catch, finally). */
+function compileGroup(cx: CompileContext, stages: readonly Stage[], scope: StageScope, label: Label, rec: string | undefined, next: string, fail: string, key: 'stages'): string {
+  const n = cx.nextId();
+  const base = rec ?? `$.__g${n}`;
+  const inner: StageScope = { ...scope, frames: [...scope.frames, { path: `${base}.outputs.stages`, ids: new Set() }] };
+  const done = cx.add([...label, 'done'], { Type: 'Pass', Result: 'SUCCESS', ResultPath: `${base}.status`, Next: next });
+  const failed = cx.add([...label, 'group failed'], {
+    Type: 'Pass',
+    Parameters: { status: 'FAILED', outputs: { [`${key}.$`]: `${base}.outputs.stages` }, 'errors.$': '$.__caught.r.errors' },
+    ResultPath: base,
+    Next: fail,
+  });
+  const body = compileStages(cx, stages, inner, label, done, failed);
+  return cx.add([...label, 'start'], { Type: 'Pass', Result: { status: 'WAIT', outputs: { stages: {} } }, ResultPath: base, Next: body }, { job: scope.job.id, stage: label[label.length - 1]!, role: 'stage' });
+}
+
+function compileCase(cx: CompileContext, stage: CaseStage, scope: StageScope, label: Label, rec: string | undefined, next: string, fail: string): string {
+  const n = cx.nextId();
+  const base = rec ?? `$.__c${n}`;
+  const branches: Array<{ value: string; start: string }> = [];
+  let defaultStart: string | undefined;
+  for (const m of stage.match) {
+    const caseLabel = [...label, `case ${m.case}`];
+    const inner: StageScope = { ...scope, caseValue: m.case, frames: [...scope.frames, { path: `${base}.outputs.stages`, ids: new Set() }] };
+    const done = cx.add([...caseLabel, 'done'], { Type: 'Pass', Result: 'SUCCESS', ResultPath: `${base}.status`, Next: next });
+    const failed = cx.add([...caseLabel, 'failed'], {
+      Type: 'Pass',
+      Parameters: { status: 'FAILED', outputs: { case: m.case, 'stages.$': `${base}.outputs.stages` }, 'errors.$': '$.__caught.r.errors' },
+      ResultPath: base,
+      Next: fail,
+    });
+    const body = compileStages(cx, m.stages, inner, caseLabel, done, failed);
+    const start = cx.add([...caseLabel, 'start'], { Type: 'Pass', Result: { status: 'WAIT', outputs: { case: m.case, stages: {} } }, ResultPath: base, Next: body });
+    if (m.isDefault) defaultStart ??= start;
+    else branches.push({ value: m.case, start });
+  }
+  let noMatch: string;
+  if (defaultStart) noMatch = defaultStart;
+  else if (stage.skipNotMatch) noMatch = cx.add([...label, 'no match'], { Type: 'Pass', Result: { status: 'SKIP' }, ResultPath: base, Next: next });
+  else {
+    const cases = stage.match.map((m) => `"${m.case}"`).join(', ');
+    noMatch = cx.add([...label, 'no match'], {
+      Type: 'Pass',
+      Parameters: { r: { status: 'FAILED', outputs: {}, errors: { name: 'CaseError', message: `case stage "${stage.name}": the value matched none of ${cases} and there is no default (_) branch` } } },
+      ResultPath: '$.__caught',
+      Next: fail,
+    });
+  }
+  const rulesOn = (path: string, guardString: boolean): ChoiceRule[] =>
+    branches.map((b) => ({ And: [{ Variable: path, IsString: true }, { Variable: path, StringEquals: b.value }], Next: b.start }) as ChoiceRule)
+      .concat(guardString ? [{ Variable: path, IsString: true, Next: noMatch }] : []);
+  const evalPath = '$.__case.value';
+  const evalChoice = cx.add([...label, 'match'], { Type: 'Choice', Choices: rulesOn(evalPath, false), Default: noMatch });
+  const evalTask = cx.evalTask(label, { value: { kind: 'value', raw: stage.case, mode: 'text' } }, wireContext(scope, rootsOfValue(stage.case), env(cx)), '$.__case', evalChoice, fail);
+  const ast = wholeTemplateAst(stage.case);
+  const path = ast ? nativePath(ast, scope) : undefined;
+  if (!containsTemplate(stage.case)) {
+    const hit = branches.find((b) => b.value === stage.case);
+    return hit ? hit.start : noMatch;
+  }
+  if (path === undefined) return evalTask;
+  return cx.add([...label, 'case'], {
+    Type: 'Choice',
+    Choices: [{ Variable: path, IsPresent: true, Next: cx.add([...label, 'case value'], { Type: 'Choice', Choices: rulesOn(path, true), Default: evalTask }) }],
+    Default: evalTask,
+  });
+}
+
+function compileParallel(cx: CompileContext, stage: ParallelStage, scope: StageScope, label: Label, rec: string | undefined, next: string, fail: string): string {
+  const names = Object.keys(stage.branches);
+  const branchMachines = names.map((b) =>
+    cx.inSink(() => {
+      const { params, scope: inner } = childDocument(scope, { branch: b }, { branch: true });
+      const bl = [...label, b];
+      const end = cx.add([...bl, 'end'], { Type: 'Pass', Parameters: { status: 'SUCCESS', 'stages.$': '$.stages' }, End: true });
+      const failed = cx.add([...bl, 'failed'], { Type: 'Pass', Parameters: { status: 'FAILED', 'stages.$': '$.stages', 'errors.$': '$.__caught.r.errors' }, End: true });
+      const body = compileStages(cx, stage.branches[b]!, { ...inner, roots: { ...inner.roots, branch: '$.branch' } }, bl, end, failed);
+      return cx.add([...bl, 'start'], { Type: 'Pass', Parameters: params, Next: body });
+    }),
+  );
+  const outputs: Record<string, unknown> = {};
+  names.forEach((b, i) => (outputs[`${b}.$`] = `$[${i}]`));
+  const n = cx.nextId();
+  const base = rec ?? `$.__p${n}`;
+  const anyFailed: ChoiceRule = { Or: names.map((b) => ({ Variable: `${base}.outputs.parallel.${b}.status`, StringEquals: 'FAILED' })) };
+  const failedBranch = cx.add([...label, 'branch failed'], {
+    Type: 'Pass',
+    Parameters: { r: { status: 'FAILED', outputs: {}, errors: { name: 'ParallelError', message: `parallel stage "${stage.name}": a branch failed` } } },
+    ResultPath: '$.__caught',
+    Next: cx.add([...label, 'record branch failure'], { Type: 'Pass', Result: 'FAILED', ResultPath: `${base}.status`, Next: cx.add([...label, 'errors'], { Type: 'Pass', Parameters: { name: 'ParallelError', message: `parallel stage "${stage.name}": a branch failed` }, ResultPath: `${base}.errors`, Next: fail }) }),
+  });
+  const check = cx.add([...label, 'status'], {
+    Type: 'Choice',
+    Choices: [{ ...(names.length === 1 ? (anyFailed as { Or: ChoiceRule[] }).Or[0]! : anyFailed), Next: failedBranch }],
+    Default: cx.add([...label, 'done'], { Type: 'Pass', Result: 'SUCCESS', ResultPath: `${base}.status`, Next: next }),
+  });
+  const info = { job: scope.job.id, stage: stage.id ?? stage.name, role: 'stage' as const };
+  if (stage.maxWorkers >= names.length) {
+    return cx.add(label, {
+      Type: 'Parallel',
+      Branches: branchMachines.map((m) => m.sink.machine(m.value)),
+      ResultSelector: { status: 'WAIT', outputs: { parallel: outputs } },
+      ResultPath: base,
+      Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.__caught', Next: cx.genericFailure(label, fail) }],
+      Next: check,
+    }, info);
+  }
+  // More branches than workers: a Map over the branch names caps the concurrency. Each
+  // iteration carries the whole document and unwraps it once its branch is chosen.
+  const proc = cx.inSink(() => {
+    const choices: ChoiceRule[] = names.map((b, i) => {
+      Object.assign(cx.sink.states, branchMachines[i]!.sink.states);
+      const unwrap = cx.add([...label, b, 'unwrap'], { Type: 'Pass', InputPath: '$.doc', Next: branchMachines[i]!.value });
+      return { Variable: '$.b', StringEquals: b, Next: unwrap };
+    });
+    return cx.add([...label, 'branch'], { Type: 'Choice', Choices: choices, Default: (choices[0] as { Next: string }).Next });
+  });
+  const m = cx.nextId();
+  const map = cx.add(label, {
+    Type: 'Map',
+    ItemsPath: `$.__branches${m}`,
+    MaxConcurrency: stage.maxWorkers,
+    ItemSelector: { 'b.$': '$$.Map.Item.Value', 'doc.$': '$' },
+    ItemProcessor: { ProcessorConfig: { Mode: 'INLINE' }, ...proc.sink.machine(proc.value) },
+    ResultSelector: { status: 'WAIT', outputs: { parallel: outputs } },
+    ResultPath: base,
+    Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.__caught', Next: cx.genericFailure(label, fail) }],
+    Next: check,
+  }, info);
+  return cx.add([...label, 'branches'], { Type: 'Pass', Result: names, ResultPath: `$.__branches${m}`, Next: map });
+}
+
+function compileForeach(cx: CompileContext, stage: ForeachStage, scope: StageScope, label: Label, rec: string | undefined, next: string, fail: string): string {
+  const n = cx.nextId();
+  const itemsPath = `$.__items${n}`;
+  const proc = cx.inSink(() => {
+    const { params, scope: inner } = childDocument(scope, { 'item.$': '$$.Map.Item.Value', 'loop.$': '$$.Map.Item.Index' }, { item: true, loop: true });
+    const il = [...label, 'item'];
+    const end = cx.add([...il, 'end'], { Type: 'Pass', Parameters: { status: 'SUCCESS', 'item.$': '$.item', 'stages.$': '$.stages' }, End: true });
+    // Fail-fast: a failed item fails the Map, which stops the other items.
+    const failed = cx.add([...il, 'fail'], { Type: 'Fail', Error: 'ForeachItemFailed', CausePath: '$.__caught.r.errors.message' });
+    const body = compileStages(cx, stage.stages, inner, il, end, failed);
+    return { start: body, params };
+  });
+  const base = rec ?? `$.__f${n}`;
+  const info = { job: scope.job.id, stage: stage.id ?? stage.name, role: 'stage' as const };
+  const collected = rec
+    ? cx.add([...label, 'collect'], {
+        ...cx.lambdaTask({ action: 'collect', kind: 'foreach', 'results.$': `${base}.results`, 'items.$': itemsPath, useIndexAsKey: stage.useIndexAsKey }),
+        ResultSelector: { status: 'SUCCESS', 'outputs.$': '$.Payload' },
+        ResultPath: base,
+        Retry: [cx.transientRetry()],
+        Catch: cx.catchers(label, fail),
+        Next: next,
+      })
+    : next;
+  const map = cx.add(label, {
+    Type: 'Map',
+    ItemsPath: itemsPath,
+    MaxConcurrency: stage.concurrent,
+    ItemSelector: proc.value.params,
+    ItemProcessor: { ProcessorConfig: { Mode: 'INLINE' }, ...proc.sink.machine(proc.value.start) },
+    ResultSelector: { 'results.$': '$' },
+    ResultPath: rec ? base : null,
+    Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.__caught', Next: cx.genericFailure(label, fail) }],
+    Next: collected,
+  }, info);
+  // The items: a static list, a plain path, or the expression engine's value.
+  if (Array.isArray(stage.foreach) && !containsTemplate(stage.foreach)) {
+    return cx.add([...label, 'items'], { Type: 'Pass', Result: stage.foreach, ResultPath: itemsPath, Next: map });
+  }
+  const nv = nativeValue(stage.foreach, scope);
+  const param = nv && 'path' in nv && nv.path.startsWith('$.params.') ? cx.workflow.params[nv.path.slice('$.params.'.length)] : undefined;
+  if (nv && 'path' in nv && param?.type === 'array' && (param.required || (param.hasDefault && Array.isArray(param.default)))) {
+    return cx.add([...label, 'items'], { Type: 'Pass', InputPath: nv.path, ResultPath: itemsPath, Next: map });
+  }
+  const setItems = cx.add([...label, 'copy items'], { Type: 'Pass', InputPath: '$.__fe.items', ResultPath: itemsPath, Next: map });
+  return cx.evalTask(label, { items: { kind: 'value', raw: stage.foreach, mode: 'list' } }, wireContext(scope, rootsOfValue(stage.foreach), env(cx)), '$.__fe', setItems, fail);
+}
+
+function compileUntil(cx: CompileContext, stage: UntilStage, scope: StageScope, label: Label, rec: string | undefined, next: string, fail: string): string {
+  const n = cx.nextId();
+  const u = `$.u${n}`;
+  const base = rec ?? `$.__u${n}`;
+  const inner: StageScope = {
+    ...scope,
+    roots: { ...scope.roots, item: `${u}.item`, loop: `${u}.loop` },
+    frames: [...scope.frames, { path: `${u}.cur.stages`, ids: new Set() }],
+  };
+  const info = { job: scope.job.id, stage: stage.id ?? stage.name, role: 'stage' as const };
+  const iterate = cx.reserve([...label, 'iteration']);
+  const done = cx.add([...label, 'done'], { Type: 'Pass', Parameters: { status: 'SUCCESS', outputs: { 'until.$': `${u}.acc` } }, ResultPath: base, Next: next });
+  const tooMany = cx.add([...label, 'max-loop'], {
+    Type: 'Pass',
+    Parameters: { r: { status: 'FAILED', outputs: {}, errors: { name: 'UntilError', message: `until stage "${stage.name}": the condition did not hold after max-loop = ${stage.maxLoop} iterations` } } },
+    ResultPath: '$.__caught',
+    Next: cx.add([...label, 'record max-loop'], {
+      Type: 'Pass',
+      Parameters: { status: 'FAILED', outputs: { 'until.$': `${u}.acc` }, 'errors.$': '$.__caught.r.errors' },
+      ResultPath: base,
+      Next: fail,
+    }),
+  });
+  const again: ChoiceRule = { Variable: `${u}.loop`, NumericGreaterThan: stage.maxLoop };
+  const loopCheck = cx.add([...label, 'loop check'], { Type: 'Choice', Choices: [{ ...again, Next: tooMany }], Default: iterate });
+  const condScope: StageScope = { ...inner, frames: scope.frames, level: 'stage' };
+  const cond = conditionChoice(cx, stage.until, condScope, [...label, 'until'], done, loopCheck, fail);
+  // The iteration's record goes under its loop number. A key computed at run time would need a
+  // JSON string round trip, so each possible loop number (at most max-loop) gets its own state.
+  const merge = cx.add([...label, 'record iteration'], {
+    Type: 'Pass',
+    Parameters: { 'item.$': `${u}.item`, 'loop.$': `States.MathAdd(${u}.loop, 1)`, 'acc.$': `States.JsonMerge(${u}.acc, ${u}.one, false)` },
+    ResultPath: u,
+    Next: cond,
+  });
+  const keyChoices: ChoiceRule[] = [];
+  for (let k = 1; k <= stage.maxLoop; k++) {
+    keyChoices.push({
+      Variable: `${u}.loop`,
+      NumericEquals: k,
+      Next: cx.add([...label, `iteration ${k}`], { Type: 'Pass', Parameters: { [`${k}.$`]: `${u}.cur` }, ResultPath: `${u}.one`, Next: merge }),
+    });
+  }
+  const keyed = cx.add([...label, 'iteration key'], { Type: 'Choice', Choices: keyChoices, Default: tooMany });
+  // The next item: the last stage (by order) that left an `item` output sets it.
+  const idStages = stage.stages.filter((s) => s.id);
+  let nextItem = keyed;
+  if (idStages.length) {
+    const choices: ChoiceRule[] = [];
+    for (let i = idStages.length - 1; i >= 0; i--) {
+      const p = `${u}.cur.stages.${idStages[i]!.id}.outputs.item`;
+      choices.push({ Variable: p, IsPresent: true, Next: cx.add([...label, `item from ${idStages[i]!.id}`], { Type: 'Pass', InputPath: p, ResultPath: `${u}.item`, Next: keyed }) });
+    }
+    nextItem = cx.add([...label, 'next item'], { Type: 'Choice', Choices: choices, Default: keyed });
+  }
+  const failed = cx.add([...label, 'iteration failed'], {
+    Type: 'Pass',
+    Parameters: { status: 'FAILED', outputs: { 'until.$': `${u}.acc` }, 'errors.$': '$.__caught.r.errors' },
+    ResultPath: base,
+    Next: fail,
+  });
+  const body = compileStages(cx, stage.stages, inner, [...label, 'loop'], nextItem, failed);
+  cx.put(iterate, { Type: 'Pass', Parameters: { status: 'SUCCESS', 'item.$': `${u}.item`, stages: {} }, ResultPath: `${u}.cur`, Next: body });
+  const nv = nativeValue(stage.item, scope);
+  if (nv) {
+    const init: Record<string, unknown> = { loop: 1, acc: {} };
+    if ('path' in nv) init['item.$'] = nv.path;
+    else init.item = nv.value;
+    return cx.add([...label, 'start'], { Type: 'Pass', Parameters: init, ResultPath: u, Next: iterate }, info);
+  }
+  const start = cx.add([...label, 'start'], { Type: 'Pass', Parameters: { 'item.$': '$.__ui.item', loop: 1, acc: {} }, ResultPath: u, Next: iterate }, info);
+  return cx.evalTask(label, { item: { kind: 'value', raw: stage.item } }, wireContext(scope, rootsOfValue(stage.item), env(cx)), '$.__ui', start, fail);
+}
+
+function compileTry(cx: CompileContext, stage: TryStage, scope: StageScope, label: Label, rec: string | undefined, next: string, fail: string): string {
+  const n = cx.nextId();
+  const base = rec ?? `$.__t${n}`;
+  const part = (key: 'try' | 'catch' | 'finally', stages: readonly Stage[], suffix: string, onDone: string, onFail: string): string => {
+    const pl = [...label, key + suffix];
+    const inner: StageScope = { ...scope, frames: [...scope.frames, { path: `${base}.outputs.${key}.stages`, ids: new Set() }] };
+    const ok = cx.add([...pl, 'done'], { Type: 'Pass', Result: 'SUCCESS', ResultPath: `${base}.outputs.${key}.status`, Next: onDone });
+    const bad = cx.add([...pl, 'failed'], {
+      Type: 'Pass',
+      Parameters: { status: 'FAILED', 'stages.$': `${base}.outputs.${key}.stages`, 'errors.$': '$.__caught.r.errors' },
+      ResultPath: `${base}.outputs.${key}`,
+      Next: onFail,
+    });
+    const body = compileStages(cx, stages, inner, pl, ok, bad);
+    return cx.add([...pl, 'start'], { Type: 'Pass', Result: { status: 'WAIT', stages: {} }, ResultPath: `${base}.outputs.${key}`, Next: body });
+  };
+  const succeed = cx.add([...label, 'done'], { Type: 'Pass', Result: 'SUCCESS', ResultPath: `${base}.status`, Next: next });
+  const failOut = cx.add([...label, 'failed'], {
+    Type: 'Pass',
+    Result: 'FAILED',
+    ResultPath: `${base}.status`,
+    Next: cx.add([...label, 'errors'], { Type: 'Pass', InputPath: '$.__caught.r.errors', ResultPath: `${base}.errors`, Next: fail }),
+  });
+  const fin = (suffix: string, after: string): string => (stage.finally.length ? part('finally', stage.finally, suffix, after, failOut) : after);
+  const afterOk = fin('', succeed);
+  const afterBad = fin(' after failure', failOut);
+  const onTryFail = stage.catch.length ? part('catch', stage.catch, '', afterOk, afterBad) : afterBad;
+  const tryStart = part('try', stage.try, '', afterOk, onTryFail);
+  return cx.add([...label, 'start'], { Type: 'Pass', Result: { status: 'WAIT', outputs: {} }, ResultPath: base, Next: tryStart }, { job: scope.job.id, stage: stage.id ?? stage.name, role: 'stage' });
+}
+
+/** Definition placeholder of a workflow's state machine ARN. */
+export function stateMachinePlaceholder(workflow: string): string {
+  return `${Placeholders.stateMachinePrefix}${workflow.replace(/[^A-Za-z0-9]/g, '_')}`;
+}
+
+function compileTrigger(cx: CompileContext, stage: TriggerStage, scope: StageScope, label: Label, rec: string | undefined, next: string, fail: string): string {
+  const native = nativeParameters(stage.params, scope);
+  const input: Record<string, unknown> = {
+    'release.$': '$.release',
+    run: { 'id.$': 'States.UUID()', workflow: stage.trigger, 'parent.$': '$.run.id' },
+    jobs: {},
+  };
+  if (native) input.params = native;
+  else input['params.$'] = '$.__tp.params';
+  const task = cx.add(label, {
+    Type: 'Task',
+    Resource: 'arn:aws:states:::states:startExecution.sync:2',
+    Parameters: {
+      StateMachineArn: `\${${stateMachinePlaceholder(stage.trigger)}}`,
+      Input: { ...input, 'AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID.$': '$$.Execution.Id' },
+    },
+    ResultSelector: { status: 'SUCCESS', outputs: { 'status.$': '$.Output.status', 'params.$': '$.Output.params', 'jobs.$': '$.Output.jobs' } },
+    ResultPath: rec ?? null,
+    Retry: retriers(stage),
+    Catch: cx.catchers(label, fail),
+    Next: next,
+  }, { job: scope.job.id, stage: stage.id ?? stage.name, role: 'stage' });
+  if (native) return task;
+  return cx.evalTask(label, { params: { kind: 'value', raw: stage.params } }, wireContext(scope, rootsOfValue(stage.params), env(cx)), '$.__tp', task, fail);
+}

@@ -1,0 +1,216 @@
+/**
+ * Workflow → state machine. The run starts by preparing its input (params checked and coerced,
+ * unless the caller already did), runs the job plan (series-parallel, see plan-jobs.ts), then
+ * decides the run's status and builds the result document: SUCCESS/SKIP end in a Succeed state
+ * with the document as output; FAILED ends in a Fail state whose cause is the document (so Step
+ * Functions shows the run as failed and it can be redriven).
+ */
+import type { Diagnostic } from '../diagnostics/index.ts';
+import type { Workflow } from '../config/index.ts';
+import type { ChoiceRule, Machine, State } from './asl/types.ts';
+import { CompileContext, type CompileOptions, type StateInfo } from './compile-context.ts';
+import { compileJob } from './compile-job.ts';
+import { planJobs, type PlanNode } from './plan-jobs.ts';
+import { renderMachine } from './asl/render-machine.ts';
+import { checkMachine } from './asl/check-machine.ts';
+
+/** The sentinel `next` meaning "end of this machine or branch". */
+export const END = '\u0000END';
+
+/** The output of {@link compileWorkflow}. */
+export interface CompiledWorkflow {
+  /** The ASL definition with `${Placeholder}`s for deployment values. */
+  definition: Machine;
+  /** The definition as deterministic JSON text (what `wf compile` prints and CDK deploys). */
+  json: string;
+  /** What each state stands for (job, stage), for progress reporting. */
+  states: Record<string, StateInfo>;
+  /** Warnings and errors about Step Functions limits. */
+  diagnostics: Diagnostic[];
+  /** Placeholders the definition uses (fill them with CDK definitionSubstitutions or the local engine). */
+  placeholders: string[];
+}
+
+function jobsOf(node: PlanNode): string[] {
+  return node.kind === 'job' ? [node.id] : node.items.flatMap(jobsOf);
+}
+
+function compilePlan(cx: CompileContext, node: PlanNode, before: ReadonlySet<string>, next: string): string {
+  if (node.kind === 'job') return compileJob(cx, cx.workflow.jobs[node.id]!, next);
+  if (node.kind === 'series') {
+    const befores: Set<string>[] = [];
+    let acc = new Set(before);
+    for (const item of node.items) {
+      befores.push(acc);
+      acc = new Set([...acc, ...jobsOf(item)]);
+    }
+    let cont = next;
+    for (let i = node.items.length - 1; i >= 0; i--) cont = compilePlan(cx, node.items[i]!, befores[i]!, cont);
+    return cont;
+  }
+  // Parallel groups: each branch runs its jobs; the results are merged back into `$.jobs`.
+  const branches = node.items.map((item) => cx.inSink(() => compilePlan(cx, item, before, END)));
+  const selector: Record<string, unknown> = {};
+  for (const j of before) selector[`${j}.$`] = `$[0].jobs.${j}`;
+  node.items.forEach((item, i) => {
+    for (const j of jobsOf(item)) selector[`${j}.$`] = `$[${i}].jobs.${j}`;
+  });
+  const label = ['jobs', ...jobsOf(node).slice(0, 3), jobsOf(node).length > 3 ? '…' : ''].filter(Boolean);
+  const max = cx.workflow.maxJobParallel;
+  if (max !== undefined && node.items.length > max) {
+    // A cap on jobs at once: a Map over the branch indexes with MaxConcurrency.
+    const n = cx.nextId();
+    const proc = cx.inSink(() => {
+      const choices: ChoiceRule[] = branches.map((b, i) => {
+        Object.assign(cx.sink.states, b.sink.states);
+        const unwrap = cx.add([...label, `group ${i + 1}`], { Type: 'Pass', InputPath: '$.doc', Next: b.value });
+        return { Variable: '$.b', NumericEquals: i, Next: unwrap };
+      });
+      return cx.add([...label, 'group'], { Type: 'Choice', Choices: choices, Default: (choices[0] as { Next: string }).Next });
+    });
+    const map = cx.add(label, {
+      Type: 'Map',
+      ItemsPath: `$.__groups${n}`,
+      MaxConcurrency: max,
+      ItemSelector: { 'b.$': '$$.Map.Item.Value', 'doc.$': '$' },
+      ItemProcessor: { ProcessorConfig: { Mode: 'INLINE' }, ...proc.sink.machine(proc.value) },
+      ResultSelector: selector,
+      ResultPath: '$.jobs',
+      Next: next,
+    });
+    return cx.add([...label, 'groups'], { Type: 'Pass', Result: branches.map((_, i) => i), ResultPath: `$.__groups${n}`, Next: map });
+  }
+  return cx.add(label, {
+    Type: 'Parallel',
+    Branches: branches.map((b) => b.sink.machine(b.value)),
+    ResultSelector: selector,
+    ResultPath: '$.jobs',
+    Next: next,
+  });
+}
+
+/** The result document's fields, with secret params replaced. */
+function resultParameters(workflow: Workflow, status: string): Record<string, unknown> {
+  const params: Record<string, unknown> = {};
+  for (const [name, p] of Object.entries(workflow.params)) {
+    if (p.secret) params[name] = '***';
+    else params[`${name}.$`] = `$.params.${name}`;
+  }
+  const simple = Object.keys(workflow.params).every((k) => /^[A-Za-z_][A-Za-z0-9_-]*$/.test(k));
+  const doc: Record<string, unknown> = { status, 'run.$': '$.run' };
+  if (simple && Object.values(workflow.params).some((p) => p.secret)) doc.params = params;
+  else doc['params.$'] = '$.params';
+  doc['release.$'] = '$.release';
+  doc['jobs.$'] = '$.jobs';
+  doc.errors = [];
+  return doc;
+}
+
+/** Replaces the END sentinel: `Next: END` → `End: true`; Choice targets get a real end state. */
+function closeEnds(states: Record<string, State>, names: CompileContext['names']): void {
+  let endState: string | undefined;
+  const endName = (): string => (endState ??= names.allocate('end'));
+  for (const st of Object.values(states)) {
+    if (st.Next === END) {
+      delete st.Next;
+      st.End = true;
+    }
+    if (st.Type === 'Choice') {
+      if (st.Default === END) st.Default = endName();
+      for (const c of st.Choices ?? []) if ((c as { Next?: string }).Next === END) (c as { Next?: string }).Next = endName();
+    }
+    for (const b of st.Branches ?? []) closeEnds(b.States, names);
+    if (st.ItemProcessor) closeEnds(st.ItemProcessor.States, names);
+  }
+  if (endState) states[endState] = { Type: 'Pass', End: true };
+}
+
+/**
+ * Removes states nothing reaches (constructs emit their failure handling eagerly; a stage that
+ * cannot fail leaves it unused), in every branch and item processor too.
+ */
+function pruneUnreachable(m: Machine): void {
+  const seen = new Set<string>();
+  const todo = [m.StartAt];
+  while (todo.length) {
+    const n = todo.pop()!;
+    if (seen.has(n) || !m.States[n]) continue;
+    seen.add(n);
+    const st = m.States[n]!;
+    const targets = [st.Next, st.Default, ...(st.Choices ?? []).map((c) => c.Next), ...(st.Catch ?? []).map((c) => c.Next)];
+    for (const t of targets) if (t) todo.push(t);
+  }
+  for (const n of Object.keys(m.States)) {
+    if (!seen.has(n)) delete m.States[n];
+    else {
+      const st = m.States[n]!;
+      for (const b of st.Branches ?? []) pruneUnreachable(b);
+      if (st.ItemProcessor) pruneUnreachable(st.ItemProcessor);
+    }
+  }
+}
+
+/** Compiles a validated workflow into an Amazon States Language definition. */
+export function compileWorkflow(workflow: Workflow, options: CompileOptions = {}): CompiledWorkflow {
+  const cx = new CompileContext(workflow, options);
+  const jobs = Object.values(workflow.jobs);
+  const plan = planJobs(jobs.map((j) => ({ id: j.id, needs: j.needs })));
+
+  const finish = (status: 'SUCCESS' | 'FAILED' | 'SKIP'): string => {
+    if (status === 'FAILED') {
+      const fail = cx.add(['run failed'], { Type: 'Fail', Error: 'WorkflowFailed', CausePath: '$.cause' }, { role: 'run-end' });
+      const cause = cx.add(['run failed', 'cause'], { Type: 'Pass', Parameters: { 'cause.$': 'States.JsonToString($)' }, Next: fail });
+      return cx.add(['run', 'FAILED'], { Type: 'Pass', Parameters: resultParameters(workflow, status), Next: cause }, { role: 'run-result' });
+    }
+    const ok = cx.add(['run', status === 'SUCCESS' ? 'succeeded' : 'skipped'], { Type: 'Succeed' }, { role: 'run-end' });
+    return cx.add(['run', status], { Type: 'Pass', Parameters: resultParameters(workflow, status), Next: ok }, { role: 'run-result' });
+  };
+  const ids = jobs.map((j) => j.id);
+  const anyFailed: ChoiceRule = ids.length === 1 ? { Variable: `$.jobs.${ids[0]}.status`, StringEquals: 'FAILED' } : { Or: ids.map((j) => ({ Variable: `$.jobs.${j}.status`, StringEquals: 'FAILED' })) };
+  const allSkipped: ChoiceRule = ids.length === 1 ? { Variable: `$.jobs.${ids[0]}.status`, StringEquals: 'SKIP' } : { And: ids.map((j) => ({ Variable: `$.jobs.${j}.status`, StringEquals: 'SKIP' })) };
+  const status = cx.add(['run status'], {
+    Type: 'Choice',
+    Choices: [
+      { ...anyFailed, Next: finish('FAILED') },
+      { ...allSkipped, Next: finish('SKIP') },
+    ],
+    Default: finish('SUCCESS'),
+  });
+  const body = compilePlan(cx, plan, new Set(), status);
+
+  // Input that did not come through `parameterize` (schedules, triggers, the raw API) is prepared first.
+  const prepareFailed = cx.add(['prepare failed'], {
+    Type: 'Fail',
+    Error: 'ParamError',
+    CausePath: '$.__caught.Cause',
+  }, { role: 'run-end' });
+  const declared: Record<string, unknown> = {};
+  for (const [name, p] of Object.entries(workflow.params)) {
+    declared[name] = { type: p.type, required: p.required, ...(p.hasDefault ? { default: p.default } : {}), ...(p.options ? { options: p.options } : {}), ...(p.secret ? { secret: true } : {}) };
+  }
+  const prepare = cx.add(['prepare run'], {
+    ...cx.lambdaTask({ action: 'prepare', workflow: workflow.name, params: declared, 'input.$': '$', 'executionName.$': '$$.Execution.Name' }),
+    ResultSelector: { 'params.$': '$.Payload.params', 'release.$': '$.Payload.release', 'run.$': '$.Payload.run', 'jobs.$': '$.Payload.jobs' },
+    Retry: [cx.transientRetry()],
+    Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.__caught', Next: prepareFailed }],
+    Next: body,
+  });
+  const start = cx.add(['start'], {
+    Type: 'Choice',
+    Choices: [{ And: [{ Variable: '$.prepared', IsPresent: true }, { Variable: '$.prepared', BooleanEquals: true }], Next: body }],
+    Default: prepare,
+  });
+  closeEnds(cx.sink.states, cx.names);
+  const machine: Machine = {
+    Comment: `Workflow ${workflow.name}${workflow.desc ? `: ${workflow.desc.split('\n')[0]!.slice(0, 200)}` : ''}`,
+    StartAt: start,
+    TimeoutSeconds: Math.ceil(workflow.timeout),
+    States: cx.sink.states,
+  };
+  pruneUnreachable(machine);
+  const definition = renderMachine(machine);
+  const json = JSON.stringify(definition, null, 2) + '\n';
+  const diagnostics = [...cx.diagnostics, ...checkMachine(definition, json, workflow)];
+  const placeholders = [...new Set([...json.matchAll(/\$\{([A-Za-z0-9_]+)\}/g)].map((m) => m[1]!))].sort();
+  return { definition, json, states: cx.info, diagnostics, placeholders };
+}

@@ -1,0 +1,217 @@
+/**
+ * The dialect as zod schemas: one strict object per node kind (workflow, param, job, strategy,
+ * each stage kind). They serve twice: the loader validates field values with them (reading the
+ * YAML node by node so every issue keeps its position), and `workflowJsonSchema` renders them as
+ * JSON Schema. Descriptions double as the "expected ..." part of messages.
+ */
+import { z } from 'zod';
+
+/** Workflow, job, stage and branch ids. */
+export const ID_PATTERN = /^[A-Za-z0-9_-]+$/;
+/** A string that holds at least one `${{ }}` template. */
+export const TEMPLATE_PATTERN = /\$\{\{/;
+
+/** Param types of the dialect, in documentation order. */
+export const PARAM_TYPES = ['str', 'int', 'float', 'decimal', 'bool', 'datetime', 'date', 'choice', 'map', 'array'] as const;
+
+/** Job trigger rules (reference-engine spelling). */
+export const TRIGGER_RULES = [
+  'all_success',
+  'all_failed',
+  'all_done',
+  'one_success',
+  'one_failed',
+  'none_failed',
+  'none_skipped',
+] as const;
+
+const id = z.string().regex(ID_PATTERN).describe('an id: letters, digits, "_" and "-"');
+const text = z.string();
+const template = z.string().regex(TEMPLATE_PATTERN).describe('a "${{ ... }}" template');
+const condition = z
+  .union([z.boolean(), z.string()])
+  .describe('a condition: true, false, "${{ expr }}" or a bare expression');
+const freeMap = z.record(z.string(), z.unknown()).describe('a map');
+const positiveInt = z.number().int().min(1).describe('a whole number of at least 1');
+const wholeNumber = (min: number, max: number) =>
+  z.number().int().min(min).max(max).describe(`a whole number from ${min} to ${max}`);
+const retryCount = wholeNumber(0, 19);
+const scalarText = z.union([z.string(), z.number(), z.boolean()]).describe('text');
+
+const paramType = z.enum(PARAM_TYPES).describe('a param type');
+
+/** Full form of a param. */
+export const paramSchema = z.strictObject({
+  type: paramType,
+  default: z.unknown().optional().describe('value used when the caller omits the param'),
+  description: text.optional(),
+  required: z.boolean().optional().describe('true or false (false: may be omitted even without a default)'),
+  options: z.array(z.unknown()).min(1).optional().describe('a list of the allowed values (choice params)'),
+  secret: z.boolean().optional().describe('true or false (true: never logged, audited or put in execution names)'),
+});
+
+const timezone = z.string().describe('an IANA time zone such as "Europe/Paris"; default UTC');
+
+/** One item of the list form of `on`. */
+export const onItemSchema = z.strictObject({
+  cron: z.string().optional().describe('a 5-field Unix cron expression'),
+  timezone: timezone.optional(),
+  manual: z.boolean().optional(),
+});
+
+/** One schedule of the map form of `on`. */
+export const scheduleItemSchema = z.strictObject({
+  cronjob: z.string().describe('a 5-field Unix cron expression'),
+  timezone: timezone.optional(),
+});
+
+/** The map form of `on` (reference engine). */
+export const onMapSchema = z.strictObject({
+  schedule: z.array(scheduleItemSchema).optional(),
+  manual: z.boolean().optional(),
+});
+
+const combination = z.record(z.string(), z.unknown()).describe('a map of axis to value');
+
+/** A job's `strategy`. */
+export const strategySchema = z.strictObject({
+  matrix: z
+    .record(z.string(), z.union([z.array(z.unknown()).min(1), template]).describe('a list of values or a template'))
+    .optional()
+    .describe('a map of axis to a list of values (or a template yielding a list)'),
+  include: z.array(combination).optional(),
+  exclude: z.array(combination).optional(),
+  'max-parallel': positiveInt.optional(),
+  'fail-fast': z.boolean().optional(),
+});
+
+const runner = z.enum(['lambda', 'local']);
+
+/** Fields every stage kind shares. */
+function baseShape() {
+  return {
+    name: z.string().describe('text (the name shown in logs; may hold templates)'),
+    id: id.optional(),
+    desc: text.optional(),
+    if: condition.optional(),
+    retry: z.union([retryCount, template]).optional().describe('a whole number from 0 to 19, or a template'),
+    timeout: positiveInt.optional().describe('a whole number of seconds, at least 1'),
+    'continue-on-error': z.boolean().optional(),
+    extras: freeMap.optional(),
+  };
+}
+
+/** The schemas of every stage kind, nesting `stage` for child stages. */
+export function stageKindSchemas(stage: z.ZodType) {
+  const stages = z.array(stage).min(1).describe('a list of stages');
+  const maybeEmptyStages = z.array(stage).describe('a list of stages');
+  const base = baseShape();
+  return {
+    empty: z.strictObject({
+      ...base,
+      echo: scalarText.nullable().optional(),
+      sleep: z.union([z.number().min(0).max(1800), template]).optional().describe('seconds from 0 to 1800, or a template'),
+    }),
+    bash: z.strictObject({ ...base, bash: z.string(), env: freeMap.optional() }),
+    py: z.strictObject({ ...base, run: z.string(), vars: freeMap.optional() }),
+    'virtual-py': z.strictObject({
+      ...base,
+      run: z.string(),
+      vars: freeMap.optional(),
+      deps: z.array(z.string()).describe('a list of package requirements'),
+      version: z.string().optional().describe('a quoted Python version such as "3.12" (the default)'),
+    }),
+    call: z.strictObject({
+      ...base,
+      uses: z.string().describe('"<registry>/<function>@<tag>"'),
+      with: freeMap.optional(),
+      args: freeMap.optional().describe('a map (alias of "with")'),
+    }),
+    trigger: z.strictObject({ ...base, trigger: z.string().describe('a workflow name'), params: freeMap.optional() }),
+    parallel: z.strictObject({
+      ...base,
+      parallel: z.record(id, stages).describe('a map of branch name to stages'),
+      'max-workers': wholeNumber(1, 20).optional(),
+    }),
+    foreach: z.strictObject({
+      ...base,
+      foreach: z.union([z.array(z.unknown()), template]).describe('a list or a template yielding a list'),
+      stages,
+      concurrent: wholeNumber(1, 10).optional(),
+      'use-index-as-key': z.boolean().optional(),
+    }),
+    case: z.strictObject({
+      ...base,
+      case: scalarText,
+      match: z.array(z.strictObject({ case: scalarText, stages: maybeEmptyStages })).min(1).describe('a list of {case, stages}'),
+      'skip-not-match': z.boolean().optional(),
+    }),
+    until: z.strictObject({
+      ...base,
+      item: z.unknown().optional().describe('initial item, default 0'),
+      until: condition,
+      stages,
+      'max-loop': wholeNumber(1, 100).optional(),
+    }),
+    raise: z.strictObject({
+      ...base,
+      raise: scalarText.optional(),
+      message: scalarText.optional().describe('text (alias of "raise")'),
+    }),
+    docker: z.strictObject({
+      ...base,
+      image: z.string(),
+      tag: z.string().optional().describe('a quoted image tag such as "latest" (the default) or "3.12"'),
+      env: freeMap.optional(),
+      volume: z.record(z.string(), z.string()).optional(),
+      auth: z.record(z.string(), z.string()).optional(),
+      cmd: z.string().optional(),
+    }),
+    try: z.strictObject({ ...base, try: stages, catch: maybeEmptyStages.optional(), finally: maybeEmptyStages.optional() }),
+    group: z.strictObject({ ...base, stages }),
+  };
+}
+
+/** Every stage kind's schema, keyed by kind. */
+export type StageKindSchemas = ReturnType<typeof stageKindSchemas>;
+
+/** A stage of any kind (recursive). */
+export const stageSchema: z.ZodType = z
+  .lazy(() => z.union(Object.values(stageKindSchemas(stageSchema))))
+  .meta({ id: 'Stage', description: 'one stage; its kind is decided by its kind-field' });
+
+/** The stage kind schemas, with `stageSchema` for children. */
+export const stageKinds: StageKindSchemas = stageKindSchemas(stageSchema);
+
+/** One entry of a case stage's `match` list. */
+export const caseMatchSchema = stageKinds.case.shape.match.element;
+
+/** A job. */
+export const jobSchema = z.strictObject({
+  desc: text.optional(),
+  needs: z.union([id, z.array(id)]).optional().describe('a job id or a list of job ids'),
+  if: condition.optional(),
+  'trigger-rule': z.enum(TRIGGER_RULES).optional(),
+  strategy: strategySchema.optional(),
+  stages: z.array(stageSchema).min(1).describe('a list of stages'),
+  retry: retryCount.optional(),
+  timeout: positiveInt.optional().describe('a whole number of seconds, at least 1'),
+  'runs-on': z.union([runner, z.strictObject({ type: runner })]).optional().describe('"lambda", "local" or {type: local}'),
+  outputs: z.record(z.string(), z.string()).optional().describe('a map of output name to template'),
+});
+
+/** A workflow. */
+export const workflowSchema = z
+  .strictObject({
+    type: z.literal('Workflow'),
+    desc: text.optional(),
+    params: z.record(z.string(), z.union([paramType, paramSchema])).optional(),
+    on: z.union([z.array(onItemSchema), onMapSchema]).optional().describe('a list of schedules, or a map with "schedule"'),
+    jobs: z.record(id, jobSchema).describe('a map of job id to job'),
+    tags: z.array(z.string()).optional(),
+    timeout: positiveInt.optional().describe('a whole number of seconds, at least 1 (default 3600)'),
+    'max-job-parallel': positiveInt.optional(),
+    execution: z.enum(['standard', 'express']).optional(),
+    extras: freeMap.optional(),
+  })
+  .meta({ id: 'Workflow' });

@@ -1,0 +1,14 @@
+/**
+ * The config layer: YAML workflow files → the typed workflow model, with every problem reported
+ * as a positioned diagnostic. This file is the module's only entry point.
+ */
+export type * from './model.ts';
+export { loadWorkflows, loadWorkflowsFromText, type LoadOptions, type LoadResult, type LoadTextOptions } from './load-workflows.ts';
+export { workflowJsonSchema } from './workflow-json-schema.ts';
+export { deriveStageId } from './derive-stage-id.ts';
+export { childLists } from './child-lists.ts';
+export { DEFAULT_TIMEOUT, type Settings } from './settings.ts';
+export { PARAM_TYPES, TRIGGER_RULES, ID_PATTERN } from './dialect-schemas.ts';
+export { parameterize, coerceParam, parseParamAssignments, redactParams, REDACTED, type ParameterizeResult, type CoerceResult } from './parameterize.ts';
+export { ParamError, type ParamErrorCode } from './param-error.ts';
+export { validateCron, scheduleExpression, isTimeZone, matchesCron, nextRuns, type CronCheck, type AwsCronFields } from './cron.ts';

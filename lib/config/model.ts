@@ -1,0 +1,213 @@
+/**
+ * The typed workflow model: what the config layer builds from YAML and every later stage
+ * (compiler, runtime, CDK) consumes. Aliases are resolved here (`args` → `with`, `message` → `raise`,
+ * `{type: local}` → `local`), defaults are applied, and every node keeps the location it came from.
+ * Template strings stay raw (`"${{ params.x }}"`); the expression engine parses them where used.
+ */
+import type { Location } from '../diagnostics/index.ts';
+
+/** A value as written in YAML: may contain `${{ }}` templates anywhere in its strings. */
+export type RawValue = unknown;
+
+/** A condition: a YAML boolean, or a string in one of the three condition forms. */
+export type Condition = boolean | string;
+
+/** Param types of the dialect. */
+export type ParamType = 'str' | 'int' | 'float' | 'decimal' | 'bool' | 'datetime' | 'date' | 'choice' | 'map' | 'array';
+
+/** One declared workflow param. */
+export interface Param {
+  name: string;
+  type: ParamType;
+  /** True when a default was declared (a default may be `null`). */
+  hasDefault: boolean;
+  default?: unknown;
+  description?: string;
+  /** True when there is no default and the param was not marked `required: false`. */
+  required: boolean;
+  /** For `choice`: the allowed values. */
+  options?: unknown[];
+  secret: boolean;
+  loc: Location;
+}
+
+/** A cron schedule in Unix 5-field form, with its IANA time zone. */
+export interface Schedule {
+  cron: string;
+  timezone: string;
+  loc: Location;
+}
+
+/** The normalised `on` block (list form and map form both end up here). */
+export interface Triggers {
+  schedules: Schedule[];
+  manual: boolean;
+}
+
+/** Trigger rules (reference-engine spelling). */
+export type TriggerRule =
+  | 'all_success'
+  | 'all_failed'
+  | 'all_done'
+  | 'one_success'
+  | 'one_failed'
+  | 'none_failed'
+  | 'none_skipped';
+
+/** A job's matrix strategy. */
+export interface Strategy {
+  /** Axis name → list of values, or a template string that yields a list at run time. */
+  matrix: Record<string, unknown[] | string>;
+  include: Record<string, unknown>[];
+  exclude: Record<string, unknown>[];
+  /** Combinations at once; undefined = all. */
+  maxParallel?: number;
+  failFast: boolean;
+  loc: Location;
+}
+
+/** One job. */
+export interface Job {
+  id: string;
+  desc?: string;
+  needs: string[];
+  /** Undefined = default (`success()`). */
+  if?: Condition;
+  triggerRule: TriggerRule;
+  /** True when `trigger-rule` was written (the default was not just applied). */
+  triggerRuleSet: boolean;
+  strategy?: Strategy;
+  stages: Stage[];
+  retry: number;
+  timeout?: number;
+  runsOn: 'lambda' | 'local';
+  /** Output name → template. */
+  outputs: Record<string, string>;
+  loc: Location;
+  /** Location of each field's value by YAML key (`needs`, `if`, ...). */
+  fieldLocs: Record<string, Location>;
+}
+
+/** The fields every stage has. */
+export interface StageBase {
+  name: string;
+  id?: string;
+  desc?: string;
+  if?: Condition;
+  /** Attempts after the first, 0-19, or a template rendered at run time. */
+  retry: number | string;
+  timeout?: number;
+  continueOnError: boolean;
+  extras: Record<string, unknown>;
+  loc: Location;
+  /** Location of each field's value by YAML key. */
+  fieldLocs: Record<string, Location>;
+}
+
+export interface EmptyStage extends StageBase { kind: 'empty'; echo?: string; sleep?: number | string }
+export interface BashStage extends StageBase { kind: 'bash'; bash: string; env: Record<string, RawValue> }
+export interface PyStage extends StageBase { kind: 'py'; run: string; vars: Record<string, RawValue> }
+export interface VirtualPyStage extends StageBase {
+  kind: 'virtual-py';
+  run: string;
+  vars: Record<string, RawValue>;
+  deps: string[];
+  version: string;
+}
+export interface CallStage extends StageBase {
+  kind: 'call';
+  /** `<registry>/<function>@<tag>` as written. */
+  uses: string;
+  registry: string;
+  func: string;
+  tag: string;
+  with: Record<string, RawValue>;
+}
+export interface TriggerStage extends StageBase { kind: 'trigger'; trigger: string; params: Record<string, RawValue> }
+export interface ParallelStage extends StageBase {
+  kind: 'parallel';
+  /** Branch name → stages, in the order written. */
+  branches: Record<string, Stage[]>;
+  maxWorkers: number;
+}
+export interface ForeachStage extends StageBase {
+  kind: 'foreach';
+  /** A list, or a template string yielding a list. */
+  foreach: unknown[] | string;
+  stages: Stage[];
+  concurrent: number;
+  useIndexAsKey: boolean;
+}
+export interface CaseMatch {
+  /** The case value as text; `_` or `else` is the default branch. */
+  case: string;
+  isDefault: boolean;
+  stages: Stage[];
+  loc: Location;
+}
+export interface CaseStage extends StageBase {
+  kind: 'case';
+  case: string;
+  match: CaseMatch[];
+  skipNotMatch: boolean;
+}
+export interface UntilStage extends StageBase {
+  kind: 'until';
+  /** Initial item (default 0). */
+  item: RawValue;
+  until: Condition;
+  stages: Stage[];
+  maxLoop: number;
+}
+export interface RaiseStage extends StageBase { kind: 'raise'; raise: string }
+export interface DockerStage extends StageBase {
+  kind: 'docker';
+  image: string;
+  tag: string;
+  env: Record<string, RawValue>;
+  volume: Record<string, string>;
+  auth: Record<string, string>;
+  cmd?: string;
+}
+export interface TryStage extends StageBase { kind: 'try'; try: Stage[]; catch: Stage[]; finally: Stage[] }
+export interface GroupStage extends StageBase { kind: 'group'; stages: Stage[] }
+
+/** Any stage, discriminated by `kind`. */
+export type Stage =
+  | EmptyStage
+  | BashStage
+  | PyStage
+  | VirtualPyStage
+  | CallStage
+  | TriggerStage
+  | ParallelStage
+  | ForeachStage
+  | CaseStage
+  | UntilStage
+  | RaiseStage
+  | DockerStage
+  | TryStage
+  | GroupStage;
+
+/** Every stage kind. */
+export type StageKind = Stage['kind'];
+
+/** One workflow. */
+export interface Workflow {
+  name: string;
+  /** Path of the file it came from, as discovered. */
+  file: string;
+  desc?: string;
+  params: Record<string, Param>;
+  on: Triggers;
+  /** Job id → job, in the order written. */
+  jobs: Record<string, Job>;
+  tags: string[];
+  /** Seconds; default 3600 or `WORKFLOW_CORE_TIMEOUT`. */
+  timeout: number;
+  maxJobParallel?: number;
+  execution: 'standard' | 'express';
+  extras: Record<string, unknown>;
+  loc: Location;
+  fieldLocs: Record<string, Location>;
+}

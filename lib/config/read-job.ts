@@ -1,0 +1,88 @@
+/**
+ * Reads one job: its fields, its strategy and its stages, and records the expression sites of its
+ * condition, matrix templates and outputs with the names each may use.
+ */
+import { isSeq, type Node } from 'yaml';
+import type { Location } from '../diagnostics/index.ts';
+import { collectSites } from './collect-sites.ts';
+import { jobSchema } from './dialect-schemas.ts';
+import type { Job, TriggerRule } from './model.ts';
+import { readObject } from './read-object.ts';
+import type { ReadContext } from './read-context.ts';
+import { readStageList } from './read-stage.ts';
+import { readStrategy } from './read-strategy.ts';
+
+/** Names every template of a workflow may use. */
+export const WORKFLOW_ROOTS: readonly string[] = ['params', 'release', 'run', 'env'];
+/** Names a job's condition and matrix templates may use. */
+export const JOB_ROOTS: readonly string[] = [...WORKFLOW_ROOTS, 'jobs', 'needs'];
+
+const JOB_HINTS: Record<string, string> = {
+  runs_on: 'written "runs-on" here',
+  trigger_rule: 'written "trigger-rule" here',
+  steps: 'a job\'s steps are written "stages"',
+  'continue-on-error': '"continue-on-error" is a stage field; set it on the stages',
+  matrix: '"matrix" goes inside "strategy"',
+};
+
+/** A read job and where each of its `needs` entries is written. */
+export interface ReadJob {
+  job: Job;
+  /** One location per entry of `job.needs`, in order. */
+  needLocs: Location[];
+}
+
+/** Reads job `id`; undefined when the node is not a map. */
+export function readJob(ctx: ReadContext, id: string, node: Node | null, keyLoc: Location): ReadJob | undefined {
+  const what = `job "${id}"`;
+  const fields = readObject(ctx, node, jobSchema, { what, anchor: keyLoc, nested: ['stages', 'strategy'], hints: JOB_HINTS });
+  if (!fields) return undefined;
+  const cond = fields.get('if');
+  if (cond && typeof cond.value === 'string') collectSites(ctx, cond.node, JOB_ROOTS, id, 'condition');
+
+  const strategyField = fields.get('strategy');
+  const strategy = strategyField ? readStrategy(ctx, id, strategyField.node, strategyField.loc, JOB_ROOTS) : undefined;
+  const stageRoots = [...JOB_ROOTS, 'stages', 'retry', ...(strategyField ? ['matrix'] : [])];
+
+  const outputs = fields.get('outputs');
+  if (outputs) collectSites(ctx, outputs.node, [...JOB_ROOTS, 'stages', ...(strategyField ? ['matrix'] : [])], id);
+
+  const stagesField = fields.get('stages');
+  const stages = stagesField
+    ? readStageList(ctx, stagesField.node, stagesField.loc, { job: id, roots: stageRoots, where: what }, { label: '"stages"', min: 1 })
+    : [];
+
+  const needs = fields.value<string | string[]>('needs');
+  const needsField = fields.get('needs');
+  const needNodes = isSeq(needsField?.node) ? (needsField.node.items as Node[]) : needsField ? [needsField.node] : [];
+  const needList = needs === undefined ? [] : typeof needs === 'string' ? [needs] : needs;
+  const needLocs: Location[] = [];
+  const unique: string[] = [];
+  needList.forEach((n, i) => {
+    if (unique.includes(n)) return;
+    unique.push(n);
+    needLocs.push(needNodes[i] ? ctx.source.locate(needNodes[i]) : needsField!.loc);
+  });
+  const runsOn = fields.value<string | { type: string }>('runs-on');
+  const rule = fields.value<TriggerRule>('trigger-rule');
+  const job: Job = {
+    id,
+    needs: unique,
+    triggerRule: rule ?? 'all_success',
+    triggerRuleSet: fields.has('trigger-rule'),
+    stages,
+    retry: fields.value<number>('retry') ?? 0,
+    runsOn: ((typeof runsOn === 'object' ? runsOn.type : runsOn) ?? 'lambda') as Job['runsOn'],
+    outputs: fields.value<Record<string, string>>('outputs') ?? {},
+    loc: keyLoc,
+    fieldLocs: fields.locs(),
+  };
+  const desc = fields.value<string>('desc');
+  if (desc !== undefined) job.desc = desc;
+  const ifValue = fields.value<boolean | string>('if');
+  if (ifValue !== undefined) job.if = ifValue;
+  if (strategy) job.strategy = strategy;
+  const timeout = fields.value<number>('timeout');
+  if (timeout !== undefined) job.timeout = timeout;
+  return { job, needLocs };
+}

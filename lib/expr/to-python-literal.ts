@@ -1,0 +1,45 @@
+/**
+ * Python literal (repr) of a JSON-like value: `None`, `True`, `False`, `3`, `0.5`, `'it\'s'`
+ * quoted the way Python quotes it, `[1, 2]`, `{'a': 1}`. Used for `py` stages and the `rstr` filter.
+ */
+const NON_PRINTABLE = /[\p{C}\p{Z}]/u;
+
+function reprString(s: string): string {
+  const quote = s.includes("'") && !s.includes('"') ? '"' : "'";
+  let out = quote;
+  for (const ch of s) {
+    if (ch === quote || ch === '\\') out += `\\${ch}`;
+    else if (ch === '\n') out += '\\n';
+    else if (ch === '\r') out += '\\r';
+    else if (ch === '\t') out += '\\t';
+    else if (ch !== ' ' && NON_PRINTABLE.test(ch)) {
+      const c = ch.codePointAt(0)!;
+      if (c < 0x100) out += `\\x${c.toString(16).padStart(2, '0')}`;
+      else if (c < 0x10000) out += `\\u${c.toString(16).padStart(4, '0')}`;
+      else out += `\\U${c.toString(16).padStart(8, '0')}`;
+    } else out += ch;
+  }
+  return out + quote;
+}
+
+function reprNumber(n: number): string {
+  if (Number.isNaN(n)) return "float('nan')";
+  if (n === Infinity) return "float('inf')";
+  if (n === -Infinity) return "float('-inf')";
+  return String(n).replace(/e([+-])(\d)$/, 'e$10$2');
+}
+
+/** The Python literal for `value` (strings quoted, as Python's `repr` writes them). */
+export function toPythonLiteral(value: unknown): string {
+  if (value === null || value === undefined) return 'None';
+  if (value === true) return 'True';
+  if (value === false) return 'False';
+  if (typeof value === 'number') return reprNumber(value);
+  if (typeof value === 'string') return reprString(value);
+  if (Array.isArray(value)) return `[${value.map(toPythonLiteral).join(', ')}]`;
+  if (typeof value === 'object') {
+    const items = Object.entries(value as Record<string, unknown>).map(([k, v]) => `${reprString(k)}: ${toPythonLiteral(v)}`);
+    return `{${items.join(', ')}}`;
+  }
+  return reprString(String(value));
+}

@@ -1,0 +1,253 @@
+/**
+ * Runs a compiled workflow on the embedded engine (`aws-local-stepfunctions`): the same definition
+ * that deploys to AWS, with every Task routed to the handler code the Lambdas run. Lambda errors are
+ * reproduced in Lambda's shape (`Cause` = `{"errorType", "errorMessage"}` JSON) so the machine's
+ * Catch states see exactly what they see on AWS.
+ */
+import './polyfill.ts';
+import { randomBytes } from 'node:crypto';
+import { StateMachine, ExecutionAbortedError, ExecutionError, ExecutionTimeoutError } from 'aws-local-stepfunctions';
+import type { Workflow } from '../config/index.ts';
+import { parameterize } from '../config/parameterize.ts';
+import { compileWorkflow, type CompiledWorkflow, type Machine, type State, type StateInfo } from '../compiler/index.ts';
+import { handleRequest, runPython } from '../runtime/index.ts';
+import type { PyRunRequest, RunnerRequest } from '../protocol/index.ts';
+
+/** A progress event of a local run. */
+export interface RunEvent {
+  type: 'job-start' | 'job-end' | 'stage-start' | 'stage-end' | 'stage-failed';
+  workflow: string;
+  job?: string;
+  stage?: string;
+  status?: string;
+  at: number;
+  /** For `*-end`: milliseconds since the matching start. */
+  ms?: number;
+  /** Map iteration index, when inside one. */
+  index?: number;
+}
+
+/** Options for {@link runLocal}. */
+export interface RunLocalOptions {
+  /** Every workflow by name (for `trigger` stages). @default just this one */
+  workflows?: ReadonlyMap<string, Workflow>;
+  /** Raw params (coerced here). @default {} */
+  params?: Record<string, unknown>;
+  /** The release: logical date (ISO) and type. @default now, `normal` */
+  release?: { logical_date?: string; type?: string };
+  /** The run id. @default a new one */
+  runId?: string;
+  /** Jobs already done (a rerun resumes after them). @default {} */
+  jobs?: Record<string, unknown>;
+  /** Stops the run (CANCEL). */
+  signal?: AbortSignal;
+  /** Progress callback. */
+  onEvent?: (e: RunEvent) => void;
+  /** Replaces every retry wait and retry-loop Wait with this many milliseconds (tests). */
+  retryWaitMs?: number;
+  /** Run echoes only: action stages report what they would do. @default false */
+  dryrun?: boolean;
+}
+
+/** The result document (SPEC section 6). */
+export interface ResultDocument {
+  status: 'SUCCESS' | 'FAILED' | 'SKIP' | 'CANCEL';
+  run: { id: string; workflow: string; [k: string]: unknown };
+  params: Record<string, unknown>;
+  release: Record<string, unknown>;
+  jobs: Record<string, unknown>;
+  errors: Array<{ name: string; message: string }>;
+}
+
+/** Thrown when the params are wrong: nothing ran. */
+export class RunInputError extends Error {
+  constructor(readonly problems: string[]) {
+    super(problems.join('\n'));
+    this.name = 'RunInputError';
+  }
+}
+
+/** A new run id: sortable by time, unique. */
+export function newRunId(now = new Date()): string {
+  const ts = now.toISOString().replace(/[-:.TZ]/g, '').slice(0, 17);
+  return `${ts}-${randomBytes(4).toString('hex')}`;
+}
+
+function lambdaShaped(e: unknown): Error {
+  const err = e instanceof Error ? e : new Error(String(e));
+  const out = new Error(JSON.stringify({ errorType: err.name || 'Error', errorMessage: err.message }));
+  out.name = err.name || 'Error';
+  return out;
+}
+
+function taskStates(m: Machine, into: Array<[string, State]> = []): Array<[string, State]> {
+  for (const [name, st] of Object.entries(m.States)) {
+    if (st.Type === 'Task') into.push([name, st]);
+    for (const b of st.Branches ?? []) taskStates(b, into);
+    if (st.ItemProcessor) taskStates(st.ItemProcessor, into);
+  }
+  return into;
+}
+
+function waitStates(m: Machine, into: string[] = []): string[] {
+  for (const [name, st] of Object.entries(m.States)) {
+    if (st.Type === 'Wait' && (st.SecondsPath?.startsWith('$.__retry') || name.endsWith('restart'))) into.push(name);
+    for (const b of st.Branches ?? []) waitStates(b, into);
+    if (st.ItemProcessor) waitStates(st.ItemProcessor, into);
+  }
+  return into;
+}
+
+const compiled = new WeakMap<Workflow, CompiledWorkflow>();
+function compileOnce(w: Workflow, dryrun: boolean): CompiledWorkflow {
+  if (dryrun) return compileWorkflow(w, { dryrun });
+  let c = compiled.get(w);
+  if (!c) compiled.set(w, (c = compileWorkflow(w)));
+  return c;
+}
+
+/** Runs a workflow locally and resolves with its result document (never rejects for a failed run). */
+export async function runLocal(workflow: Workflow, options: RunLocalOptions = {}): Promise<ResultDocument> {
+  const { params, errors } = parameterize(workflow, options.params ?? {});
+  if (errors.length) throw new RunInputError(errors.map((e) => e.message));
+  const runId = options.runId ?? newRunId();
+  const input = {
+    prepared: true,
+    params,
+    release: { logical_date: options.release?.logical_date ?? new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'), type: options.release?.type ?? 'normal' },
+    run: { id: runId, workflow: workflow.name },
+    jobs: options.jobs ?? {},
+  };
+  return execute(workflow, input, options);
+}
+
+async function execute(workflow: Workflow, input: Record<string, unknown>, options: RunLocalOptions): Promise<ResultDocument> {
+  const compiledWf = compileOnce(workflow, options.dryrun ?? false);
+  const { definition } = compiledWf;
+  const all = options.workflows ?? new Map([[workflow.name, workflow]]);
+  const handlers: Record<string, (input: unknown) => Promise<unknown>> = {};
+  const runPy = (req: PyRunRequest): Promise<unknown> => runPython(req, { signal: options.signal });
+  for (const [name, st] of taskStates(definition)) {
+    const resource = st.Resource ?? '';
+    const fn = (st.Parameters as { FunctionName?: string } | undefined)?.FunctionName ?? '';
+    if (resource.endsWith(':lambda:invoke') && fn.includes('PyRunner')) {
+      handlers[name] = async (p) => {
+        try {
+          return { Payload: await runPy((p as { Payload: PyRunRequest }).Payload) };
+        } catch (e) {
+          throw lambdaShaped(e);
+        }
+      };
+    } else if (resource.endsWith(':lambda:invoke')) {
+      handlers[name] = async (p) => {
+        try {
+          return { Payload: await handleRequest((p as { Payload: RunnerRequest }).Payload, { signal: options.signal, runPy }) };
+        } catch (e) {
+          throw lambdaShaped(e);
+        }
+      };
+    } else if (resource.includes(':states:startExecution')) {
+      handlers[name] = async (p) => {
+        const arn = (p as { StateMachineArn: string }).StateMachineArn;
+        const childName = arn.replace(/^local:/, '');
+        const child = all.get(childName);
+        if (!child) throw Object.assign(new Error(`no workflow named "${childName}" to trigger`), { name: 'States.TaskFailed' });
+        const childInput = (p as { Input: Record<string, unknown> }).Input;
+        const doc = await execute(child, { ...childInput, run: { ...(childInput.run as object), id: newRunId() } }, { ...options, onEvent: undefined });
+        if (doc.status === 'FAILED' || doc.status === 'CANCEL') {
+          const e = new Error(JSON.stringify({ Output: JSON.stringify(doc), Status: 'FAILED' }));
+          e.name = 'States.TaskFailed';
+          throw e;
+        }
+        return { Output: doc, Status: 'SUCCEEDED' };
+      };
+    } else {
+      handlers[name] = async () => {
+        const e = new Error(`the local engine cannot run "${resource}" (state "${name}")`);
+        e.name = 'States.TaskFailed';
+        throw e;
+      };
+    }
+  }
+  // Fill the definition's placeholders for the local engine: child machines by name.
+  const text = JSON.stringify(definition).replace(/\$\{StateMachine_([A-Za-z0-9_]+)\}/g, (_, n: string) => {
+    const w = [...all.keys()].find((k) => k.replace(/[^A-Za-z0-9]/g, '_') === n) ?? n;
+    return `local:${w}`;
+  });
+  const machine = new StateMachine(JSON.parse(text), { validationOptions: { checkArn: false, checkPaths: false } });
+  const retryOverrides: Record<string, number> = {};
+  const waitOverrides: Record<string, number> = {};
+  if (options.retryWaitMs !== undefined) {
+    for (const [name, st] of taskStates(definition)) if (st.Retry?.length) retryOverrides[name] = options.retryWaitMs;
+    for (const name of waitStates(definition)) waitOverrides[name] = options.retryWaitMs;
+  }
+  const run = (input as { run: { id: string } }).run;
+  const execution = machine.run(input as never, {
+    overrides: { taskResourceLocalHandlers: handlers as never, retryIntervalOverrides: retryOverrides, waitTimeOverrides: waitOverrides },
+    context: { Execution: { Id: `local:${workflow.name}:${run.id}`, Name: run.id, Input: input, StartTime: new Date().toISOString() } } as never,
+  });
+  const onAbort = (): void => execution.abort();
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  // The result document is the output of the run's result state: read it from the event log
+  // (a failed run's document also travels in the Fail state's cause, as it does on AWS).
+  const seen: { result?: ResultDocument } = {};
+  const progress = watchEvents(execution.eventLogs as AsyncGenerator<unknown>, compiledWf.states, workflow.name, seen, options.onEvent);
+  try {
+    const out = (await execution.result) as unknown as ResultDocument;
+    return out;
+  } catch (e) {
+    if (e instanceof ExecutionAbortedError || options.signal?.aborted) return cancelled(input, workflow);
+    if (e instanceof ExecutionError) {
+      const cause = (e as { cause?: { name?: string; message?: string } }).cause;
+      await progress.catch(() => undefined);
+      if (cause?.name === 'WorkflowFailed' && seen.result) return seen.result;
+      return failedRun(input, workflow, cause?.name ?? 'ExecutionError', cause?.message ?? e.message);
+    }
+    if (e instanceof ExecutionTimeoutError) return failedRun(input, workflow, 'States.Timeout', `the run took longer than its timeout of ${workflow.timeout} s`);
+    throw e;
+  } finally {
+    options.signal?.removeEventListener('abort', onAbort);
+    await progress.catch(() => undefined);
+  }
+}
+
+function baseDoc(input: Record<string, unknown>): Omit<ResultDocument, 'status' | 'errors'> {
+  const i = input as unknown as ResultDocument;
+  return { run: i.run, params: i.params, release: i.release, jobs: i.jobs ?? {} };
+}
+
+function cancelled(input: Record<string, unknown>, _w: Workflow): ResultDocument {
+  return { status: 'CANCEL', ...baseDoc(input), errors: [{ name: 'Cancelled', message: 'the run was cancelled' }] };
+}
+
+function failedRun(input: Record<string, unknown>, _w: Workflow, name: string, message: string): ResultDocument {
+  return { status: 'FAILED', ...baseDoc(input), errors: [{ name, message }] };
+}
+
+async function watchEvents(events: AsyncGenerator<unknown>, info: Record<string, StateInfo>, workflow: string, seen: { result?: ResultDocument }, onEvent?: (e: RunEvent) => void): Promise<void> {
+  const started = new Map<string, number>();
+  const emit = onEvent ?? ((): void => undefined);
+  for await (const raw of events) {
+    const ev = raw as { type: string; timestamp: number; index?: number; state?: { name: string; output?: unknown } };
+    if (!ev.state) continue;
+    const i = info[ev.state.name];
+    if (!i) continue;
+    if (i.role === 'run-result' && ev.type === 'StateExited') seen.result = ev.state.output as ResultDocument;
+    if (!onEvent) continue;
+    const key = `${ev.state.name}#${ev.index ?? ''}`;
+    if (ev.type === 'StateEntered') {
+      started.set(key, ev.timestamp);
+      if (i.role === 'job') emit({ type: 'job-start', workflow, job: i.job, at: ev.timestamp });
+      else if (i.role === 'stage') emit({ type: 'stage-start', workflow, job: i.job, stage: i.stage, at: ev.timestamp, index: ev.index });
+    } else if (ev.type === 'StateExited' || ev.type === 'StateFailed' || ev.type === 'StateCaught') {
+      const t0 = started.get(key);
+      const ms = t0 === undefined ? undefined : ev.timestamp - t0;
+      if (i.role === 'job-end') {
+        const out = ev.state.output as { jobs?: Record<string, { status?: string }> } | undefined;
+        emit({ type: 'job-end', workflow, job: i.job, status: out?.jobs?.[i.job!]?.status, at: ev.timestamp });
+      } else if (i.role === 'stage' && ev.type !== 'StateExited') {
+        if (ev.type === 'StateFailed' || ev.type === 'StateCaught') emit({ type: 'stage-failed', workflow, job: i.job, stage: i.stage, at: ev.timestamp, ms, index: ev.index });
+      } else if (i.role === 'stage') emit({ type: 'stage-end', workflow, job: i.job, stage: i.stage, at: ev.timestamp, ms, index: ev.index });
+    }
+  }
+}

@@ -1,0 +1,149 @@
+/**
+ * The wire protocol between compiled state machines and the stage runners (the Lambda functions on
+ * AWS, the in-process handlers locally). The compiler writes these payloads into Task `Parameters`;
+ * the runtime reads them. Templates arrive unrendered except where the compiler resolved a plain
+ * path natively; the runtime renders them with the one expression engine.
+ */
+
+/** Stage statuses as they appear in results. */
+export type Status = 'SUCCESS' | 'FAILED' | 'SKIP' | 'CANCEL' | 'WAIT';
+
+/** An error as it appears in results. */
+export interface ErrorInfo {
+  name: string;
+  message: string;
+}
+
+/** A stage's record in the result document. */
+export interface StageRecord {
+  status: Status;
+  outputs?: Record<string, unknown>;
+  errors?: ErrorInfo;
+}
+
+/**
+ * The context a runner evaluates templates against. Only the roots a stage reads are sent.
+ * `scopes` holds the stage records visible to the stage, outermost first; inner ids shadow outer.
+ */
+export interface WireContext {
+  params?: Record<string, unknown>;
+  release?: Record<string, unknown>;
+  run?: Record<string, unknown>;
+  jobs?: Record<string, unknown>;
+  /** Ids of the jobs the current job needs (to build `needs`). */
+  needs?: string[];
+  scopes?: Record<string, unknown>[];
+  matrix?: Record<string, unknown>;
+  item?: unknown;
+  loop?: number;
+  branch?: string;
+  case?: unknown;
+  env?: Record<string, unknown>;
+}
+
+/** The static part of a stage that a runner needs: its raw fields (templates unrendered). */
+export interface StageSpec {
+  kind: 'bash' | 'py' | 'virtual-py' | 'call' | 'docker';
+  name: string;
+  id?: string;
+  timeout?: number;
+  /** Kind fields as written: bash/env, run/vars/deps/version, uses/with, image/tag/env/cmd/volume/auth. */
+  fields: Record<string, unknown>;
+  /** True for `dryrun` releases: the stage only echoes what it would do. */
+  dryrun?: boolean;
+}
+
+/** Request to run one action stage (bash, call, py, virtual py, docker). */
+export interface RunStageRequest {
+  action: 'stage';
+  stage: StageSpec;
+  ctx: WireContext;
+  /** Values the compiler resolved natively by path, keyed by the template text they replace. */
+  resolved?: Record<string, unknown>;
+}
+
+/** One expression to evaluate in an {@link EvalRequest}. */
+export type EvalItem =
+  | { kind: 'condition'; cond: boolean | string; facts?: 'job' | 'stage' }
+  | { kind: 'value'; raw: unknown; mode?: ValueMode };
+
+/**
+ * How an `eval` value item is rendered: `text`/`python`/`bash` as the expression engine renders
+ * templates; `list` must yield a list (foreach items); `seconds` a number of seconds rounded up to a
+ * whole number (sleep); `python-parts` splits py code into text and value parts for the Python
+ * runner (see {@link PyRunRequest.code}).
+ */
+export type ValueMode = 'text' | 'python' | 'bash' | 'list' | 'seconds' | 'python-parts';
+
+/**
+ * Request to evaluate expressions the compiler could not express in ASL: conditions, rendered
+ * values, case values, foreach items, until conditions, matrix axes. Returns `{[name]: value}`;
+ * a condition that is not boolean fails with `ExpressionError`.
+ */
+export interface EvalRequest {
+  action: 'eval';
+  items: Record<string, EvalItem>;
+  ctx: WireContext;
+}
+
+/** Request to turn a Map state's ordered results into keyed outputs. */
+export interface CollectRequest {
+  action: 'collect';
+  kind: 'foreach' | 'matrix';
+  /** Map iteration results in item order. */
+  results: Array<Record<string, unknown>>;
+  /** For foreach: the items. */
+  items?: unknown[];
+  useIndexAsKey?: boolean;
+}
+
+/** Any request the stage runner accepts. */
+export type RunnerRequest = RunStageRequest | EvalRequest | CollectRequest;
+
+/**
+ * Request to the Python runner (py-runner Lambda, or `python3 functions/py-runner/handler.py`
+ * locally). Everything is already rendered: `code` is text parts and values; a value part is
+ * written into the code as a Python literal (strings as bare text), so no expression engine runs
+ * in Python.
+ */
+export interface PyRunRequest {
+  action: 'py' | 'virtual-py';
+  name: string;
+  code: Array<string | { value: unknown }>;
+  vars: Record<string, unknown>;
+  /** The context roots given to the code as globals (`params`, `stages`, `matrix`, `item`, ...). */
+  globals: Record<string, unknown>;
+  /** For virtual py: packages to install, and the Python version asked for. */
+  deps?: string[];
+  version?: string;
+  timeout?: number;
+}
+
+/** Response of a successful (or skipped) stage. */
+export interface StageResponse {
+  status: 'SUCCESS' | 'SKIP';
+  outputs: Record<string, unknown>;
+}
+
+/**
+ * Error names the runners throw. A stage failure is thrown (not returned) so that the state
+ * machine's Catch and Retry apply; its message is the JSON of the failed {@link StageRecord}.
+ */
+export const ErrorNames = {
+  stageFailed: 'StageFailed',
+  expression: 'ExpressionError',
+  timeout: 'StageTimeout',
+  badRequest: 'BadRequest',
+} as const;
+
+/** Placeholders the compiler writes into definitions; CDK and the local engine fill them. */
+export const Placeholders = {
+  stageRunner: 'StageRunnerFunctionArn',
+  pyRunner: 'PyRunnerFunctionArn',
+  auditTable: 'AuditTableName',
+  cluster: 'EcsClusterArn',
+  subnets: 'EcsSubnets',
+  /** Child state machine ARN: `StateMachine_<workflow>` with non-alphanumerics as `_`. */
+  stateMachinePrefix: 'StateMachine_',
+  taskDefinitionPrefix: 'TaskDefinition_',
+} as const;

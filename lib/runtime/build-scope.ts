@@ -1,0 +1,85 @@
+/**
+ * The expression scope a runner evaluates against, built from the context the state machine sent.
+ * `stages` merges the visible stage scopes (inner ids shadow outer ones); `needs` is derived from
+ * `jobs` for the needed ids, with `result` in GitHub Actions spelling.
+ */
+import type { StatusFacts } from '../expr/index.ts';
+import type { Status, WireContext } from '../protocol/index.ts';
+
+const GITHUB_RESULT: Record<string, string> = {
+  SUCCESS: 'success',
+  FAILED: 'failure',
+  SKIP: 'skipped',
+  CANCEL: 'cancelled',
+  WAIT: 'waiting',
+};
+
+const PLAIN_ROOTS = ['params', 'release', 'run', 'env', 'jobs', 'matrix', 'item', 'loop', 'branch', 'case'] as const;
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** The status of a job record (`status`, else `result` in either spelling), or undefined. */
+function jobStatus(job: unknown): Status | undefined {
+  if (!isRecord(job)) return undefined;
+  const s = job.status ?? job.result;
+  if (typeof s !== 'string') return undefined;
+  const upper = s.toUpperCase();
+  const fromGithub = Object.entries(GITHUB_RESULT).find(([, g]) => g === s)?.[0];
+  return (fromGithub ?? upper) as Status;
+}
+
+/**
+ * The `needs` root: for each needed job, its `jobs.<id>` record with `result` in GitHub spelling
+ * (`success`, `failure`, `skipped`, `cancelled`) and `outputs` (`{}` when absent). A needed job
+ * without a record (it never ran) reads as skipped.
+ */
+function buildNeeds(ctx: WireContext): Record<string, unknown> {
+  const needs: Record<string, unknown> = {};
+  for (const id of ctx.needs ?? []) {
+    const job = ctx.jobs?.[id];
+    const record = isRecord(job) ? job : {};
+    const status = jobStatus(job) ?? 'SKIP';
+    needs[id] = {
+      ...record,
+      result: GITHUB_RESULT[status] ?? status.toLowerCase(),
+      outputs: isRecord(record.outputs) ? record.outputs : {},
+    };
+  }
+  return needs;
+}
+
+/**
+ * The expression scope for a wire context: `params`, `release`, `run`, `env`, `jobs`, `needs`,
+ * `stages`, `matrix`, `item`, `loop`, `branch`, `case`, each only when the context has it.
+ */
+export function buildScope(ctx: WireContext): Record<string, unknown> {
+  const scope: Record<string, unknown> = {};
+  for (const root of PLAIN_ROOTS) {
+    if (ctx[root] !== undefined) scope[root] = ctx[root];
+  }
+  if (ctx.needs !== undefined) scope.needs = buildNeeds(ctx);
+  if (ctx.scopes !== undefined) {
+    const stages: Record<string, unknown> = {};
+    for (const s of ctx.scopes) Object.assign(stages, s);
+    scope.stages = stages;
+  }
+  return scope;
+}
+
+/**
+ * The facts `success()`, `failure()` and `cancelled()` read. Job level: success when every needed
+ * job succeeded, failure when any needed job failed. Stage level: a stage only runs while its job
+ * is healthy, so success is true and failure false. `cancelled` is false: a stopped run never
+ * reaches a runner.
+ */
+export function statusFacts(ctx: WireContext, level: 'job' | 'stage'): StatusFacts {
+  if (level === 'stage') return { success: true, failure: false, cancelled: false };
+  const statuses = (ctx.needs ?? []).map((id) => jobStatus(ctx.jobs?.[id]));
+  return {
+    success: statuses.every((s) => s === 'SUCCESS'),
+    failure: statuses.some((s) => s === 'FAILED'),
+    cancelled: false,
+  };
+}

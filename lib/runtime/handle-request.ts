@@ -1,0 +1,76 @@
+/**
+ * The one entry the stage-runner Lambda and the local engine call. It dispatches on `action`:
+ * run a stage, evaluate expressions, collect Map results. Failures are thrown, never returned,
+ * so that the state machine's Retry and Catch see them: `StageFailed` (message: the failed
+ * record's JSON), `ExpressionError`, `BadRequest`.
+ */
+import type { CollectRequest, EvalRequest, RunnerRequest, RunStageRequest, StageResponse } from '../protocol/index.ts';
+import { collectResults } from './collect-results.ts';
+import { evaluateItems } from './evaluate-items.ts';
+import { runBashStage } from './run-bash-stage.ts';
+import { runCallStage } from './run-call-stage.ts';
+import { runDockerStage } from './run-docker-stage.ts';
+import { runPyStage, type PyRunner } from './run-py-stage.ts';
+import { badRequest } from './runner-error.ts';
+
+/** How {@link handleRequest} runs. */
+export interface HandleRequestOptions {
+  /** Cancels a running stage: its processes are killed and it fails as CANCEL. */
+  signal?: AbortSignal;
+  /** Runs py and virtual py stages (locally: `runPython`); without it they are a `BadRequest`. */
+  runPy?: PyRunner;
+  /** Working directory of bash and docker processes. @default process.cwd() */
+  cwd?: string;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function checkStage(req: RunStageRequest): void {
+  const stage = req.stage as unknown;
+  if (!isRecord(stage) || typeof stage.kind !== 'string' || typeof stage.name !== 'string' || !isRecord(stage.fields)) {
+    throw badRequest('stage request needs "stage" with a "kind", a "name" and "fields"');
+  }
+}
+
+async function runStage(req: RunStageRequest, options: HandleRequestOptions): Promise<StageResponse> {
+  checkStage(req);
+  const opts = { signal: options.signal, cwd: options.cwd };
+  switch (req.stage.kind) {
+    case 'bash':
+      return runBashStage(req, opts);
+    case 'call':
+      return runCallStage(req, opts);
+    case 'docker':
+      return runDockerStage(req, opts);
+    case 'py':
+    case 'virtual-py':
+      return runPyStage(req, options.runPy);
+    default:
+      throw badRequest(`the stage runner cannot run a stage of kind ${JSON.stringify(req.stage.kind)}`);
+  }
+}
+
+/**
+ * Handles one runner request: `stage` → `{status, outputs}`; `eval` → `{[name]: value}`;
+ * `collect` → the keyed outputs. `py` and `virtual-py` requests belong to the Python runner.
+ */
+export async function handleRequest(req: RunnerRequest, options: HandleRequestOptions = {}): Promise<unknown> {
+  if (!isRecord(req)) throw badRequest(`a runner request must be an object, got ${JSON.stringify(req)}`);
+  const action = (req as { action?: unknown }).action;
+  switch (action) {
+    case 'stage':
+      return runStage(req as RunStageRequest, options);
+    case 'eval':
+      if (!isRecord((req as { items?: unknown }).items)) throw badRequest('eval request needs "items"');
+      return evaluateItems(req as EvalRequest);
+    case 'collect':
+      return collectResults(req as CollectRequest);
+    case 'py':
+    case 'virtual-py':
+      throw badRequest(`"${action}" requests go to the Python runner (functions/py-runner/handler.py), not the stage runner`);
+    default:
+      throw badRequest(`unknown action ${JSON.stringify(action)}; expected "stage", "eval" or "collect"`);
+  }
+}

@@ -1,0 +1,26 @@
+/**
+ * The runtime: what runs a stage, shared by the Lambda functions and the local engine. Expression
+ * scope, bash and Python execution, the `call` registry, and the single request handler. This
+ * file is the module's only entry point.
+ */
+export { buildScope, statusFacts } from './build-scope.ts';
+export { runBash, envText, type RunBashOptions, type BashResult } from './run-bash.ts';
+export { runProcess, type RunProcessOptions, type ProcessResult } from './run-process.ts';
+export { DEFAULT_OUTPUT_BYTES } from './output-buffer.ts';
+export { tag, type TagOptions } from './tag.ts';
+export {
+  lookupFunction,
+  parseUses,
+  listFunctions,
+  clearRegistry,
+  type RegisteredFunction,
+  type LookupResult,
+  type UsesRef,
+} from './registry.ts';
+export { checkCallArgs, formatArgProblems, type ArgProblem, type ArgCheck } from './check-call-args.ts';
+export { callFunction } from './call-function.ts';
+export { loadRegistryModules, splitRegistryPaths, type LoadRegistryOptions } from './load-registry-modules.ts';
+export { handleRequest, type HandleRequestOptions } from './handle-request.ts';
+export { pyRunRequest, type PyRunner } from './run-py-stage.ts';
+export { runPython, PY_RUNNER_PATH, type RunPythonOptions } from './run-python.ts';
+export { RunnerError, stageFailed, badRequest } from './runner-error.ts';

@@ -1,0 +1,55 @@
+/**
+ * Renders an `eval` value item in its mode. `text`, `python` and `bash` are the expression
+ * engine's modes; the others shape the value for the state that reads it: `list` (foreach items)
+ * must give a list, `seconds` (sleep) a non-negative number rounded up to a whole second, and
+ * `python-parts` splits py code into text parts and `{value}` parts that the Python runner writes
+ * as literals (so no expression engine runs in Python).
+ */
+import { EvalError, evaluate, parseTemplate, renderValue, type EvalContext } from '../expr/index.ts';
+import type { ValueMode } from '../protocol/index.ts';
+
+function kindOf(v: unknown): string {
+  if (v === null || v === undefined) return 'null';
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'object') return 'an object';
+  return `the ${typeof v} ${JSON.stringify(v)}`;
+}
+
+function pythonParts(raw: unknown, ctx: EvalContext): Array<string | { value: unknown }> {
+  if (typeof raw !== 'string') return [{ value: renderValue(raw, ctx) }];
+  const { parts, problems } = parseTemplate(raw);
+  const problem = problems[0];
+  if (problem) throw new EvalError(problem.code, problem.message, problem, problem.note);
+  const out: Array<string | { value: unknown }> = [];
+  for (const part of parts) {
+    if (part.kind === 'text') {
+      const prev = out[out.length - 1];
+      if (typeof prev === 'string') out[out.length - 1] = prev + part.text;
+      else out.push(part.text);
+    } else {
+      out.push({ value: evaluate(part.ast!, ctx) });
+    }
+  }
+  return out;
+}
+
+/** The value of `raw` rendered in `mode`; throws `EvalError` when it cannot be, or has the wrong shape. */
+export function renderEvalValue(raw: unknown, ctx: EvalContext, mode: ValueMode = 'text'): unknown {
+  switch (mode) {
+    case 'python-parts':
+      return pythonParts(raw, ctx);
+    case 'list': {
+      const value = renderValue(raw, ctx);
+      if (Array.isArray(value)) return value;
+      throw new EvalError('WF4006', `foreach needs a list, but the value is ${kindOf(value)}`, undefined, 'a JSON text becomes a list with fromJson(...)');
+    }
+    case 'seconds': {
+      const value = renderValue(raw, ctx);
+      const n = typeof value === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(value) ? Number(value) : value;
+      if (typeof n === 'number' && Number.isFinite(n) && n >= 0) return Math.ceil(n);
+      throw new EvalError('WF4006', `a number of seconds (0 or more) is needed, but the value is ${kindOf(value)}`);
+    }
+    default:
+      return renderValue(raw, ctx, mode);
+  }
+}

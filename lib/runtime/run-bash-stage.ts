@@ -1,0 +1,45 @@
+import type { RunStageRequest, StageResponse } from '../protocol/index.ts';
+import { processFailure } from './process-failure.ts';
+import { runBash } from './run-bash.ts';
+import { stageFailed } from './runner-error.ts';
+import { renderEntries, stageContext } from './stage-context.ts';
+
+/** Options of the stage executors. */
+export interface StageRunOptions {
+  signal?: AbortSignal;
+  /** Working directory of processes. @default process.cwd() */
+  cwd?: string;
+}
+
+/**
+ * Runs a bash stage: renders `bash` (bash mode: strings bare, other values as JSON) and `env`,
+ * runs the script, and returns `{return_code, stdout, stderr}`. A non-zero exit, a signal, a
+ * timeout (`stage.timeout` seconds) or a cancel throws `StageFailed` with those outputs.
+ */
+export async function runBashStage(req: RunStageRequest, options: StageRunOptions = {}): Promise<StageResponse> {
+  const sc = stageContext(req);
+  const fields = req.stage.fields;
+  const script = sc.render('bash', fields.bash ?? '', 'bash');
+  const env = renderEntries(sc, 'env', fields.env);
+  const text = typeof script === 'string' ? script : JSON.stringify(script);
+  if (req.stage.dryrun) {
+    const names = Object.keys(env);
+    return { status: 'SUCCESS', outputs: { dryrun: `would run bash${names.length ? ` (env: ${names.join(', ')})` : ''}:\n${text}` } };
+  }
+  let result;
+  try {
+    result = await runBash({
+      script: text,
+      env,
+      cwd: options.cwd,
+      signal: options.signal,
+      ...(req.stage.timeout !== undefined ? { timeoutMs: req.stage.timeout * 1000 } : {}),
+    });
+  } catch (err) {
+    throw stageFailed({ name: 'StageError', message: `${sc.label}: ${(err as Error).message}` });
+  }
+  const outputs = { return_code: result.return_code, stdout: result.stdout, stderr: result.stderr };
+  const failure = processFailure(sc.label, result, req.stage.timeout);
+  if (failure) throw stageFailed(failure, outputs, result.aborted ? 'CANCEL' : 'FAILED');
+  return { status: 'SUCCESS', outputs };
+}

@@ -1,0 +1,48 @@
+import { ErrorNames, type RunStageRequest, type StageResponse } from '../protocol/index.ts';
+import { callFunction } from './call-function.ts';
+import type { StageRunOptions } from './run-bash-stage.ts';
+import { stageFailed } from './runner-error.ts';
+import { renderEntries, stageContext } from './stage-context.ts';
+
+/**
+ * Runs a call stage: renders `uses` and `with` (alias `args`), calls the registered function and
+ * returns the dict it returned as outputs. A lookup, argument, return or thrown error is a
+ * `StageFailed` whose errors name the step that failed. A function cannot be interrupted: on
+ * timeout or cancel the stage stops waiting for it.
+ */
+export async function runCallStage(req: RunStageRequest, options: StageRunOptions = {}): Promise<StageResponse> {
+  const sc = stageContext(req);
+  const fields = req.stage.fields;
+  const uses = String(sc.render('uses', fields.uses ?? ''));
+  const args = renderEntries(sc, 'with', fields.with ?? fields.args);
+  if (req.stage.dryrun) {
+    return { status: 'SUCCESS', outputs: { dryrun: `would call ${uses} with ${JSON.stringify(args)}` } };
+  }
+  const timers: NodeJS.Timeout[] = [];
+  let onAbort: (() => void) | undefined;
+  const guards = new Promise<never>((_, reject) => {
+    const timeout = req.stage.timeout;
+    if (timeout !== undefined) {
+      timers.push(
+        setTimeout(
+          () => reject(stageFailed({ name: ErrorNames.timeout, message: `${sc.label} timed out after ${timeout} s (${uses} did not return)` })),
+          timeout * 1000,
+        ),
+      );
+    }
+    onAbort = () => reject(stageFailed({ name: 'StageCancelled', message: `${sc.label} was cancelled` }, {}, 'CANCEL'));
+    if (options.signal?.aborted) onAbort();
+    else options.signal?.addEventListener('abort', onAbort);
+  });
+  try {
+    const outputs = await Promise.race([callFunction(uses, args), guards]);
+    return { status: 'SUCCESS', outputs };
+  } catch (err) {
+    if (err instanceof Error && err.name === ErrorNames.stageFailed) throw err;
+    if (!(err instanceof Error)) throw err;
+    throw stageFailed({ name: err.name, message: `${sc.label}: ${err.message}` });
+  } finally {
+    for (const t of timers) clearTimeout(t);
+    if (onAbort) options.signal?.removeEventListener('abort', onAbort);
+  }
+}

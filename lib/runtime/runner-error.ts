@@ -1,0 +1,44 @@
+/**
+ * Errors the runners throw. The state machine sees `name` as the Task error (Lambda's errorType)
+ * and `message` as its cause, so a stage failure carries the JSON of its failed record: Catch
+ * and Retry apply to it, and the record (outputs produced so far included) survives the trip.
+ */
+import { ErrorNames, type ErrorInfo, type StageRecord } from '../protocol/index.ts';
+
+/** An error with a protocol name (`StageFailed`, `ExpressionError`, `BadRequest`, ...). */
+export class RunnerError extends Error {
+  constructor(name: string, message: string) {
+    super(message);
+    this.name = name;
+  }
+}
+
+/** The `StageFailed` error for a failed (or cancelled) stage: its message is the record's JSON. */
+export function stageFailed(
+  errors: ErrorInfo,
+  outputs: Record<string, unknown> = {},
+  status: 'FAILED' | 'CANCEL' = 'FAILED',
+): RunnerError {
+  const record: StageRecord = { status, outputs, errors };
+  return new RunnerError(ErrorNames.stageFailed, JSON.stringify(record));
+}
+
+/** A `BadRequest` error: the payload is not one the runner understands (a compiler or wiring bug). */
+export function badRequest(message: string): RunnerError {
+  return new RunnerError(ErrorNames.badRequest, message);
+}
+
+/** The text of anything thrown: an Error's message, a string as is, anything else as JSON. */
+export function thrownText(thrown: unknown): string {
+  if (thrown instanceof Error) return thrown.message;
+  if (typeof thrown === 'string') return thrown;
+  if (thrown === undefined) return 'undefined';
+  if (typeof thrown === 'bigint' || typeof thrown === 'symbol' || typeof thrown === 'function') return String(thrown);
+  try {
+    const json = JSON.stringify(thrown);
+    if (json !== undefined && json !== '{}') return json;
+  } catch {
+    // a circular value: fall through to String()
+  }
+  return String(thrown);
+}

@@ -1,0 +1,62 @@
+/**
+ * What every stage executor shares: the stage's label for messages, the scope it renders with, and
+ * rendering that turns an expression failure into the stage's `ExpressionError` failure.
+ */
+import { EvalError, renderTemplate, renderValue, type EvalContext, type RenderMode } from '../expr/index.ts';
+import { ErrorNames, type RunStageRequest } from '../protocol/index.ts';
+import { applyResolved } from './apply-resolved.ts';
+import { buildScope, statusFacts } from './build-scope.ts';
+import { stageFailed } from './runner-error.ts';
+
+const KIND_WORDS: Record<string, string> = { 'virtual-py': 'virtual py' };
+
+/** A stage being run: its label, its evaluation context, and rendering helpers. */
+export interface StageContext {
+  /** `bash stage "Greet"`, for messages. */
+  label: string;
+  /** The scope and stage-level status facts. */
+  evalCtx: EvalContext;
+  /** Renders one field (named by a dotted path for messages) with the expression engine. */
+  render(field: string, raw: unknown, mode?: RenderMode): unknown;
+}
+
+function clip(text: string): string {
+  const one = text.replace(/\s+/g, ' ').trim();
+  return one.length > 80 ? `${one.slice(0, 79)}…` : one;
+}
+
+/** The context a stage request runs in. */
+export function stageContext(req: RunStageRequest): StageContext {
+  const label = `${KIND_WORDS[req.stage.kind] ?? req.stage.kind} stage ${JSON.stringify(req.stage.name)}`;
+  const evalCtx: EvalContext = {
+    scope: applyResolved(buildScope(req.ctx ?? {}), req.resolved),
+    status: statusFacts(req.ctx ?? {}, 'stage'),
+  };
+  return {
+    label,
+    evalCtx,
+    render(field, raw, mode = 'text') {
+      try {
+        return typeof raw === 'string' ? renderTemplate(raw, evalCtx, mode) : renderValue(raw, evalCtx, mode);
+      } catch (err) {
+        if (!(err instanceof EvalError)) throw err;
+        const shown = typeof raw === 'string' ? ` (${JSON.stringify(clip(raw))})` : '';
+        const note = err.note ? `; ${err.note}` : '';
+        throw stageFailed({ name: ErrorNames.expression, message: `${label}: cannot render ${field}${shown}: ${err.message} [${err.code}]${note}` });
+      }
+    },
+  };
+}
+
+/** Renders each entry of a map field separately, so a failure names the entry (`env.WHO`). */
+export function renderEntries(sc: StageContext, field: string, raw: unknown, mode?: RenderMode): Record<string, unknown> {
+  if (raw === undefined || raw === null) return {};
+  if (typeof raw !== 'object' || Array.isArray(raw)) {
+    const value = sc.render(field, raw, mode);
+    if (typeof value === 'object' && value !== null && !Array.isArray(value)) return value as Record<string, unknown>;
+    throw stageFailed({ name: ErrorNames.expression, message: `${sc.label}: ${field} must be a map of names to values` });
+  }
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(raw)) out[k] = sc.render(`${field}.${k}`, v, mode);
+  return out;
+}
