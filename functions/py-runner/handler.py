@@ -100,6 +100,15 @@ def join_code(parts: Any) -> str:
     """The source of a request's `code` parts: text as is, values as literals (strings bare)."""
     if isinstance(parts, str):
         return parts
+    if isinstance(parts, dict):
+        # Keyed form from state machine Parameters (which cannot hold paths inside lists):
+        # "t<i>" is text, "v<i>" a value; i gives the order.
+        keyed = []
+        for key, value in parts.items():
+            if len(key) < 2 or key[0] not in "tv" or not key[1:].isdigit():
+                raise BadRequest(f'a "code" key must be t<n> or v<n>, got {key!r}')
+            keyed.append((int(key[1:]), value if key[0] == "t" else {"value": value}))
+        parts = [part for _, part in sorted(keyed, key=lambda kv: kv[0])]
     if not isinstance(parts, list):
         raise BadRequest('"code" must be a list of text and {"value": ...} parts')
     out = []
@@ -324,13 +333,18 @@ def _last_lines(text: str, count: int) -> str:
 
 
 def _base_python(version: str) -> str:
-    """An interpreter for `version`: `python<version>` on PATH, else this one (with a warning)."""
+    """An interpreter for `version`: a working `python<version>` on PATH, else this one (with a warning)."""
     current = f"{sys.version_info.major}.{sys.version_info.minor}"
     if version in (current, str(sys.version_info.major)):
         return sys.executable
     found = shutil.which(f"python{version}")
     if found:
-        return found
+        try:
+            probe = subprocess.run([found, "-c", "import venv"], capture_output=True, timeout=30)
+            if probe.returncode == 0:
+                return found
+        except (OSError, subprocess.TimeoutExpired):
+            pass
     print(
         f"virtual py: Python {version} was asked for but is not installed (and uv is not available); using Python {current}",
         file=sys.stderr,

@@ -3,9 +3,10 @@ import { schemaCommand } from './schema-command.ts';
 import { validateCommand } from './validate-command.ts';
 import { compileCommand } from './compile-command.ts';
 import { runCommand } from './run-command.ts';
+import { graphCommand } from './graph-command.ts';
 
 /**
  * Every `wf` subcommand, in the order `wf --help` lists them. A new command is one file
  * (`<name>-command.ts` exporting a {@link CliCommand}) and one line here.
  */
-export const commands: readonly CliCommand[] = [validateCommand, compileCommand, runCommand, schemaCommand];
+export const commands: readonly CliCommand[] = [validateCommand, compileCommand, graphCommand, runCommand, schemaCommand];

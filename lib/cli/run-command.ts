@@ -123,7 +123,6 @@ export async function runWorkflow(ctx: CliContext, name: string, opts: RunOption
     });
     if (opts.json) ctx.out(JSON.stringify(doc, null, 2) + '\n');
     else ctx.out(summary(doc));
-    if (!opts.json && doc.status !== 'SUCCESS') ctx.err(summary(doc));
     return doc.status === 'SUCCESS' || doc.status === 'SKIP' ? ExitCode.ok : ExitCode.failure;
   } catch (e) {
     if (e instanceof RunInputError) {

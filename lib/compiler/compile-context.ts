@@ -151,14 +151,14 @@ export class CompileContext {
       ResultPath: '$.__caught',
       Next: this.add([...label, 'expression record'], {
         Type: 'Pass',
-        Parameters: { r: { status: 'FAILED', outputs: {}, errors: { name: ErrorNames.expression, 'message.$': '$.__caught.lambda.errorMessage' } } },
+        Parameters: { r: { status: 'FAILED', outputs: {}, errors: { 'name.$': '$.__caught.lambda.errorType', 'message.$': '$.__caught.lambda.errorMessage' } } },
         ResultPath: '$.__caught',
         Next: target,
       }),
     });
     return [
       { ErrorEquals: [ErrorNames.stageFailed], ResultPath: '$.__caught', Next: parsed },
-      { ErrorEquals: [ErrorNames.expression], ResultPath: '$.__caught', Next: expression },
+      { ErrorEquals: [ErrorNames.expression, ErrorNames.badRequest, ErrorNames.param], ResultPath: '$.__caught', Next: expression },
       { ErrorEquals: ['States.ALL'], ResultPath: '$.__caught', Next: this.genericFailure(label, target) },
     ];
   }

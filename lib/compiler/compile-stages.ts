@@ -72,7 +72,7 @@ export function conditionChoice(cx: CompileContext, cond: boolean | string, scop
     return task;
   };
   const ast = conditionAst(cond);
-  const native = ast ? nativeCondition(ast, scope) : undefined;
+  const native = typeof cond === 'boolean' ? { rule: cond } : ast ? nativeCondition(ast, scope) : undefined;
   if (!native) return evalChoice();
   const rule = native.rule;
   const withExtra = (r: ChoiceRule | boolean): ChoiceRule | boolean => {

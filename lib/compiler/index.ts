@@ -5,3 +5,4 @@ export { planJobs, planAddedWaits, type PlanNode } from './plan-jobs.ts';
 export { simulatePlan, criticalPath } from './simulate-plan.ts';
 export { structuralProblems, estimateHistoryEvents } from './asl/check-machine.ts';
 export type { Machine, State, ChoiceRule } from './asl/types.ts';
+export { renderMermaid } from './render-mermaid.ts';

@@ -1,13 +1,16 @@
 /**
- * Checks trigger stages across workflows: each names a workflow that exists (WF5004), and no
- * workflow triggers itself, directly or through others (WF5005). A templated trigger is decided
- * at run time and not checked here.
+ * Checks trigger stages across workflows: each names a workflow that exists (WF5004), passes only
+ * params the child declares (WF7002), every param the child requires (WF7003), literal values that
+ * fit the declared types (WF7001), and no workflow triggers itself, directly or through others
+ * (WF5005). A templated trigger target or value is decided at run time and not checked here.
  */
 import { didYouMean, quoteList, type Location } from '../diagnostics/index.ts';
 import type { DiagnosticLog } from './diagnostic-log.ts';
 import { childLists } from './child-lists.ts';
 import { findCycles } from './find-cycles.ts';
 import type { Stage, TriggerStage, Workflow } from './model.ts';
+import { coerceParam, REDACTED } from './parameterize.ts';
+import { describeValue } from './describe-value.ts';
 
 /** The trigger stages of a workflow with a literal target, in document order. */
 export function triggerStages(workflow: Workflow): TriggerStage[] {
@@ -43,6 +46,8 @@ export function checkTriggers(log: DiagnosticLog, workflows: ReadonlyMap<string,
         continue;
       }
       list.push({ target: stage.trigger, loc });
+      const child = workflows.get(stage.trigger);
+      if (child) checkTriggerParams(log, name, stage, child);
     }
     edges.set(name, list);
   }
@@ -57,5 +62,57 @@ export function checkTriggers(log: DiagnosticLog, workflows: ReadonlyMap<string,
       'a workflow cannot trigger itself, directly or through other workflows',
       [...new Set(cycle)],
     );
+  }
+}
+
+function hasTemplate(value: unknown): boolean {
+  if (typeof value === 'string') return value.includes('${{');
+  if (Array.isArray(value)) return value.some(hasTemplate);
+  if (value && typeof value === 'object') return Object.values(value).some(hasTemplate);
+  return false;
+}
+
+function checkTriggerParams(log: DiagnosticLog, owner: string, stage: TriggerStage, child: Workflow): void {
+  const loc = stage.fieldLocs.params ?? stage.fieldLocs.trigger ?? stage.loc;
+  const declared = Object.keys(child.params);
+  for (const [key, value] of Object.entries(stage.params)) {
+    const at = stage.fieldLocs[`params.${key}`] ?? loc;
+    const param = child.params[key];
+    if (!param) {
+      const hint = didYouMean(key, declared);
+      log.add(
+        'error',
+        'WF7002',
+        `stage "${stage.name}" passes param "${key}", which workflow "${child.name}" does not declare`,
+        at,
+        [declared.length ? `declared params are ${quoteList(declared)}` : `workflow "${child.name}" declares no params`, hint].filter(Boolean).join('; '),
+        [owner],
+      );
+      continue;
+    }
+    if (value === null || value === undefined || hasTemplate(value)) continue;
+    const r = coerceParam(param, value);
+    if (!r.ok) {
+      log.add(
+        'error',
+        'WF7001',
+        `stage "${stage.name}" passes param "${key}" of workflow "${child.name}" a value that does not fit: expected ${r.error.expected}, got ${param.secret ? REDACTED : describeValue(value)}`,
+        at,
+        r.error.note,
+        [owner],
+      );
+    }
+  }
+  for (const param of Object.values(child.params)) {
+    if (param.required && !(param.name in stage.params)) {
+      log.add(
+        'error',
+        'WF7003',
+        `stage "${stage.name}" does not pass param "${param.name}", which workflow "${child.name}" requires`,
+        loc,
+        `add it under params:, or give it a default in workflow "${child.name}"`,
+        [owner],
+      );
+    }
   }
 }

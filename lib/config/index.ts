@@ -12,3 +12,4 @@ export { PARAM_TYPES, TRIGGER_RULES, ID_PATTERN } from './dialect-schemas.ts';
 export { parameterize, coerceParam, parseParamAssignments, redactParams, REDACTED, type ParameterizeResult, type CoerceResult } from './parameterize.ts';
 export { ParamError, type ParamErrorCode } from './param-error.ts';
 export { validateCron, scheduleExpression, isTimeZone, matchesCron, nextRuns, type CronCheck, type AwsCronFields } from './cron.ts';
+export { matrixCombinations, checkMatrixKeys, type MatrixCombination } from './matrix-combinations.ts';

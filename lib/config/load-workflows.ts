@@ -29,7 +29,12 @@ export interface LoadOptions {
 }
 
 /** Options of {@link loadWorkflowsFromText}. */
-export type LoadTextOptions = Omit<LoadOptions, 'conf'>;
+export interface LoadTextOptions {
+  /** Only these workflows (and those they trigger). @default all */
+  names?: readonly string[];
+  /** Environment for WORKFLOW_CORE_* settings. @default {} (the process environment is not read) */
+  env?: NodeJS.ProcessEnv;
+}
 
 /** What loading returns. */
 export interface LoadResult {

@@ -32,9 +32,11 @@ export class Fields {
   constructor(byKey: Map<string, Field>) {
     this.byKey = byKey;
   }
+  /** True when `key` is written. */
   has(key: string): boolean {
     return this.byKey.has(key);
   }
+  /** The field `key`, valid or not. */
   get(key: string): Field | undefined {
     return this.byKey.get(key);
   }

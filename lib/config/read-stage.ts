@@ -108,8 +108,8 @@ function checkIds(ctx: ReadContext, stages: Stage[], scope: StageScope): void {
   }
 }
 
-function stageLabel(name: unknown, index: number): string {
-  return typeof name === 'string' ? `stage "${name}"` : `stage ${index + 1}`;
+function stageLabel(name: unknown, index: number, scope: StageScope): string {
+  return typeof name === 'string' ? `stage "${name}"` : `stage ${index + 1} in ${scope.where}`;
 }
 
 /** Reads one stage; undefined when its kind cannot be decided or it is not a map. */
@@ -121,7 +121,7 @@ export function readStage(ctx: ReadContext, node: Node, scope: StageScope, index
   }
   const entries = mapEntries(ctx.source.doc, node);
   const nameEntry = entries.find((e) => e.key === 'name');
-  const what = stageLabel(nameEntry ? ctx.source.toJS(nameEntry.value) : undefined, index);
+  const what = stageLabel(nameEntry ? ctx.source.toJS(nameEntry.value) : undefined, index, scope);
   const kinds = kindFieldsOf(entries.map((e) => e.key));
   const distinct = [...new Set(kinds.map((k) => k.kind))];
 
@@ -274,8 +274,13 @@ function readKind(
         with: (aliasOf(ctx, fields, 'with', 'args') as Record<string, unknown> | undefined) ?? {},
       };
     }
-    case 'trigger':
+    case 'trigger': {
+      const params = fields.get('params');
+      if (params && isMap(params.node)) {
+        for (const e of mapEntries(ctx.source.doc, params.node)) base.fieldLocs[`params.${e.key}`] = ctx.source.locate(e.keyNode);
+      }
       return { ...base, kind, trigger: fields.value<string>('trigger') ?? '', params: record(fields, 'params') };
+    }
     case 'parallel':
       return {
         ...base,

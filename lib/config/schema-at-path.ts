@@ -48,11 +48,14 @@ export function describeSchema(schema: z.ZodType | undefined): string | undefine
   return undefined;
 }
 
-/** The keys of an object schema, or undefined when it is not one. */
+/** The keys of an object schema (or of the object options of a union), or undefined when there are none. */
 export function objectKeys(schema: z.ZodType | undefined): string[] | undefined {
   if (!schema) return undefined;
   const def = defOf(unwrapSchema(schema));
-  return def.type === 'object' && def.shape ? Object.keys(def.shape) : undefined;
+  if (def.type === 'object' && def.shape) return Object.keys(def.shape);
+  if (def.type !== 'union') return undefined;
+  const keys = (def.options ?? []).flatMap((o) => objectKeys(o) ?? []);
+  return keys.length ? [...new Set(keys)] : undefined;
 }
 
 /** The schema at `path` below `schema`, or undefined when the path leaves it. */

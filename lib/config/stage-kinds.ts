@@ -63,6 +63,8 @@ export function kindFieldsOf(keys: readonly string[]): { field: string; kind: St
 
 /** For each kind, a note for keys that belong to other kinds: `"env" belongs to bash and docker stages`. */
 export function otherKindHints(kind: StageKind): Record<string, string> {
+  const cached = hintCache.get(kind);
+  if (cached) return cached;
   const own = new Set(Object.keys(stageKinds[kind].shape));
   const owners = new Map<string, StageKind[]>();
   for (const [k, schema] of Object.entries(stageKinds) as [StageKind, (typeof stageKinds)[StageKind]][]) {
@@ -75,5 +77,8 @@ export function otherKindHints(kind: StageKind): Record<string, string> {
   for (const [key, kinds] of owners) {
     out[key] = `"${key}" belongs to ${kinds.join(', ')} stages; this stage is a ${kind} stage`;
   }
+  hintCache.set(kind, out);
   return out;
 }
+
+const hintCache = new Map<StageKind, Record<string, string>>();

@@ -226,6 +226,7 @@ function failedRun(input: Record<string, unknown>, _w: Workflow, name: string, m
 
 async function watchEvents(events: AsyncGenerator<unknown>, info: Record<string, StateInfo>, workflow: string, seen: { result?: ResultDocument }, onEvent?: (e: RunEvent) => void): Promise<void> {
   const started = new Map<string, number>();
+  const failed = new Set<string>();
   const emit = onEvent ?? ((): void => undefined);
   for await (const raw of events) {
     const ev = raw as { type: string; timestamp: number; index?: number; state?: { name: string; output?: unknown } };
@@ -246,8 +247,11 @@ async function watchEvents(events: AsyncGenerator<unknown>, info: Record<string,
         const out = ev.state.output as { jobs?: Record<string, { status?: string }> } | undefined;
         emit({ type: 'job-end', workflow, job: i.job, status: out?.jobs?.[i.job!]?.status, at: ev.timestamp });
       } else if (i.role === 'stage' && ev.type !== 'StateExited') {
-        if (ev.type === 'StateFailed' || ev.type === 'StateCaught') emit({ type: 'stage-failed', workflow, job: i.job, stage: i.stage, at: ev.timestamp, ms, index: ev.index });
-      } else if (i.role === 'stage') emit({ type: 'stage-end', workflow, job: i.job, stage: i.stage, at: ev.timestamp, ms, index: ev.index });
+        if (!failed.has(key)) emit({ type: 'stage-failed', workflow, job: i.job, stage: i.stage, at: ev.timestamp, ms, index: ev.index });
+        failed.add(key);
+      } else if (i.role === 'stage') {
+        if (!failed.delete(key)) emit({ type: 'stage-end', workflow, job: i.job, stage: i.stage, at: ev.timestamp, ms, index: ev.index });
+      }
     }
   }
 }

@@ -97,8 +97,30 @@ export interface CollectRequest {
   useIndexAsKey?: boolean;
 }
 
+/** A declared param as the compiler passes it to {@link PrepareRequest}. */
+export interface DeclaredParam {
+  type: string;
+  required: boolean;
+  default?: unknown;
+  options?: unknown[];
+  secret?: boolean;
+}
+
+/**
+ * Request to prepare a run's input when it did not come through `parameterize` (a schedule, a
+ * trigger, the raw API): params checked and coerced, release and run filled in. Returns
+ * `{params, release, run, jobs}`; wrong params fail with `ParamError`.
+ */
+export interface PrepareRequest {
+  action: 'prepare';
+  workflow: string;
+  params: Record<string, DeclaredParam>;
+  input: Record<string, unknown>;
+  executionName?: string;
+}
+
 /** Any request the stage runner accepts. */
-export type RunnerRequest = RunStageRequest | EvalRequest | CollectRequest;
+export type RunnerRequest = RunStageRequest | EvalRequest | CollectRequest | PrepareRequest;
 
 /**
  * Request to the Python runner (py-runner Lambda, or `python3 functions/py-runner/handler.py`
@@ -109,7 +131,7 @@ export type RunnerRequest = RunStageRequest | EvalRequest | CollectRequest;
 export interface PyRunRequest {
   action: 'py' | 'virtual-py';
   name: string;
-  code: Array<string | { value: unknown }>;
+  code: string | Array<string | { value: unknown }> | Record<string, unknown>;
   vars: Record<string, unknown>;
   /** The context roots given to the code as globals (`params`, `stages`, `matrix`, `item`, ...). */
   globals: Record<string, unknown>;
@@ -134,6 +156,7 @@ export const ErrorNames = {
   expression: 'ExpressionError',
   timeout: 'StageTimeout',
   badRequest: 'BadRequest',
+  param: 'ParamError',
 } as const;
 
 /** Placeholders the compiler writes into definitions; CDK and the local engine fill them. */

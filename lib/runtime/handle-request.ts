@@ -4,7 +4,7 @@
  * so that the state machine's Retry and Catch see them: `StageFailed` (message: the failed
  * record's JSON), `ExpressionError`, `BadRequest`.
  */
-import type { CollectRequest, EvalRequest, RunnerRequest, RunStageRequest, StageResponse } from '../protocol/index.ts';
+import type { CollectRequest, EvalRequest, PrepareRequest, RunnerRequest, RunStageRequest, StageResponse } from '../protocol/index.ts';
 import { collectResults } from './collect-results.ts';
 import { evaluateItems } from './evaluate-items.ts';
 import { runBashStage } from './run-bash-stage.ts';
@@ -12,6 +12,7 @@ import { runCallStage } from './run-call-stage.ts';
 import { runDockerStage } from './run-docker-stage.ts';
 import { runPyStage, type PyRunner } from './run-py-stage.ts';
 import { badRequest } from './runner-error.ts';
+import { prepareRun } from './prepare-run.ts';
 
 /** How {@link handleRequest} runs. */
 export interface HandleRequestOptions {
@@ -67,10 +68,12 @@ export async function handleRequest(req: RunnerRequest, options: HandleRequestOp
       return evaluateItems(req as EvalRequest);
     case 'collect':
       return collectResults(req as CollectRequest);
+    case 'prepare':
+      return prepareRun(req as PrepareRequest);
     case 'py':
     case 'virtual-py':
       throw badRequest(`"${action}" requests go to the Python runner (functions/py-runner/handler.py), not the stage runner`);
     default:
-      throw badRequest(`unknown action ${JSON.stringify(action)}; expected "stage", "eval" or "collect"`);
+      throw badRequest(`unknown action ${JSON.stringify(action)}; expected "stage", "eval", "collect" or "prepare"`);
   }
 }

@@ -24,3 +24,4 @@ export { handleRequest, type HandleRequestOptions } from './handle-request.ts';
 export { pyRunRequest, type PyRunner } from './run-py-stage.ts';
 export { runPython, PY_RUNNER_PATH, type RunPythonOptions } from './run-python.ts';
 export { RunnerError, stageFailed, badRequest } from './runner-error.ts';
+export { prepareRun } from './prepare-run.ts';

@@ -3,13 +3,7 @@ import { processFailure } from './process-failure.ts';
 import { runBash } from './run-bash.ts';
 import { stageFailed } from './runner-error.ts';
 import { renderEntries, stageContext } from './stage-context.ts';
-
-/** Options of the stage executors. */
-export interface StageRunOptions {
-  signal?: AbortSignal;
-  /** Working directory of processes. @default process.cwd() */
-  cwd?: string;
-}
+import type { StageRunOptions } from './stage-run-options.ts';
 
 /**
  * Runs a bash stage: renders `bash` (bash mode: strings bare, other values as JSON) and `env`,

@@ -1,8 +1,8 @@
 import { ErrorNames, type RunStageRequest, type StageResponse } from '../protocol/index.ts';
 import { callFunction } from './call-function.ts';
-import type { StageRunOptions } from './run-bash-stage.ts';
 import { stageFailed } from './runner-error.ts';
 import { renderEntries, stageContext } from './stage-context.ts';
+import type { StageRunOptions } from './stage-run-options.ts';
 
 /**
  * Runs a call stage: renders `uses` and `with` (alias `args`), calls the registered function and

@@ -7,10 +7,10 @@ import type { RunStageRequest, StageResponse } from '../protocol/index.ts';
 import { lastLine } from './last-line.ts';
 import { processFailure } from './process-failure.ts';
 import { scriptEnv } from './run-bash.ts';
-import type { StageRunOptions } from './run-bash-stage.ts';
 import { runProcess } from './run-process.ts';
 import { stageFailed } from './runner-error.ts';
 import { renderEntries, stageContext } from './stage-context.ts';
+import type { StageRunOptions } from './stage-run-options.ts';
 
 /** How long `docker info` may take to show an engine answers. */
 const PROBE_MS = 3000;

@@ -24,6 +24,8 @@ export interface RunProcessOptions {
   maxOutputBytes?: number;
   /** Wait between SIGTERM and SIGKILL, in milliseconds. @default 2000 */
   killGraceMs?: number;
+  /** Receives stderr as it arrives (it is captured as well). */
+  onStderr?: (chunk: Buffer) => void;
 }
 
 /** How a supervised process ended. */
@@ -100,7 +102,10 @@ export function runProcess(options: RunProcessOptions): Promise<ProcessResult> {
     }
 
     child.stdout.on('data', (c: Buffer) => stdout.push(c));
-    child.stderr.on('data', (c: Buffer) => stderr.push(c));
+    child.stderr.on('data', (c: Buffer) => {
+      stderr.push(c);
+      options.onStderr?.(c);
+    });
     child.stdin.on('error', () => {
       // the process exited without reading its input
     });

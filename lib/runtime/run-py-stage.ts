@@ -32,6 +32,12 @@ export function pyRunRequest(req: RunStageRequest): PyRunRequest {
   return pyRequest(req, stageContext(req));
 }
 
+function codeText(code: PyRunRequest['code']): string {
+  if (typeof code === 'string') return code;
+  const parts = Array.isArray(code) ? code : Object.entries(code).sort(([a], [b]) => Number(a.slice(1)) - Number(b.slice(1))).map(([k, v]) => (k[0] === 't' ? v : { value: v }));
+  return parts.map((p) => (typeof p === 'string' ? p : JSON.stringify((p as { value: unknown }).value))).join('');
+}
+
 /**
  * Runs a py or virtual py stage through `runPy` and returns its response (the Python runner's
  * `{status, outputs}`); its `StageFailed` errors pass through unchanged. Without a runner it is a
@@ -42,7 +48,7 @@ export async function runPyStage(req: RunStageRequest, runPy: PyRunner | undefin
   const py = pyRequest(req, sc);
   if (req.stage.dryrun) {
     const deps = py.deps?.length ? ` with deps ${py.deps.join(', ')}` : '';
-    return { status: 'SUCCESS', outputs: { dryrun: `would run ${req.stage.kind === 'virtual-py' ? 'virtual py' : 'py'}${deps}:\n${py.code.map((p) => (typeof p === 'string' ? p : JSON.stringify(p.value))).join('')}` } };
+    return { status: 'SUCCESS', outputs: { dryrun: `would run ${req.stage.kind === 'virtual-py' ? 'virtual py' : 'py'}${deps}:\n${codeText(py.code)}` } };
   }
   if (!runPy) throw badRequest(`${sc.label}: py stages run in the Python runner, not the stage runner`);
   return (await runPy(py)) as StageResponse;

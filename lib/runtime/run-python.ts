@@ -24,6 +24,8 @@ export interface RunPythonOptions {
   env?: Record<string, string>;
   /** Working directory of the code. @default process.cwd() */
   cwd?: string;
+  /** Receives the runner's log output as it arrives: the code's print() output and runner warnings. */
+  onLog?: (text: string) => void;
 }
 
 /** Bytes of runner output kept: results are JSON on one line and may be large. */
@@ -61,6 +63,7 @@ export async function runPython(req: PyRunRequest, options: RunPythonOptions = {
     timeoutMs,
     signal: options.signal,
     maxOutputBytes: RESULT_BYTES,
+    ...(options.onLog ? { onStderr: (chunk: Buffer) => options.onLog!(chunk.toString('utf8')) } : {}),
   });
   if (r.spawnError) {
     throw stageFailed({ name: 'StageError', message: `${label}: the Python interpreter "${python}" could not be started: ${r.spawnError.message}` });

@@ -116,9 +116,9 @@ describe('the model built from all-kinds.yaml', () => {
 
   it('keeps the position of every field value', () => {
     const hello = stageNamed(stages, 'Hello');
-    expect(hello.loc).toMatchObject({ line: 44, col: 11 });
-    expect(hello.fieldLocs.retry).toMatchObject({ line: 47, col: 18 });
-    expect(wf.jobs.second!.fieldLocs.needs).toMatchObject({ line: 121, col: 14 });
+    expect(hello.loc).toMatchObject({ line: 43, col: 11 });
+    expect(hello.fieldLocs.retry).toMatchObject({ line: 46, col: 18 });
+    expect(wf.jobs.second!.fieldLocs.needs).toMatchObject({ line: 119, col: 14 });
   });
 });
 
@@ -206,7 +206,7 @@ describe('discovery and selection', () => {
     expect([...result.sources.keys()]).toEqual(['a.yml', 'b.yaml', 'c.yml'].map((f) => join(dir, f)));
     expect([...result.workflows.keys()]).toEqual(['a', 'b']);
     expect(result.diagnostics.map((d) => `${d.code} ${d.location?.file}:${d.location?.line}:${d.location?.col}`)).toEqual([
-      `WF2001 ${join(dir, 'c.yml')}:6:20`,
+      `WF2001 ${join(dir, 'c.yml')}:6:21`,
     ]);
   });
 
@@ -261,11 +261,11 @@ describe('YAML hazards', () => {
 
 describe('expression positions', () => {
   const cases: [string, string, string][] = [
-    ['plain', 'echo: ${{ params.nope }}', '7:22'],
-    ['double-quoted with escapes', 'echo: "a\\t\\"b\\" ${{ params.nope }}"', '7:29'],
-    ['single-quoted', "echo: 'it''s ${{ params.nope }}'", '7:26'],
+    ['plain', 'echo: ${{ params.nope }}', '7:21'],
+    ['double-quoted with escapes', 'echo: "a\\t\\"b\\" ${{ params.nope }}"', '7:31'],
+    ['single-quoted', "echo: 'it''s ${{ params.nope }}'", '7:28'],
     ['block literal', 'bash: |\n            echo one\n            echo "${{ params.nope }}"', '9:23'],
-    ['folded over lines', 'echo: >\n            first line\n            and ${{ params.nope }}', '9:20'],
+    ['folded over lines', 'echo: >\n            first line\n            and ${{ params.nope }}', '9:21'],
   ];
   it.each(cases)('%s', (_, field, at) => {
     const text = `w:\n  type: Workflow\n  jobs:\n    j:\n      stages:\n        - name: s\n          ${field}\n`;

@@ -325,12 +325,17 @@ describe('bad requests', () => {
   });
 
   it('an unknown action, a malformed stage, an unknown kind', async () => {
-    expect(await failure({ action: 'nope' })).toMatchObject({ name: 'BadRequest', message: 'unknown action "nope"; expected "stage", "eval" or "collect"' });
+    expect(await failure({ action: 'nope' })).toMatchObject({ name: 'BadRequest', message: 'unknown action "nope"; expected "stage", "eval", "collect" or "prepare"' });
     expect(await failure({ action: 'stage', stage: { kind: 'bash' }, ctx: {} })).toMatchObject({ name: 'BadRequest' });
     expect(await failure(stage('trigger' as StageSpec['kind'], {}))).toMatchObject({
       name: 'BadRequest',
       message: 'the stage runner cannot run a stage of kind "trigger"',
     });
     expect(await failure(null)).toMatchObject({ name: 'BadRequest' });
+  });
+
+  it('a resolved key that is not a plain path template', async () => {
+    const f = await failure({ ...stage('bash', { bash: 'true' }), resolved: { '${{ a + 1 }}': 2 } });
+    expect(f).toMatchObject({ name: 'BadRequest', message: 'resolved key "${{ a + 1 }}" is not a plain path template' });
   });
 });

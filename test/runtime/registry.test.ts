@@ -223,7 +223,8 @@ describe('loadRegistryModules', () => {
 
   it('registers into one process-global registry, shared by copies of the module', async () => {
     // Modules are cached after the first import, so register again explicitly for this test.
-    const copy = (await import(`../../lib/runtime/tag.ts?copy=test`)) as typeof import('../../lib/runtime/tag.ts');
+    const second = new URL('../../lib/runtime/tag.ts?copy=test', import.meta.url).href;
+    const copy = (await import(/* @vite-ignore */ second)) as typeof import('../../lib/runtime/tag.ts');
     expect(copy.tag).not.toBe(tag);
     copy.tag('copies', { alias: 'echo' }, (args: Record<string, unknown>) => ({ ...args }));
     expect(await callFunction('copies/echo@latest', { a: 1 })).toEqual({ a: 1 });

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PyRunRequest } from '../../lib/protocol/index.ts';
 import { PY_RUNNER_PATH, runPython, type RunPythonOptions } from '../../lib/runtime/index.ts';
 
@@ -102,8 +102,12 @@ describe('py stages', () => {
   });
 
   it('print() and writes to file descriptor 1 go to the logs, not into the result', async () => {
-    const out = await outputs(py('import os, sys\nprint("hello")\nos.write(1, b"raw fd write\\n")\nsys.stdout.write("more\\n")\nx = 1'));
-    expect(out).toEqual({ x: 1 });
+    let logs = '';
+    const r = await runPython(py('import os, sys\nprint("hello")\nsys.stdout.flush()\nos.write(1, b"raw fd write\\n")\nsys.stdout.write("more\\n")\nx = 1'), {
+      onLog: (text) => (logs += text),
+    });
+    expect(r).toEqual({ status: 'SUCCESS', outputs: { x: 1 } });
+    expect(logs).toBe('hello\nraw fd write\nmore\n');
   });
 
   it('an exception is StageFailed with the exception and a traceback of the stage\'s own lines', async () => {
@@ -217,13 +221,16 @@ describe('the Python runner as a command and as a Lambda handler', () => {
 });
 
 describe('virtual py stages', () => {
-  const cache = mkdtempSync(join(tmpdir(), 'wf-venv-test-'));
+  let cache = '';
+  beforeAll(() => {
+    cache = mkdtempSync(join(tmpdir(), 'wf-venv-test-'));
+    offline.env!.WORKFLOW_CORE_VENV_CACHE = cache;
+  });
   afterAll(() => rmSync(cache, { recursive: true, force: true }));
   const current = spawnSync('python3', ['-c', 'import sys; print(f"{sys.version_info[0]}.{sys.version_info[1]}")'], { encoding: 'utf8' }).stdout.trim();
   // An index that refuses connections at once, and none of the machine's local indexes.
   const offline: RunPythonOptions = {
     env: {
-      WORKFLOW_CORE_VENV_CACHE: cache,
       PIP_CONFIG_FILE: '/dev/null',
       PIP_INDEX_URL: 'http://127.0.0.1:9/simple',
       PIP_EXTRA_INDEX_URL: '',

@@ -21,11 +21,31 @@ function renderState(st: State): State {
   return out as unknown as State;
 }
 
-/** A copy of the machine with states in a stable order (the start state first, then as emitted). */
+/** State names in the order a reader follows them: depth-first from the start, the main path first. */
+function flowOrder(m: Machine): string[] {
+  const order: string[] = [];
+  const seen = new Set<string>();
+  const visit = (start: string): void => {
+    const stack = [start];
+    while (stack.length) {
+      const n = stack.pop()!;
+      if (seen.has(n) || !m.States[n]) continue;
+      seen.add(n);
+      order.push(n);
+      const st = m.States[n]!;
+      const targets = [st.Next, ...(st.Choices ?? []).map((c) => c.Next), st.Default, ...(st.Catch ?? []).map((c) => c.Next)].filter((t): t is string => !!t);
+      for (let i = targets.length - 1; i >= 0; i--) stack.push(targets[i]!);
+    }
+  };
+  visit(m.StartAt);
+  for (const n of Object.keys(m.States)) if (!seen.has(n)) order.push(n);
+  return order;
+}
+
+/** A copy of the machine with states in a stable, readable order. */
 export function renderMachine(m: Machine): Machine {
   const states: Record<string, State> = {};
-  const names = Object.keys(m.States);
-  const ordered = [m.StartAt, ...names.filter((n) => n !== m.StartAt)];
+  const ordered = flowOrder(m);
   for (const n of ordered) if (m.States[n]) states[n] = renderState(m.States[n]!);
   const out: Machine = { ...(m.Comment ? { Comment: m.Comment } : {}), StartAt: m.StartAt, ...(m.TimeoutSeconds ? { TimeoutSeconds: m.TimeoutSeconds } : {}), States: states };
   return out;

@@ -1,0 +1,48 @@
+/**
+ * The `prepare` action: a run's input that did not come through `parameterize` (an EventBridge
+ * schedule, a `trigger` stage, a raw StartExecution) is checked and completed here, inside the
+ * state machine, with the same param rules the CLI applies.
+ */
+import { parameterize, type Param, type ParamType } from '../config/index.ts';
+import { ErrorNames, type PrepareRequest } from '../protocol/index.ts';
+import { RunnerError } from './runner-error.ts';
+
+const ORIGIN = { file: '', line: 1, col: 1, offset: 0, length: 0 };
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** `{params, release, run, jobs}` for a run, or a `ParamError` naming every wrong param. */
+export function prepareRun(req: PrepareRequest): Record<string, unknown> {
+  const input = isRecord(req.input) ? req.input : {};
+  const params: Record<string, Param> = {};
+  for (const [name, d] of Object.entries(req.params ?? {})) {
+    params[name] = {
+      name,
+      type: d.type as ParamType,
+      hasDefault: 'default' in d,
+      default: d.default,
+      required: d.required,
+      ...(d.options ? { options: d.options } : {}),
+      secret: d.secret === true,
+      loc: ORIGIN,
+    };
+  }
+  const given = isRecord(input.params) ? input.params : {};
+  const result = parameterize({ params }, given);
+  if (result.errors.length) {
+    throw new RunnerError(ErrorNames.param, `workflow "${req.workflow}" was not run: ${result.errors.map((e) => e.message).join('; ')}`);
+  }
+  const release = isRecord(input.release) ? input.release : {};
+  const run = isRecord(input.run) ? input.run : {};
+  return {
+    params: result.params,
+    release: {
+      logical_date: typeof release.logical_date === 'string' ? release.logical_date : new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      type: typeof release.type === 'string' ? release.type : 'normal',
+    },
+    run: { ...run, id: typeof run.id === 'string' ? run.id : req.executionName ?? 'run', workflow: req.workflow },
+    jobs: isRecord(input.jobs) ? input.jobs : {},
+  };
+}
