@@ -206,12 +206,15 @@ function stageSpec(cx: CompileContext, stage: Stage): Record<string, unknown> {
   return spec;
 }
 
-function compileAction(cx: CompileContext, stage: Extract<Stage, { kind: 'bash' | 'call' | 'docker' }>, scope: StageScope, label: Label, rec: string | undefined, next: string, fail: string): string {
-  const roots = rootsOfValue(stage.kind === 'bash' ? [stage.bash, stage.env] : stage.kind === 'call' ? stage.with : [stage.env, stage.cmd, stage.image, stage.tag]);
+/**
+ * The Task that runs an action stage on a runner Lambda, with the stage's retries, timeout and
+ * failure handling; returns the state to enter (the templated-retry setup when there is one).
+ */
+function actionTask(cx: CompileContext, stage: Stage, scope: StageScope, label: Label, rec: string | undefined, next: string, fail: string, payload: Record<string, unknown>, fn: 'stage' | 'py'): string {
   const name = cx.reserve(label);
   const { start, fail: retryFail } = templatedRetry(cx, stage, scope, label, name, fail);
   const task: State = {
-    ...cx.lambdaTask({ action: 'stage', stage: stageSpec(cx, stage), ctx: wireContext(scope, roots, env(cx)) }),
+    ...cx.lambdaTask(payload, fn),
     ResultSelector: { 'status.$': '$.Payload.status', 'outputs.$': '$.Payload.outputs' },
     ResultPath: rec ?? null,
     Retry: [cx.transientRetry(), ...(retriers(stage) ?? [])],
@@ -223,9 +226,12 @@ function compileAction(cx: CompileContext, stage: Extract<Stage, { kind: 'bash' 
   return start;
 }
 
+function compileAction(cx: CompileContext, stage: Extract<Stage, { kind: 'bash' | 'call' | 'docker' }>, scope: StageScope, label: Label, rec: string | undefined, next: string, fail: string): string {
+  const roots = rootsOfValue(stage.kind === 'bash' ? [stage.bash, stage.env] : stage.kind === 'call' ? stage.with : [stage.env, stage.cmd, stage.image, stage.tag]);
+  return actionTask(cx, stage, scope, label, rec, next, fail, { action: 'stage', stage: stageSpec(cx, stage), ctx: wireContext(scope, roots, env(cx)) }, 'stage');
+}
+
 function compilePy(cx: CompileContext, stage: Extract<Stage, { kind: 'py' | 'virtual-py' }>, scope: StageScope, label: Label, rec: string | undefined, next: string, fail: string): string {
-  const name = cx.reserve(label);
-  const { start, fail: retryFail } = templatedRetry(cx, stage, scope, label, name, fail);
   const globals = wireContext(scope, new Set(ALL_CONTEXT_ROOTS), env(cx));
   // Code parts: text stays text; a plain-path template becomes a value the runner writes as a Python literal.
   const { parts } = parseTemplate(stage.run);
@@ -243,7 +249,6 @@ function compilePy(cx: CompileContext, stage: Extract<Stage, { kind: 'py' | 'vir
   });
   const vars = nativeParameters(stage.vars, scope);
   const request: Record<string, unknown> = { action: stage.kind, name: stage.name };
-  let first: string;
   if (native && vars) {
     request.code = codeParts;
     request.vars = vars;
@@ -257,22 +262,10 @@ function compilePy(cx: CompileContext, stage: Extract<Stage, { kind: 'py' | 'vir
     request.version = stage.version;
   }
   if (stage.timeout !== undefined) request.timeout = stage.timeout;
-  const task: State = {
-    ...cx.lambdaTask(request, 'py'),
-    ResultSelector: { 'status.$': '$.Payload.status', 'outputs.$': '$.Payload.outputs' },
-    ResultPath: rec ?? null,
-    Retry: [cx.transientRetry(), ...(retriers(stage) ?? [])],
-    Catch: cx.catchers(label, retryFail),
-    Next: next,
-  };
-  if (stage.timeout !== undefined) task.TimeoutSeconds = Math.ceil(stage.timeout) + 5;
-  cx.put(name, task, { job: scope.job.id, stage: stage.id ?? stage.name, role: 'stage' });
-  first = start;
-  if (!(native && vars)) {
-    const roots = rootsOfValue([stage.run, stage.vars]);
-    first = cx.evalTask(label, { code: { kind: 'value', raw: stage.run, mode: 'python-parts' }, vars: { kind: 'value', raw: stage.vars } }, wireContext(scope, roots, env(cx)), '$.__py', start, fail);
-  }
-  return first;
+  const start = actionTask(cx, stage, scope, label, rec, next, fail, request, 'py');
+  if (native && vars) return start;
+  const roots = rootsOfValue([stage.run, stage.vars]);
+  return cx.evalTask(label, { code: { kind: 'value', raw: stage.run, mode: 'python-parts' }, vars: { kind: 'value', raw: stage.vars } }, wireContext(scope, roots, env(cx)), '$.__py', start, fail);
 }
 
 function compileRaise(cx: CompileContext, message: string, scope: StageScope, label: Label, rec: string | undefined, fail: string, info: { job: string; stage: string; role: 'stage' }): string {
