@@ -28,6 +28,8 @@ export interface StateInfo {
   stage?: string;
   /** `stage`: the state that runs the stage; `job`: the job's entry; `end`: the job's last state. */
   role: 'stage' | 'job' | 'job-end' | 'run-result' | 'run-end' | 'internal';
+  /** For a docker stage: what the ECS task definition holds (the local engine runs it with docker). */
+  docker?: { image: string; tag: string; volume: Record<string, string>; auth: Record<string, string> };
 }
 
 /** One frame of stage records visible at a point in the machine. */

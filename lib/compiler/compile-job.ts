@@ -10,7 +10,9 @@ import type { ChoiceRule } from './asl/types.ts';
 import type { CompileContext, StageScope } from './compile-context.ts';
 import { compileStages, conditionChoice } from './compile-stages.ts';
 import { conditionAst, mentionsStatus } from './compile-expression.ts';
-import { childDocument } from './wire-context.ts';
+import { childDocument, wireContext } from './wire-context.ts';
+import { nativeParameters, rootsOfValue } from './compile-expression.ts';
+import type { EvalItem } from '../protocol/index.ts';
 
 const MAP_INLINE_MAX = 40;
 
@@ -91,7 +93,8 @@ export function compileJob(cx: CompileContext, job: Job, next: string): string {
     ResultPath: jobPath,
     Next: next,
   }, { job: job.id, role: 'job-end' });
-  const body = job.strategy ? compileMatrix(cx, job, scope, end('SUCCESS'), failed) : compileStages(cx, job.stages, scope, label, end('SUCCESS'), failed);
+  const succeeded = withOutputs(cx, job, scope, end('SUCCESS'), failed);
+  const body = job.strategy ? compileMatrix(cx, job, scope, succeeded, failed) : compileStages(cx, job.stages, scope, label, succeeded, failed);
   const startRecord = job.strategy ? { status: 'WAIT' } : { status: 'WAIT', stages: {} };
   const start = cx.put(startName, { Type: 'Pass', Result: startRecord, ResultPath: jobPath, Next: body }, { job: job.id, role: 'job' });
   const skip = cx.add([...label, 'skip'], { Type: 'Pass', Result: { status: 'SKIP' }, ResultPath: jobPath, Next: next }, { job: job.id, role: 'job-end' });
@@ -112,6 +115,24 @@ export function compileJob(cx: CompileContext, job: Job, next: string): string {
     return entry;
   }
   return cx.add([...label, 'resume?'], { Type: 'Choice', Choices: [resumed], Default: entry });
+}
+
+/**
+ * Job `outputs` (GitHub style): rendered when the job's stages have succeeded, into
+ * `$.jobs.<id>.outputs`, where `needs.<id>.outputs.<name>` reads them.
+ */
+function withOutputs(cx: CompileContext, job: Job, scope: StageScope, next: string, fail: string): string {
+  if (Object.keys(job.outputs).length === 0) return next;
+  const native = nativeParameters(job.outputs, scope);
+  if (native) return cx.add([job.id, 'outputs'], { Type: 'Pass', Parameters: native, ResultPath: `$.jobs.${job.id}.outputs`, Next: next });
+  const items: Record<string, EvalItem> = {};
+  const names = Object.keys(job.outputs);
+  names.forEach((k, i) => (items[`o${i}`] = { kind: 'value', raw: job.outputs[k] }));
+  const roots = rootsOfValue(Object.values(job.outputs));
+  const rename: Record<string, unknown> = {};
+  names.forEach((k, i) => (rename[`${k}.$`] = `$.__out.o${i}`));
+  const place = cx.add([job.id, 'outputs'], { Type: 'Pass', Parameters: rename, ResultPath: `$.jobs.${job.id}.outputs`, Next: next });
+  return cx.evalTask([job.id, 'outputs'], items, wireContext(scope, roots, undefined), '$.__out', place, fail);
 }
 
 /** Job-level `retry`: a failed job starts again (fresh stages) until its attempts are used. */
@@ -137,50 +158,75 @@ function compileMatrix(cx: CompileContext, job: Job, scope: StageScope, ok: stri
   const strategy = job.strategy!;
   const label = [job.id, 'matrix'];
   const dynamic = Object.values(strategy.matrix).some((v) => typeof v === 'string');
-  if (dynamic) {
-    return cx.add([...label, 'unsupported'], {
-      Type: 'Pass',
-      Parameters: { r: { status: 'FAILED', outputs: {}, errors: { name: 'MatrixError', message: `job "${job.id}": a matrix computed at run time is not supported yet` } } },
-      ResultPath: '$.__caught',
-      Next: failed,
-    });
-  }
-  const combos = matrixCombinations(strategy.matrix as Record<string, unknown[]>, strategy.include, strategy.exclude);
-  const keys = combos.map((c) => c.key);
-  const everyKey = new Set(Object.keys(strategy.matrix).filter((k) => combos.every((c) => k in c.matrix)));
+  const combos = dynamic ? undefined : matrixCombinations(strategy.matrix as Record<string, unknown[]>, strategy.include, strategy.exclude);
+  const everyKey = combos ? new Set(Object.keys(strategy.matrix).filter((k) => combos.every((c) => k in c.matrix))) : new Set<string>();
   const proc = cx.inSink(() => {
-    const { params, scope: inner } = childDocument(scope, { 'matrix.$': '$$.Map.Item.Value' }, { matrix: true });
+    const { params, scope: inner } = childDocument(scope, dynamic ? { 'matrix.$': '$$.Map.Item.Value.matrix', 'key.$': '$$.Map.Item.Value.key' } : { 'matrix.$': '$$.Map.Item.Value' }, { matrix: true });
     const il = [job.id, 'strategy'];
-    const end = cx.add([...il, 'end'], { Type: 'Pass', Parameters: { 'matrix.$': '$.matrix', status: 'SUCCESS', 'stages.$': '$.stages' }, End: true });
+    const keyField = dynamic ? { 'key.$': '$.key' } : {};
+    const end = cx.add([...il, 'end'], { Type: 'Pass', Parameters: { ...keyField, 'matrix.$': '$.matrix', status: 'SUCCESS', 'stages.$': '$.stages' }, End: true });
     const bad = strategy.failFast
       ? cx.add([...il, 'fail fast'], { Type: 'Fail', Error: 'StrategyFailed', CausePath: '$.__caught.r.errors.message' })
-      : cx.add([...il, 'failed'], { Type: 'Pass', Parameters: { 'matrix.$': '$.matrix', status: 'FAILED', 'stages.$': '$.stages', 'errors.$': '$.__caught.r.errors' }, End: true });
+      : cx.add([...il, 'failed'], { Type: 'Pass', Parameters: { ...keyField, 'matrix.$': '$.matrix', status: 'FAILED', 'stages.$': '$.stages', 'errors.$': '$.__caught.r.errors' }, End: true });
     const body = compileStages(cx, job.stages, { ...inner, matrixKeys: everyKey, level: 'stage' }, il, end, bad);
     return { start: body, params };
   });
   const n = cx.nextId();
-  const selector: Record<string, unknown> = {};
-  keys.forEach((k, i) => (selector[`${k}.$`] = `$[${i}]`));
   let concurrency = strategy.maxParallel ?? 0;
-  if (concurrency > MAP_INLINE_MAX || (concurrency === 0 && combos.length > MAP_INLINE_MAX)) concurrency = MAP_INLINE_MAX;
-  const anyFailed = any(keys.map((k) => ({ Variable: `$.jobs.${job.id}.strategies.${k}.status`, StringEquals: 'FAILED' })));
+  if (concurrency > MAP_INLINE_MAX || (concurrency === 0 && (combos?.length ?? MAP_INLINE_MAX + 1) > MAP_INLINE_MAX)) concurrency = MAP_INLINE_MAX;
   const strategyFailed = cx.add([...label, 'strategy failed'], {
     Type: 'Pass',
     Parameters: { r: { status: 'FAILED', outputs: {}, errors: { name: 'StrategyError', message: `job "${job.id}": a matrix strategy failed` } } },
     ResultPath: '$.__caught',
     Next: failed,
   });
-  const check = anyFailed === false ? ok : cx.add([...label, 'status'], { Type: 'Choice', Choices: [{ ...anyFailed, Next: strategyFailed }], Default: ok });
-  const map = cx.add([job.id, 'matrix'], {
-    Type: 'Map',
-    ItemsPath: `$.__m${n}`,
-    ...(concurrency ? { MaxConcurrency: concurrency } : {}),
-    ItemSelector: proc.value.params,
-    ItemProcessor: { ProcessorConfig: { Mode: 'INLINE' }, ...proc.sink.machine(proc.value.start) },
-    ResultSelector: selector,
-    ResultPath: `$.jobs.${job.id}.strategies`,
-    Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.__caught', Next: cx.genericFailure(label, failed) }],
+  const mapState = (selector: Record<string, unknown>, resultPath: string, next: string): string =>
+    cx.add([job.id, 'matrix'], {
+      Type: 'Map',
+      ItemsPath: `$.__m${n}`,
+      ...(concurrency ? { MaxConcurrency: concurrency } : {}),
+      ItemSelector: proc.value.params,
+      ItemProcessor: { ProcessorConfig: { Mode: 'INLINE' }, ...proc.sink.machine(proc.value.start) },
+      ResultSelector: selector,
+      ResultPath: resultPath,
+      Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.__caught', Next: cx.genericFailure(label, failed) }],
+      Next: next,
+    }, { job: job.id, role: 'internal' });
+
+  if (combos) {
+    // Combinations known now: results are keyed by index, in order.
+    const keys = combos.map((c) => c.key);
+    const selector: Record<string, unknown> = {};
+    keys.forEach((k, i) => (selector[`${k}.$`] = `$[${i}]`));
+    const anyFailed = any(keys.map((k) => ({ Variable: `$.jobs.${job.id}.strategies.${k}.status`, StringEquals: 'FAILED' })));
+    const check = anyFailed === false ? ok : cx.add([...label, 'status'], { Type: 'Choice', Choices: [{ ...anyFailed, Next: strategyFailed }], Default: ok });
+    const map = mapState(selector, `$.jobs.${job.id}.strategies`, check);
+    return cx.add([...label, 'combinations'], { Type: 'Pass', Result: combos.map((c) => c.matrix), ResultPath: `$.__m${n}`, Next: map });
+  }
+  // Axes computed at run time: the expression engine builds the combinations, the stage runner
+  // keys the results, and the statuses say whether a strategy failed.
+  const check = cx.add([...label, 'status'], {
+    Type: 'Choice',
+    Choices: [{ Variable: `$.__mr${n}.failed`, BooleanEquals: true, Next: strategyFailed }],
+    Default: ok,
+  });
+  const anyFailedPass = cx.add([...label, 'any failed'], {
+    Type: 'Pass',
+    Parameters: { 'failed.$': `States.ArrayContains($.__mr${n}.statuses, 'FAILED')` },
+    ResultPath: `$.__mr${n}`,
     Next: check,
-  }, { job: job.id, role: 'internal' });
-  return cx.add([...label, 'combinations'], { Type: 'Pass', Result: combos.map((c) => c.matrix), ResultPath: `$.__m${n}`, Next: map });
+  });
+  const collect = cx.add([...label, 'collect'], {
+    ...cx.lambdaTask({ action: 'collect', kind: 'matrix', 'results.$': `$.__mr${n}.results` }),
+    ResultSelector: { status: 'WAIT', 'strategies.$': '$.Payload' },
+    ResultPath: `$.jobs.${job.id}`,
+    Retry: [cx.transientRetry()],
+    Catch: cx.catchers(label, failed),
+    Next: anyFailedPass,
+  });
+  const map = mapState({ 'results.$': '$', 'statuses.$': '$[*].status' }, `$.__mr${n}`, collect);
+  const setItems = cx.add([...label, 'combinations'], { Type: 'Pass', InputPath: `$.__mx${n}.combos`, ResultPath: `$.__m${n}`, Next: map });
+  const ctxRoots = new Set<string>();
+  for (const v of Object.values(strategy.matrix)) rootsOfValue(v, ctxRoots);
+  return cx.evalTask(label, { combos: { kind: 'matrix', matrix: strategy.matrix, include: strategy.include, exclude: strategy.exclude } }, wireContext(scope, ctxRoots, undefined), `$.__mx${n}`, setItems, failed);
 }

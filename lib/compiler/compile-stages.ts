@@ -101,8 +101,9 @@ function compileBody(cx: CompileContext, stage: Stage, scope: StageScope, label:
       return compileEmpty(cx, stage, scope, label, rec, next, fail);
     case 'bash':
     case 'call':
-    case 'docker':
       return compileAction(cx, stage, scope, label, rec, next, fail);
+    case 'docker':
+      return compileDocker(cx, stage, scope, label, rec, next, fail);
     case 'py':
     case 'virtual-py':
       return compilePy(cx, stage, scope, label, rec, next, fail);
@@ -226,9 +227,75 @@ function actionTask(cx: CompileContext, stage: Stage, scope: StageScope, label: 
   return start;
 }
 
-function compileAction(cx: CompileContext, stage: Extract<Stage, { kind: 'bash' | 'call' | 'docker' }>, scope: StageScope, label: Label, rec: string | undefined, next: string, fail: string): string {
-  const roots = rootsOfValue(stage.kind === 'bash' ? [stage.bash, stage.env] : stage.kind === 'call' ? stage.with : [stage.env, stage.cmd, stage.image, stage.tag]);
+function compileAction(cx: CompileContext, stage: Extract<Stage, { kind: 'bash' | 'call' }>, scope: StageScope, label: Label, rec: string | undefined, next: string, fail: string): string {
+  const roots = rootsOfValue(stage.kind === 'bash' ? [stage.bash, stage.env] : stage.with);
   return actionTask(cx, stage, scope, label, rec, next, fail, { action: 'stage', stage: stageSpec(cx, stage), ctx: wireContext(scope, roots, env(cx)) }, 'stage');
+}
+
+/** Definition placeholder of a docker stage's ECS task definition. */
+export function taskDefinitionPlaceholder(workflow: string, job: string, stage: string): string {
+  return `${Placeholders.taskDefinitionPrefix}${`${workflow}_${job}_${stage}`.replace(/[^A-Za-z0-9]/g, '_')}`;
+}
+
+/**
+ * A docker stage runs as an ECS Fargate task (`ecs:runTask.sync`): the image is fixed in the task
+ * definition, env and command are per-run overrides. A non-zero exit code fails the stage.
+ */
+function compileDocker(cx: CompileContext, stage: Extract<Stage, { kind: 'docker' }>, scope: StageScope, label: Label, rec: string | undefined, next: string, fail: string): string {
+  const info = { job: scope.job.id, stage: stage.id ?? stage.name, role: 'stage' as const, docker: { image: stage.image, tag: stage.tag, volume: stage.volume, auth: stage.auth } };
+  if (containsTemplate([stage.image, stage.tag])) {
+    cx.diagnostics.push({
+      code: 'WF6007',
+      severity: 'error',
+      message: `docker stage "${stage.name}": the image and tag must be fixed text, because they are part of the ECS task definition`,
+      location: stage.fieldLocs.image ?? stage.loc,
+      note: 'choose between images with a `case` stage that has one docker stage per image',
+    });
+  }
+  const base = rec ?? `$.__d${cx.nextId()}`;
+  const exitFailed = cx.add([...label, 'exit code'], {
+    Type: 'Pass',
+    Parameters: { r: { status: 'FAILED', 'outputs.$': `${base}.outputs`, errors: { name: 'StageError', 'message.$': `States.Format('docker stage "${stage.name.replace(/'/g, ' ')}" exited with code {}', ${base}.outputs.return_code)` } } },
+    ResultPath: '$.__caught',
+    Next: fail,
+  });
+  const done = cx.add([...label, 'done'], { Type: 'Pass', Result: 'SUCCESS', ResultPath: `${base}.status`, Next: next });
+  const check = cx.add([...label, 'check exit'], {
+    Type: 'Choice',
+    Choices: [{ Variable: `${base}.outputs.return_code`, NumericEquals: 0, Next: done }],
+    Default: exitFailed,
+  });
+  const dynamic = containsTemplate([stage.env, stage.cmd]);
+  const override: Record<string, unknown> = { Name: 'stage' };
+  if (dynamic) {
+    override['Environment.$'] = '$.__docker.environment';
+    override['Command.$'] = '$.__docker.command';
+  } else {
+    override.Environment = Object.entries(stage.env).map(([Name, v]) => ({ Name, Value: typeof v === 'string' ? v : JSON.stringify(v) }));
+    if (stage.cmd !== undefined) override.Command = ['sh', '-c', stage.cmd];
+  }
+  const name = cx.reserve(label);
+  const task: State = {
+    Type: 'Task',
+    Resource: 'arn:aws:states:::ecs:runTask.sync',
+    Parameters: {
+      LaunchType: 'FARGATE',
+      Cluster: `\${${Placeholders.cluster}}`,
+      TaskDefinition: `\${${taskDefinitionPlaceholder(cx.workflow.name, scope.job.id, stage.id ?? stage.name)}}`,
+      NetworkConfiguration: { AwsvpcConfiguration: { Subnets: [`\${${Placeholders.subnets}}`], AssignPublicIp: 'DISABLED' } },
+      Overrides: { ContainerOverrides: [override] },
+    },
+    ResultSelector: { status: 'WAIT', outputs: { 'return_code.$': '$.Containers[0].ExitCode' } },
+    ResultPath: base,
+    Retry: retriers(stage),
+    Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.__caught', Next: cx.genericFailure(label, fail) }],
+    Next: check,
+  };
+  if (stage.timeout !== undefined) task.TimeoutSeconds = Math.ceil(stage.timeout);
+  cx.put(name, task, info);
+  if (!dynamic) return name;
+  const items = { environment: { kind: 'value' as const, raw: stage.env, mode: 'ecs-environment' as const }, command: { kind: 'value' as const, raw: stage.cmd ?? null, mode: 'command' as const } };
+  return cx.evalTask(label, items, wireContext(scope, rootsOfValue([stage.env, stage.cmd]), env(cx)), '$.__docker', name, fail);
 }
 
 function compilePy(cx: CompileContext, stage: Extract<Stage, { kind: 'py' | 'virtual-py' }>, scope: StageScope, label: Label, rec: string | undefined, next: string, fail: string): string {

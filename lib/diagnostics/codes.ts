@@ -51,6 +51,7 @@ export const codes = {
   WF6004: 'concurrency over limit',
   WF6005: 'value rounded',
   WF6006: 'feature not available in Express workflows',
+  WF6007: 'value must be fixed at deploy time',
   // run-time input
   WF7001: 'invalid param value',
   WF7002: 'unknown param',

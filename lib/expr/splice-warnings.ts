@@ -1,6 +1,6 @@
 /**
  * Shell-safety lint: a template inside `bash` text is pasted into the script before the shell
- * parses it, so a caller-supplied value (`params`, `item`, `matrix`, `needs.<id>.outputs`)
+ * parses it, so a caller-supplied value (`params`, `item`, `needs.<id>.outputs`; matrix values are written by the workflow's author)
  * holding quotes, `;` or `$(...)` changes the script. The fix is to pass the value through `env:`
  * and use `"$NAME"`, which the shell never re-parses. Templates whose value cannot be text (a
  * comparison, a number from `| int`, `length(...)`) are not reported.
@@ -48,7 +48,7 @@ function chainOf(node: Node): string[] | undefined {
 
 function isCallerSupplied(chain: readonly string[]): boolean {
   const [root, , third] = chain;
-  return root === 'params' || root === 'item' || root === 'matrix' || (root === 'needs' && third === 'outputs');
+  return root === 'params' || root === 'item' || (root === 'needs' && third === 'outputs');
 }
 
 /** The first caller-supplied access chain read anywhere in the expression. */

@@ -161,6 +161,9 @@ async function execute(workflow: Workflow, input: Record<string, unknown>, optio
         }
         return { Output: doc, Status: 'SUCCEEDED' };
       };
+    } else if (resource.includes(':ecs:runTask')) {
+      const docker = compiledWf.states[name]?.docker;
+      handlers[name] = async (p) => runDockerLocally(name, docker, p as EcsRunTask, options.signal);
     } else {
       handlers[name] = async () => {
         const e = new Error(`the local engine cannot run "${resource}" (state "${name}")`);
@@ -208,6 +211,39 @@ async function execute(workflow: Workflow, input: Record<string, unknown>, optio
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
     await progress.catch(() => undefined);
+  }
+}
+
+interface EcsRunTask {
+  Overrides?: { ContainerOverrides?: Array<{ Environment?: Array<{ Name: string; Value: string }>; Command?: string[] }> };
+}
+
+/**
+ * An ECS `runTask.sync` run with the local `docker` engine: the task definition's image, the
+ * overrides' env and command. Like ECS, a non-zero exit code is a result, not an error.
+ */
+async function runDockerLocally(state: string, docker: StateInfo['docker'], p: EcsRunTask, signal?: AbortSignal): Promise<unknown> {
+  if (!docker) throw Object.assign(new Error(`state "${state}" has no docker image`), { name: 'States.TaskFailed' });
+  const o = p.Overrides?.ContainerOverrides?.[0] ?? {};
+  const env = Object.fromEntries((o.Environment ?? []).map((e) => [e.Name, e.Value]));
+  const req: RunnerRequest = {
+    action: 'stage',
+    stage: { kind: 'docker', name: state, fields: { image: docker.image, tag: docker.tag, env, volume: docker.volume, auth: docker.auth, ...(o.Command?.length ? { cmd: o.Command } : {}) } },
+    ctx: {},
+  };
+  try {
+    const r = (await handleRequest(req, { signal })) as { outputs: { return_code: number } };
+    return { Containers: [{ ExitCode: r.outputs.return_code }] };
+  } catch (e) {
+    const record = (() => {
+      try {
+        return JSON.parse((e as Error).message) as { outputs?: { return_code?: number }; errors?: { name: string; message: string } };
+      } catch {
+        return undefined;
+      }
+    })();
+    if (typeof record?.outputs?.return_code === 'number') return { Containers: [{ ExitCode: record.outputs.return_code }] };
+    throw Object.assign(new Error(record?.errors?.message ?? (e as Error).message), { name: record?.errors?.name ?? 'States.TaskFailed' });
   }
 }
 

@@ -32,7 +32,8 @@ export interface WireContext {
   jobs?: Record<string, unknown>;
   /** Ids of the jobs the current job needs (to build `needs`). */
   needs?: string[];
-  scopes?: Record<string, unknown>[];
+  /** Outermost first: a list, or a map keyed `0`, `1`, ... (how state machine Parameters send it). */
+  scopes?: Record<string, unknown>[] | Record<string, Record<string, unknown>>;
   matrix?: Record<string, unknown>;
   item?: unknown;
   loop?: number;
@@ -65,19 +66,23 @@ export interface RunStageRequest {
 /** One expression to evaluate in an {@link EvalRequest}. */
 export type EvalItem =
   | { kind: 'condition'; cond: boolean | string; facts?: 'job' | 'stage' }
-  | { kind: 'value'; raw: unknown; mode?: ValueMode };
+  | { kind: 'value'; raw: unknown; mode?: ValueMode }
+  | { kind: 'matrix'; matrix: Record<string, unknown>; include: Record<string, unknown>[]; exclude: Record<string, unknown>[] };
 
 /**
  * How an `eval` value item is rendered: `text`/`python`/`bash` as the expression engine renders
  * templates; `list` must yield a list (foreach items); `seconds` a number of seconds rounded up to a
  * whole number (sleep); `python-parts` splits py code into text and value parts for the Python
- * runner (see {@link PyRunRequest.code}).
+ * runner (see {@link PyRunRequest.code}); `ecs-environment` turns a map into ECS's
+ * `[{Name, Value}]` (values as text); `command` turns a command into a list of arguments (text
+ * runs through `sh -c`; null is no command).
  */
-export type ValueMode = 'text' | 'python' | 'bash' | 'list' | 'seconds' | 'python-parts';
+export type ValueMode = 'text' | 'python' | 'bash' | 'list' | 'seconds' | 'python-parts' | 'ecs-environment' | 'command';
 
 /**
  * Request to evaluate expressions the compiler could not express in ASL: conditions, rendered
- * values, case values, foreach items, until conditions, matrix axes. Returns `{[name]: value}`;
+ * values, case values, foreach items, until conditions, and matrix combinations whose axes are
+ * computed at run time (`matrix` gives `[{key, matrix}]` by GitHub Actions' include/exclude rules). Returns `{[name]: value}`;
  * a condition that is not boolean fails with `ExpressionError`.
  */
 export interface EvalRequest {
@@ -165,7 +170,7 @@ export const Placeholders = {
   pyRunner: 'PyRunnerFunctionArn',
   auditTable: 'AuditTableName',
   cluster: 'EcsClusterArn',
-  subnets: 'EcsSubnets',
+  subnets: 'EcsSubnet',
   /** Child state machine ARN: `StateMachine_<workflow>` with non-alphanumerics as `_`. */
   stateMachinePrefix: 'StateMachine_',
   taskDefinitionPrefix: 'TaskDefinition_',

@@ -62,7 +62,11 @@ export function buildScope(ctx: WireContext): Record<string, unknown> {
   if (ctx.needs !== undefined) scope.needs = buildNeeds(ctx);
   if (ctx.scopes !== undefined) {
     const stages: Record<string, unknown> = {};
-    for (const s of ctx.scopes) Object.assign(stages, s);
+    // A list, or (from state machine Parameters, which cannot hold paths in lists) a map keyed 0, 1, ...
+    const list = Array.isArray(ctx.scopes)
+      ? ctx.scopes
+      : Object.entries(ctx.scopes as Record<string, Record<string, unknown>>).sort(([a], [b]) => Number(a) - Number(b)).map(([, v]) => v);
+    for (const s of list) Object.assign(stages, s);
     scope.stages = stages;
   }
   return scope;

@@ -3,6 +3,7 @@ import { ErrorNames, type EvalRequest } from '../protocol/index.ts';
 import { buildScope, statusFacts } from './build-scope.ts';
 import { renderEvalValue } from './render-eval-value.ts';
 import { RunnerError } from './runner-error.ts';
+import { matrixItems } from './matrix-items.ts';
 
 function shown(raw: unknown): string {
   const text = typeof raw === 'string' ? raw : JSON.stringify(raw) ?? String(raw);
@@ -23,12 +24,14 @@ export function evaluateItems(req: EvalRequest): Record<string, unknown> {
     try {
       if (item.kind === 'condition') {
         out[name] = evaluateCondition(item.cond, { scope, status: statusFacts(ctx, item.facts ?? 'stage') });
+      } else if (item.kind === 'matrix') {
+        out[name] = matrixItems(item, { scope });
       } else {
         out[name] = renderEvalValue(item.raw, { scope, status: statusFacts(ctx, 'stage') }, item.mode ?? 'text');
       }
     } catch (err) {
       if (!(err instanceof EvalError)) throw err;
-      const raw = item.kind === 'condition' ? item.cond : item.raw;
+      const raw = item.kind === 'condition' ? item.cond : item.kind === 'matrix' ? item.matrix : item.raw;
       const note = err.note ? `; ${err.note}` : '';
       throw new RunnerError(ErrorNames.expression, `cannot evaluate ${name} ${shown(raw)}: ${err.message} [${err.code}]${note}`);
     }

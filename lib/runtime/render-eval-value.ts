@@ -43,6 +43,17 @@ export function renderEvalValue(raw: unknown, ctx: EvalContext, mode: ValueMode 
       if (Array.isArray(value)) return value;
       throw new EvalError('WF4006', `foreach needs a list, but the value is ${kindOf(value)}`, undefined, 'a JSON text becomes a list with fromJson(...)');
     }
+    case 'ecs-environment': {
+      const value = renderValue(raw, ctx);
+      if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new EvalError('WF4006', `env must be a map of names to values, but it is ${kindOf(value)}`);
+      return Object.entries(value).map(([Name, v]) => ({ Name, Value: typeof v === 'string' ? v : v === null ? '' : JSON.stringify(v) }));
+    }
+    case 'command': {
+      const value = renderValue(raw, ctx);
+      if (value === null || value === undefined || value === '') return [];
+      if (Array.isArray(value)) return value.map((v) => (typeof v === 'string' ? v : JSON.stringify(v)));
+      return ['sh', '-c', typeof value === 'string' ? value : JSON.stringify(value)];
+    }
     case 'seconds': {
       const value = renderValue(raw, ctx);
       const n = typeof value === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(value) ? Number(value) : value;
