@@ -231,15 +231,53 @@ def _deadline(seconds: Any) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
+_RESULT_SPELLING = {"SUCCESS": "success", "FAILED": "failure", "SKIP": "skipped", "CANCEL": "cancelled"}
+ENV_PREFIX = "WORKFLOW_ENV_"
+
+
+def context_globals(ctx: Any) -> dict:
+    """The context as py code sees it, built from the wire context the same way the stage runner
+    builds its expression scope: `stages` merged from the visible scopes (inner ids shadow outer),
+    `needs` from the needed jobs (with `result` in GitHub spelling), `env` from the workflow's
+    `extras.env` over the runner's `WORKFLOW_ENV_*` variables."""
+    if not isinstance(ctx, dict):
+        raise BadRequest('"globals" must be an object')
+    out = {k: v for k, v in ctx.items() if k not in ("scopes", "needs", "env")}
+    scopes = ctx.get("scopes")
+    if scopes is not None:
+        if isinstance(scopes, dict):
+            scopes = [v for _, v in sorted(scopes.items(), key=lambda kv: int(kv[0]) if str(kv[0]).isdigit() else 0)]
+        stages: dict = {}
+        for scope in scopes or []:
+            if isinstance(scope, dict):
+                stages.update(scope)
+        out["stages"] = stages
+    if isinstance(ctx.get("needs"), list):
+        jobs = ctx.get("jobs") or {}
+        needs = {}
+        for job_id in ctx["needs"]:
+            job = jobs.get(job_id) if isinstance(jobs, dict) else None
+            job = dict(job) if isinstance(job, dict) else {"status": "SKIP"}
+            job.setdefault("outputs", {})
+            job["result"] = _RESULT_SPELLING.get(job.get("status"), "skipped")
+            needs[job_id] = job
+        out["needs"] = needs
+    if "env" in ctx:
+        env = {k[len(ENV_PREFIX):]: v for k, v in os.environ.items() if k.startswith(ENV_PREFIX)}
+        env.update(ctx.get("env") or {})
+        out["env"] = env
+    return out
+
+
 def run_py(event: dict) -> dict:
     """Runs a py stage and returns `{status: 'SUCCESS', outputs}`; raises `StageFailed`."""
     name = str(event.get("name") or "py")
     label = f"py stage {json.dumps(name, ensure_ascii=False)}"
     source = join_code(event.get("code", []))
-    given = event.get("globals") or {}
+    given = context_globals(event.get("globals") or {})
     variables = event.get("vars") or {}
-    if not isinstance(given, dict) or not isinstance(variables, dict):
-        raise BadRequest('"globals" and "vars" must be objects')
+    if not isinstance(variables, dict):
+        raise BadRequest('"vars" must be an object')
     filename = f"<py stage {name}>"
     try:
         code = compile(source, filename, "exec")
@@ -413,7 +451,7 @@ def run_virtual_py(event: dict) -> dict:
         with open(paths["boot.py"], "w", encoding="utf-8") as f:
             f.write(_BOOT)
         with open(paths["payload.json"], "w", encoding="utf-8") as f:
-            json.dump({"name": name, "globals": event.get("globals") or {}, "vars": event.get("vars") or {}}, f)
+            json.dump({"name": name, "globals": context_globals(event.get("globals") or {}), "vars": event.get("vars") or {}}, f)
         with open(paths["stage.py"], "w", encoding="utf-8") as f:
             f.write(source)
         timeout = event.get("timeout")

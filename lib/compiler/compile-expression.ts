@@ -19,7 +19,7 @@ export interface PathScope {
   /** JSONPath of the object holding stage records, per frame, outermost first, with the ids each defines. */
   frames: ReadonlyArray<{ path: string; ids: ReadonlySet<string> }>;
   /** Native paths of the loop/branch roots available here. */
-  roots: Partial<Record<'matrix' | 'item' | 'loop' | 'branch', string>>;
+  roots: Partial<Record<'matrix' | 'item' | 'loop' | 'branch' | 'retry', string>>;
   /** A static value for `case` inside a case branch. */
   caseValue?: string;
   /** Ids of the jobs the current job needs (`needs.<id>`). */

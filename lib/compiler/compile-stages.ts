@@ -154,13 +154,12 @@ function retriers(stage: Stage): State['Retry'] {
 const RETRY_WAITS = Array.from({ length: 20 }, (_, n) => Math.max(1, Math.round(1.2 ** n)));
 
 /**
- * Wraps an action Task for a templated `retry`: the count is resolved before the first attempt,
- * and a failure goes round a counter loop (with the same 1 s × 1.2 waits) until it is used up.
+ * Wraps an action Task in a retry counter loop: for a templated `retry` (the count is resolved
+ * before the first attempt) and for a stage that reads `retry` (the attempt number). A failure goes
+ * round the loop, with the same 1 s × 1.2 waits as a Retry block, until the count is used up.
  */
-function templatedRetry(cx: CompileContext, stage: Stage, scope: StageScope, label: Label, taskName: string, fail: string): { start: string; fail: string } {
-  if (typeof stage.retry !== 'string') return { start: taskName, fail };
-  const n = cx.nextId();
-  const path = `$.__retry${n}`;
+function counterRetry(cx: CompileContext, stage: Stage, scope: StageScope, label: Label, taskName: string, fail: string, path: string | undefined): { start: string; fail: string } {
+  if (path === undefined) return { start: taskName, fail };
   const check = cx.reserve([...label, 'retry?']);
   const bump = cx.add([...label, 'retry count'], {
     Type: 'Pass',
@@ -173,13 +172,21 @@ function templatedRetry(cx: CompileContext, stage: Stage, scope: StageScope, lab
     Choices: [{ And: [{ Variable: `${path}.max`, IsNumeric: true }, { Variable: `${path}.n`, NumericLessThanPath: `${path}.max` }], Next: bump }],
     Default: fail,
   });
-  const nv = nativeValue(stage.retry, scope);
   const init = (next: string): string => {
+    if (typeof stage.retry === 'number') return cx.add([...label, 'retry init'], { Type: 'Pass', Result: { max: stage.retry, n: 0 }, ResultPath: path, Next: next });
+    const nv = nativeValue(stage.retry, scope);
     if (nv && 'path' in nv) return cx.add([...label, 'retry init'], { Type: 'Pass', Parameters: { 'max.$': nv.path, n: 0 }, ResultPath: path, Next: next });
     const setMax = cx.add([...label, 'retry init'], { Type: 'Pass', Parameters: { 'max.$': '$.__r.max', n: 0 }, ResultPath: path, Next: next });
     return cx.evalTask([...label, 'retry'], { max: { kind: 'value', raw: stage.retry } }, wireContext(scope, rootsOfValue(stage.retry), env(cx)), '$.__r', setMax, fail);
   };
   return { start: init(taskName), fail: check };
+}
+
+/** The counter path for a stage that needs {@link counterRetry}, and the scope its Task sees. */
+function retryScope(cx: CompileContext, stage: Stage, scope: StageScope, roots: ReadonlySet<string>): { path?: string; scope: StageScope } {
+  if (typeof stage.retry !== 'string' && !roots.has('retry')) return { scope };
+  const path = `$.__retry${cx.nextId()}`;
+  return { path, scope: { ...scope, roots: { ...scope.roots, retry: `${path}.n` } } };
 }
 
 function stageSpec(cx: CompileContext, stage: Stage): Record<string, unknown> {
@@ -202,34 +209,47 @@ function stageSpec(cx: CompileContext, stage: Stage): Record<string, unknown> {
   }
   const spec: Record<string, unknown> = { kind: stage.kind, name: stage.name, fields };
   if (stage.id) spec.id = stage.id;
-  if (stage.timeout !== undefined) spec.timeout = stage.timeout;
   if (cx.options.dryrun) spec.dryrun = true;
   return spec;
+}
+
+/**
+ * A stage's timeout in whole seconds: its own, capped by its job's (ASL has no timeout on a group
+ * of states, so a job timeout bounds each action stage of the job).
+ */
+function effectiveTimeout(stage: Stage, scope: StageScope): number | undefined {
+  const limits = [stage.timeout, scope.job.timeout].filter((t): t is number => t !== undefined);
+  return limits.length ? Math.ceil(Math.min(...limits)) : undefined;
 }
 
 /**
  * The Task that runs an action stage on a runner Lambda, with the stage's retries, timeout and
  * failure handling; returns the state to enter (the templated-retry setup when there is one).
  */
-function actionTask(cx: CompileContext, stage: Stage, scope: StageScope, label: Label, rec: string | undefined, next: string, fail: string, payload: Record<string, unknown>, fn: 'stage' | 'py'): string {
+function actionTask(cx: CompileContext, stage: Stage, scope: StageScope, label: Label, rec: string | undefined, next: string, fail: string, payload: Record<string, unknown>, fn: 'stage' | 'py', retryPath: string | undefined): string {
   const name = cx.reserve(label);
-  const { start, fail: retryFail } = templatedRetry(cx, stage, scope, label, name, fail);
+  const { start, fail: retryFail } = counterRetry(cx, stage, scope, label, name, fail, retryPath);
   const task: State = {
     ...cx.lambdaTask(payload, fn),
     ResultSelector: { 'status.$': '$.Payload.status', 'outputs.$': '$.Payload.outputs' },
     ResultPath: rec ?? null,
-    Retry: [cx.transientRetry(), ...(retriers(stage) ?? [])],
+    Retry: [cx.transientRetry(), ...(retryPath ? [] : retriers(stage) ?? [])],
     Catch: cx.catchers(label, retryFail),
     Next: next,
   };
-  if (stage.timeout !== undefined) task.TimeoutSeconds = Math.ceil(stage.timeout) + 5;
+  const timeout = effectiveTimeout(stage, scope);
+  if (timeout !== undefined) task.TimeoutSeconds = timeout + 5;
   cx.put(name, task, { job: scope.job.id, stage: stage.id ?? stage.name, role: 'stage' });
   return start;
 }
 
 function compileAction(cx: CompileContext, stage: Extract<Stage, { kind: 'bash' | 'call' }>, scope: StageScope, label: Label, rec: string | undefined, next: string, fail: string): string {
   const roots = rootsOfValue(stage.kind === 'bash' ? [stage.bash, stage.env] : stage.with);
-  return actionTask(cx, stage, scope, label, rec, next, fail, { action: 'stage', stage: stageSpec(cx, stage), ctx: wireContext(scope, roots, env(cx)) }, 'stage');
+  const spec = stageSpec(cx, stage);
+  const timeout = effectiveTimeout(stage, scope);
+  if (timeout !== undefined) spec.timeout = timeout;
+  const r = retryScope(cx, stage, scope, roots);
+  return actionTask(cx, stage, r.scope, label, rec, next, fail, { action: 'stage', stage: spec, ctx: wireContext(r.scope, roots, env(cx)) }, 'stage', r.path);
 }
 
 /** Definition placeholder of a docker stage's ECS task definition. */
@@ -291,14 +311,17 @@ function compileDocker(cx: CompileContext, stage: Extract<Stage, { kind: 'docker
     Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.__caught', Next: cx.genericFailure(label, fail) }],
     Next: check,
   };
-  if (stage.timeout !== undefined) task.TimeoutSeconds = Math.ceil(stage.timeout);
+  const timeout = effectiveTimeout(stage, scope);
+  if (timeout !== undefined) task.TimeoutSeconds = timeout;
   cx.put(name, task, info);
   if (!dynamic) return name;
   const items = { environment: { kind: 'value' as const, raw: stage.env, mode: 'ecs-environment' as const }, command: { kind: 'value' as const, raw: stage.cmd ?? null, mode: 'command' as const } };
   return cx.evalTask(label, items, wireContext(scope, rootsOfValue([stage.env, stage.cmd]), env(cx)), '$.__docker', name, fail);
 }
 
-function compilePy(cx: CompileContext, stage: Extract<Stage, { kind: 'py' | 'virtual-py' }>, scope: StageScope, label: Label, rec: string | undefined, next: string, fail: string): string {
+function compilePy(cx: CompileContext, stage: Extract<Stage, { kind: 'py' | 'virtual-py' }>, outer: StageScope, label: Label, rec: string | undefined, next: string, fail: string): string {
+  const r = retryScope(cx, stage, outer, rootsOfValue([stage.run, stage.vars]));
+  const scope = r.scope;
   const globals = wireContext(scope, new Set(ALL_CONTEXT_ROOTS), env(cx));
   // Code parts: text stays text; a plain-path template becomes a value the runner writes as a Python literal.
   const { parts } = parseTemplate(stage.run);
@@ -328,8 +351,9 @@ function compilePy(cx: CompileContext, stage: Extract<Stage, { kind: 'py' | 'vir
     request.deps = stage.deps;
     request.version = stage.version;
   }
-  if (stage.timeout !== undefined) request.timeout = stage.timeout;
-  const start = actionTask(cx, stage, scope, label, rec, next, fail, request, 'py');
+  const timeout = effectiveTimeout(stage, scope);
+  if (timeout !== undefined) request.timeout = timeout;
+  const start = actionTask(cx, stage, scope, label, rec, next, fail, request, 'py', r.path);
   if (native && vars) return start;
   const roots = rootsOfValue([stage.run, stage.vars]);
   return cx.evalTask(label, { code: { kind: 'value', raw: stage.run, mode: 'python-parts' }, vars: { kind: 'value', raw: stage.vars } }, wireContext(scope, roots, env(cx)), '$.__py', start, fail);

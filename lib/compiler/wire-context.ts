@@ -5,7 +5,7 @@
 import type { StageScope, Frame } from './compile-context.ts';
 
 /** Every root a runner may read; `py` stages get all of them. */
-export const ALL_CONTEXT_ROOTS = ['params', 'release', 'run', 'jobs', 'needs', 'stages', 'matrix', 'item', 'loop', 'branch', 'case', 'env'];
+export const ALL_CONTEXT_ROOTS = ['params', 'release', 'run', 'jobs', 'needs', 'stages', 'matrix', 'item', 'loop', 'branch', 'case', 'env', 'retry'];
 
 /** Parameters for the `ctx` of a runner request that reads `roots`. */
 export function wireContext(scope: StageScope, roots: ReadonlySet<string>, env: Record<string, unknown> | undefined): Record<string, unknown> {
@@ -25,7 +25,11 @@ export function wireContext(scope: StageScope, roots: ReadonlySet<string>, env: 
     if (roots.has(r) && p !== undefined) ctx[`${r}.$`] = p;
   }
   if (roots.has('case') && scope.caseValue !== undefined) ctx.case = scope.caseValue;
-  if (roots.has('env') && env) ctx.env = env;
+  if (roots.has('env')) ctx.env = env ?? {};
+  if (roots.has('retry')) {
+    if (scope.roots.retry !== undefined) ctx['retry.$'] = scope.roots.retry;
+    else ctx.retry = 0;
+  }
   return ctx;
 }
 

@@ -39,7 +39,10 @@ export interface WireContext {
   loop?: number;
   branch?: string;
   case?: unknown;
+  /** The workflow's `extras.env`; runners add their `WORKFLOW_ENV_*` variables. */
   env?: Record<string, unknown>;
+  /** The attempt number of a stage being retried (0 on the first attempt). */
+  retry?: number;
 }
 
 /** The static part of a stage that a runner needs: its raw fields (templates unrendered). */

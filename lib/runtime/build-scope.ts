@@ -14,7 +14,7 @@ const GITHUB_RESULT: Record<string, string> = {
   WAIT: 'waiting',
 };
 
-const PLAIN_ROOTS = ['params', 'release', 'run', 'env', 'jobs', 'matrix', 'item', 'loop', 'branch', 'case'] as const;
+const PLAIN_ROOTS = ['params', 'release', 'run', 'jobs', 'matrix', 'item', 'loop', 'branch', 'case'] as const;
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -50,15 +50,30 @@ function buildNeeds(ctx: WireContext): Record<string, unknown> {
   return needs;
 }
 
+/** The prefix of runner environment variables that templates may read as `env.<NAME>`. */
+export const ENV_PREFIX = 'WORKFLOW_ENV_';
+
+/**
+ * The runner's own environment as `env` sees it: only `WORKFLOW_ENV_<NAME>` variables, as
+ * `<NAME>` (a Lambda's environment also holds its credentials, which templates must never read).
+ */
+export function runnerEnv(processEnv: NodeJS.ProcessEnv): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(processEnv)) if (k.startsWith(ENV_PREFIX) && v !== undefined) out[k.slice(ENV_PREFIX.length)] = v;
+  return out;
+}
+
 /**
  * The expression scope for a wire context: `params`, `release`, `run`, `env`, `jobs`, `needs`,
  * `stages`, `matrix`, `item`, `loop`, `branch`, `case`, each only when the context has it.
  */
-export function buildScope(ctx: WireContext): Record<string, unknown> {
+export function buildScope(ctx: WireContext, processEnv: NodeJS.ProcessEnv = process.env): Record<string, unknown> {
   const scope: Record<string, unknown> = {};
   for (const root of PLAIN_ROOTS) {
     if (ctx[root] !== undefined) scope[root] = ctx[root];
   }
+  if (ctx.env !== undefined) scope.env = { ...runnerEnv(processEnv), ...ctx.env };
+  if (ctx.retry !== undefined) scope.retry = ctx.retry;
   if (ctx.needs !== undefined) scope.needs = buildNeeds(ctx);
   if (ctx.scopes !== undefined) {
     const stages: Record<string, unknown> = {};
