@@ -72,7 +72,7 @@ export function progressPrinter(ctx: CliContext): (e: RunEvent) => void {
         ctx.err(`${e.status === 'FAILED' ? ctx.paint.red('✗') : '■'} job ${e.job}: ${e.status ?? 'done'}\n`);
         break;
       case 'stage-start':
-        ctx.err(`  ${ctx.paint.dim('·')} ${e.job} › ${e.stage}${where}\n`);
+        ctx.err(`  ${ctx.paint.dim('·')} ${e.job} › ${e.stage}${where}${e.message !== undefined ? `: ${e.message}` : ''}\n`);
         break;
       case 'stage-end':
         ctx.err(`  ✓ ${e.job} › ${e.stage}${where} ${ctx.paint.dim(formatMs(e.ms))}\n`);

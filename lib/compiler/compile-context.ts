@@ -26,8 +26,19 @@ export interface CompileOptions {
 export interface StateInfo {
   job?: string;
   stage?: string;
-  /** `stage`: the state that runs the stage; `job`: the job's entry; `end`: the job's last state. */
-  role: 'stage' | 'job' | 'job-end' | 'run-result' | 'run-end' | 'internal';
+  /**
+   * `stage`: the state that runs the stage (entered = started, exited = ended); `stage-open` /
+   * `stage-close`: the first and last state of a stage made of several (group, case, until, try);
+   * `job`: the job's start; `job-end`: a state that ends the job; `run-result`: the state whose
+   * output is the result document.
+   */
+  role: 'stage' | 'stage-open' | 'stage-close' | 'job' | 'job-end' | 'run-result' | 'run-end' | 'internal';
+  /** The stage's name as written (for display). */
+  name?: string;
+  /** The state records a failure (a raise, a container that failed). */
+  failed?: boolean;
+  /** For an echo stage: the message template and the `ctx` Parameters to render it with (progress output). */
+  echo?: { message: string; ctx: Record<string, unknown> };
   /** For a docker stage: what the ECS task definition holds (the local engine runs it with docker). */
   docker?: { image: string; tag: string; volume: Record<string, string>; auth: Record<string, string> };
 }

@@ -6,7 +6,7 @@
  */
 import type { Stage, CaseStage, ForeachStage, ParallelStage, UntilStage, TryStage, TriggerStage } from '../config/index.ts';
 import { Placeholders } from '../protocol/index.ts';
-import type { CompileContext, StageScope } from './compile-context.ts';
+import type { CompileContext, StageScope, StateInfo } from './compile-context.ts';
 import type { ChoiceRule, State } from './asl/types.ts';
 import {
   conditionAst,
@@ -24,6 +24,11 @@ import { parseTemplate } from '../expr/index.ts';
 
 /** Stage label parts for state names. */
 type Label = string[];
+
+/** What a state stands for, for progress reporting. */
+function stageInfo(scope: StageScope, stage: Stage, role: StateInfo['role'] = 'stage', failed = false): StateInfo {
+  return { job: scope.job.id, stage: stage.id ?? stage.name, name: stage.name, role, ...(failed ? { failed } : {}) };
+}
 
 /** Compiles a list of stages in order; returns the first state (or `next` when empty). */
 export function compileStages(cx: CompileContext, stages: readonly Stage[], scope: StageScope, label: Label, next: string, fail: string): string {
@@ -52,7 +57,7 @@ export function compileStage(cx: CompileContext, stage: Stage, scope: StageScope
   const body = compileBody(cx, stage, scope, label, rec, next, failed);
   if (stage.if === undefined || stage.if === true) return body;
   const skip = rec
-    ? cx.add([...label, 'skip'], { Type: 'Pass', Result: { status: 'SKIP' }, ResultPath: rec, Next: next }, { job: scope.job.id, stage: stage.id ?? stage.name, role: 'stage' })
+    ? cx.add([...label, 'skip'], { Type: 'Pass', Result: { status: 'SKIP' }, ResultPath: rec, Next: next }, stageInfo(scope, stage))
     : next;
   if (stage.if === false) return skip;
   return conditionChoice(cx, stage.if, { ...scope, level: 'stage' }, label, body, skip, failed);
@@ -95,7 +100,7 @@ export function conditionChoice(cx: CompileContext, cond: boolean | string, scop
 }
 
 function compileBody(cx: CompileContext, stage: Stage, scope: StageScope, label: Label, rec: string | undefined, next: string, fail: string): string {
-  const info = { job: scope.job.id, stage: stage.id ?? stage.name, role: 'stage' as const };
+  const info = stageInfo(scope, stage, 'stage', true);
   switch (stage.kind) {
     case 'empty':
       return compileEmpty(cx, stage, scope, label, rec, next, fail);
@@ -110,7 +115,7 @@ function compileBody(cx: CompileContext, stage: Stage, scope: StageScope, label:
     case 'raise':
       return compileRaise(cx, stage.raise, scope, label, rec, fail, info);
     case 'group':
-      return compileGroup(cx, stage.stages, scope, label, rec, next, fail, 'stages');
+      return compileGroup(cx, stage, scope, label, rec, next, fail);
     case 'case':
       return compileCase(cx, stage, scope, label, rec, next, fail);
     case 'parallel':
@@ -127,7 +132,10 @@ function compileBody(cx: CompileContext, stage: Stage, scope: StageScope, label:
 }
 
 function compileEmpty(cx: CompileContext, stage: Extract<Stage, { kind: 'empty' }>, scope: StageScope, label: Label, rec: string | undefined, next: string, fail: string): string {
-  const info = { job: scope.job.id, stage: stage.id ?? stage.name, role: 'stage' as const };
+  const info = {
+    ...stageInfo(scope, stage),
+    ...(stage.echo !== undefined ? { echo: { message: stage.echo, ctx: wireContext(scope, rootsOfValue(stage.echo), env(cx)) } } : {}),
+  };
   let cont = next;
   if (rec) cont = cx.add([...label, 'done'], { Type: 'Pass', Result: { status: 'SUCCESS', outputs: {} }, ResultPath: rec, Next: cont }, info);
   if (stage.sleep !== undefined && stage.sleep !== 0) {
@@ -239,7 +247,7 @@ function actionTask(cx: CompileContext, stage: Stage, scope: StageScope, label: 
   };
   const timeout = effectiveTimeout(stage, scope);
   if (timeout !== undefined) task.TimeoutSeconds = timeout + 5;
-  cx.put(name, task, { job: scope.job.id, stage: stage.id ?? stage.name, role: 'stage' });
+  cx.put(name, task, stageInfo(scope, stage));
   return start;
 }
 
@@ -262,7 +270,7 @@ export function taskDefinitionPlaceholder(workflow: string, job: string, stage: 
  * definition, env and command are per-run overrides. A non-zero exit code fails the stage.
  */
 function compileDocker(cx: CompileContext, stage: Extract<Stage, { kind: 'docker' }>, scope: StageScope, label: Label, rec: string | undefined, next: string, fail: string): string {
-  const info = { job: scope.job.id, stage: stage.id ?? stage.name, role: 'stage' as const, docker: { image: stage.image, tag: stage.tag, volume: stage.volume, auth: stage.auth } };
+  const info = { ...stageInfo(scope, stage), docker: { image: stage.image, tag: stage.tag, volume: stage.volume, auth: stage.auth } };
   if (containsTemplate([stage.image, stage.tag])) {
     cx.diagnostics.push({
       code: 'WF6007',
@@ -359,7 +367,7 @@ function compilePy(cx: CompileContext, stage: Extract<Stage, { kind: 'py' | 'vir
   return cx.evalTask(label, { code: { kind: 'value', raw: stage.run, mode: 'python-parts' }, vars: { kind: 'value', raw: stage.vars } }, wireContext(scope, roots, env(cx)), '$.__py', start, fail);
 }
 
-function compileRaise(cx: CompileContext, message: string, scope: StageScope, label: Label, rec: string | undefined, fail: string, info: { job: string; stage: string; role: 'stage' }): string {
+function compileRaise(cx: CompileContext, message: string, scope: StageScope, label: Label, rec: string | undefined, fail: string, info: StateInfo): string {
   const nv = nativeValue(message, scope);
   const set = (msg: Record<string, unknown>): string =>
     cx.add([...label, 'raise'], {
@@ -373,20 +381,20 @@ function compileRaise(cx: CompileContext, message: string, scope: StageScope, la
   return cx.evalTask(label, { message: { kind: 'value', raw: message, mode: 'text' } }, wireContext(scope, rootsOfValue(message), env(cx)), '$.__raise', state, fail);
 }
 
-/** A nested list of stages recorded under `rec.outputs.<key>.stages` (group, try, catch, finally). */
-function compileGroup(cx: CompileContext, stages: readonly Stage[], scope: StageScope, label: Label, rec: string | undefined, next: string, fail: string, key: 'stages'): string {
+/** A group: its stages recorded under `outputs.stages`. */
+function compileGroup(cx: CompileContext, stage: Extract<Stage, { kind: 'group' }>, scope: StageScope, label: Label, rec: string | undefined, next: string, fail: string): string {
   const n = cx.nextId();
   const base = rec ?? `$.__g${n}`;
   const inner: StageScope = { ...scope, frames: [...scope.frames, { path: `${base}.outputs.stages`, ids: new Set() }] };
-  const done = cx.add([...label, 'done'], { Type: 'Pass', Result: 'SUCCESS', ResultPath: `${base}.status`, Next: next });
+  const done = cx.add([...label, 'done'], { Type: 'Pass', Result: 'SUCCESS', ResultPath: `${base}.status`, Next: next }, stageInfo(scope, stage, 'stage-close'));
   const failed = cx.add([...label, 'group failed'], {
     Type: 'Pass',
-    Parameters: { status: 'FAILED', outputs: { [`${key}.$`]: `${base}.outputs.stages` }, 'errors.$': '$.__caught.r.errors' },
+    Parameters: { status: 'FAILED', outputs: { 'stages.$': `${base}.outputs.stages` }, 'errors.$': '$.__caught.r.errors' },
     ResultPath: base,
     Next: fail,
-  });
-  const body = compileStages(cx, stages, inner, label, done, failed);
-  return cx.add([...label, 'start'], { Type: 'Pass', Result: { status: 'WAIT', outputs: { stages: {} } }, ResultPath: base, Next: body }, { job: scope.job.id, stage: label[label.length - 1]!, role: 'stage' });
+  }, stageInfo(scope, stage, 'stage-close', true));
+  const body = compileStages(cx, stage.stages, inner, label, done, failed);
+  return cx.add([...label, 'start'], { Type: 'Pass', Result: { status: 'WAIT', outputs: { stages: {} } }, ResultPath: base, Next: body }, stageInfo(scope, stage, 'stage-open'));
 }
 
 function compileCase(cx: CompileContext, stage: CaseStage, scope: StageScope, label: Label, rec: string | undefined, next: string, fail: string): string {
@@ -397,15 +405,15 @@ function compileCase(cx: CompileContext, stage: CaseStage, scope: StageScope, la
   for (const m of stage.match) {
     const caseLabel = [...label, `case ${m.case}`];
     const inner: StageScope = { ...scope, caseValue: m.case, frames: [...scope.frames, { path: `${base}.outputs.stages`, ids: new Set() }] };
-    const done = cx.add([...caseLabel, 'done'], { Type: 'Pass', Result: 'SUCCESS', ResultPath: `${base}.status`, Next: next });
+    const done = cx.add([...caseLabel, 'done'], { Type: 'Pass', Result: 'SUCCESS', ResultPath: `${base}.status`, Next: next }, stageInfo(scope, stage, 'stage-close'));
     const failed = cx.add([...caseLabel, 'failed'], {
       Type: 'Pass',
       Parameters: { status: 'FAILED', outputs: { case: m.case, 'stages.$': `${base}.outputs.stages` }, 'errors.$': '$.__caught.r.errors' },
       ResultPath: base,
       Next: fail,
-    });
+    }, stageInfo(scope, stage, 'stage-close', true));
     const body = compileStages(cx, m.stages, inner, caseLabel, done, failed);
-    const start = cx.add([...caseLabel, 'start'], { Type: 'Pass', Result: { status: 'WAIT', outputs: { case: m.case, stages: {} } }, ResultPath: base, Next: body });
+    const start = cx.add([...caseLabel, 'start'], { Type: 'Pass', Result: { status: 'WAIT', outputs: { case: m.case, stages: {} } }, ResultPath: base, Next: body }, stageInfo(scope, stage, 'stage-open'));
     if (m.isDefault) defaultStart ??= start;
     else branches.push({ value: m.case, start });
   }
@@ -469,7 +477,7 @@ function compileParallel(cx: CompileContext, stage: ParallelStage, scope: StageS
     Choices: [{ ...(names.length === 1 ? (anyFailed as { Or: ChoiceRule[] }).Or[0]! : anyFailed), Next: failedBranch }],
     Default: cx.add([...label, 'done'], { Type: 'Pass', Result: 'SUCCESS', ResultPath: `${base}.status`, Next: next }),
   });
-  const info = { job: scope.job.id, stage: stage.id ?? stage.name, role: 'stage' as const };
+  const info = stageInfo(scope, stage);
   if (stage.maxWorkers >= names.length) {
     return cx.add(label, {
       Type: 'Parallel',
@@ -518,7 +526,7 @@ function compileForeach(cx: CompileContext, stage: ForeachStage, scope: StageSco
     return { start: body, params };
   });
   const base = rec ?? `$.__f${n}`;
-  const info = { job: scope.job.id, stage: stage.id ?? stage.name, role: 'stage' as const };
+  const info = stageInfo(scope, stage);
   const collected = rec
     ? cx.add([...label, 'collect'], {
         ...cx.lambdaTask({ action: 'collect', kind: 'foreach', 'results.$': `${base}.results`, 'items.$': itemsPath, useIndexAsKey: stage.useIndexAsKey }),
@@ -562,9 +570,9 @@ function compileUntil(cx: CompileContext, stage: UntilStage, scope: StageScope, 
     roots: { ...scope.roots, item: `${u}.item`, loop: `${u}.loop` },
     frames: [...scope.frames, { path: `${u}.cur.stages`, ids: new Set() }],
   };
-  const info = { job: scope.job.id, stage: stage.id ?? stage.name, role: 'stage' as const };
+  const info = stageInfo(scope, stage, 'stage-open');
   const iterate = cx.reserve([...label, 'iteration']);
-  const done = cx.add([...label, 'done'], { Type: 'Pass', Parameters: { status: 'SUCCESS', outputs: { 'until.$': `${u}.acc` } }, ResultPath: base, Next: next });
+  const done = cx.add([...label, 'done'], { Type: 'Pass', Parameters: { status: 'SUCCESS', outputs: { 'until.$': `${u}.acc` } }, ResultPath: base, Next: next }, stageInfo(scope, stage, 'stage-close'));
   const tooMany = cx.add([...label, 'max-loop'], {
     Type: 'Pass',
     Parameters: { r: { status: 'FAILED', outputs: {}, errors: { name: 'UntilError', message: `until stage "${stage.name}": the condition did not hold after max-loop = ${stage.maxLoop} iterations` } } },
@@ -574,7 +582,7 @@ function compileUntil(cx: CompileContext, stage: UntilStage, scope: StageScope, 
       Parameters: { status: 'FAILED', outputs: { 'until.$': `${u}.acc` }, 'errors.$': '$.__caught.r.errors' },
       ResultPath: base,
       Next: fail,
-    }),
+    }, stageInfo(scope, stage, 'stage-close', true)),
   });
   const again: ChoiceRule = { Variable: `${u}.loop`, NumericGreaterThan: stage.maxLoop };
   const loopCheck = cx.add([...label, 'loop check'], { Type: 'Choice', Choices: [{ ...again, Next: tooMany }], Default: iterate });
@@ -613,7 +621,7 @@ function compileUntil(cx: CompileContext, stage: UntilStage, scope: StageScope, 
     Parameters: { status: 'FAILED', outputs: { 'until.$': `${u}.acc` }, 'errors.$': '$.__caught.r.errors' },
     ResultPath: base,
     Next: fail,
-  });
+  }, stageInfo(scope, stage, 'stage-close', true));
   const body = compileStages(cx, stage.stages, inner, [...label, 'loop'], nextItem, failed);
   cx.put(iterate, { Type: 'Pass', Parameters: { status: 'SUCCESS', 'item.$': `${u}.item`, stages: {} }, ResultPath: `${u}.cur`, Next: body });
   const nv = nativeValue(stage.item, scope);
@@ -643,19 +651,19 @@ function compileTry(cx: CompileContext, stage: TryStage, scope: StageScope, labe
     const body = compileStages(cx, stages, inner, pl, ok, bad);
     return cx.add([...pl, 'start'], { Type: 'Pass', Result: { status: 'WAIT', stages: {} }, ResultPath: `${base}.outputs.${key}`, Next: body });
   };
-  const succeed = cx.add([...label, 'done'], { Type: 'Pass', Result: 'SUCCESS', ResultPath: `${base}.status`, Next: next });
+  const succeed = cx.add([...label, 'done'], { Type: 'Pass', Result: 'SUCCESS', ResultPath: `${base}.status`, Next: next }, stageInfo(scope, stage, 'stage-close'));
   const failOut = cx.add([...label, 'failed'], {
     Type: 'Pass',
     Result: 'FAILED',
     ResultPath: `${base}.status`,
     Next: cx.add([...label, 'errors'], { Type: 'Pass', InputPath: '$.__caught.r.errors', ResultPath: `${base}.errors`, Next: fail }),
-  });
+  }, stageInfo(scope, stage, 'stage-close', true));
   const fin = (suffix: string, after: string): string => (stage.finally.length ? part('finally', stage.finally, suffix, after, failOut) : after);
   const afterOk = fin('', succeed);
   const afterBad = fin(' after failure', failOut);
   const onTryFail = stage.catch.length ? part('catch', stage.catch, '', afterOk, afterBad) : afterBad;
   const tryStart = part('try', stage.try, '', afterOk, onTryFail);
-  return cx.add([...label, 'start'], { Type: 'Pass', Result: { status: 'WAIT', outputs: {} }, ResultPath: base, Next: tryStart }, { job: scope.job.id, stage: stage.id ?? stage.name, role: 'stage' });
+  return cx.add([...label, 'start'], { Type: 'Pass', Result: { status: 'WAIT', outputs: {} }, ResultPath: base, Next: tryStart }, stageInfo(scope, stage, 'stage-open'));
 }
 
 /** Definition placeholder of a workflow's state machine ARN. */
@@ -684,7 +692,7 @@ function compileTrigger(cx: CompileContext, stage: TriggerStage, scope: StageSco
     Retry: retriers(stage),
     Catch: cx.catchers(label, fail),
     Next: next,
-  }, { job: scope.job.id, stage: stage.id ?? stage.name, role: 'stage' });
+  }, stageInfo(scope, stage));
   if (native) return task;
   return cx.evalTask(label, { params: { kind: 'value', raw: stage.params } }, wireContext(scope, rootsOfValue(stage.params), env(cx)), '$.__tp', task, fail);
 }

@@ -11,6 +11,7 @@ import type { ChoiceRule, Machine, State } from './asl/types.ts';
 import { CompileContext, type CompileOptions, type StateInfo } from './compile-context.ts';
 import { compileJob } from './compile-job.ts';
 import { planJobs, type PlanNode } from './plan-jobs.ts';
+import { Placeholders } from '../protocol/index.ts';
 import { renderMachine } from './asl/render-machine.ts';
 import { checkMachine } from './asl/check-machine.ts';
 
@@ -156,14 +157,19 @@ export function compileWorkflow(workflow: Workflow, options: CompileOptions = {}
   const jobs = Object.values(workflow.jobs);
   const plan = planJobs(jobs.map((j) => ({ id: j.id, needs: j.needs })));
 
-  const finish = (status: 'SUCCESS' | 'FAILED' | 'SKIP'): string => {
+  const finish = (status: 'SUCCESS' | 'FAILED' | 'SKIP', label: string = status, errors?: Record<string, unknown>): string => {
+    const params = resultParameters(workflow, status);
+    if (errors) {
+      delete params.errors;
+      Object.assign(params, errors);
+    }
     if (status === 'FAILED') {
       const fail = cx.add(['run failed'], { Type: 'Fail', Error: 'WorkflowFailed', CausePath: '$.cause' }, { role: 'run-end' });
       const cause = cx.add(['run failed', 'cause'], { Type: 'Pass', Parameters: { 'cause.$': 'States.JsonToString($)' }, Next: fail });
-      return cx.add(['run', 'FAILED'], { Type: 'Pass', Parameters: resultParameters(workflow, status), Next: cause }, { role: 'run-result' });
+      return cx.add(['run', label], { Type: 'Pass', Parameters: params, Next: cause }, { role: 'run-result' });
     }
     const ok = cx.add(['run', status === 'SUCCESS' ? 'succeeded' : 'skipped'], { Type: 'Succeed' }, { role: 'run-end' });
-    return cx.add(['run', status], { Type: 'Pass', Parameters: resultParameters(workflow, status), Next: ok }, { role: 'run-result' });
+    return cx.add(['run', label], { Type: 'Pass', Parameters: params, Next: ok }, { role: 'run-result' });
   };
   const ids = jobs.map((j) => j.id);
   const anyFailed: ChoiceRule = ids.length === 1 ? { Variable: `$.jobs.${ids[0]}.status`, StringEquals: 'FAILED' } : { Or: ids.map((j) => ({ Variable: `$.jobs.${j}.status`, StringEquals: 'FAILED' })) };
@@ -188,16 +194,43 @@ export function compileWorkflow(workflow: Workflow, options: CompileOptions = {}
   for (const [name, p] of Object.entries(workflow.params)) {
     declared[name] = { type: p.type, required: p.required, ...(p.hasDefault ? { default: p.default } : {}), ...(p.options ? { options: p.options } : {}), ...(p.secret ? { secret: true } : {}) };
   }
+  // A release of a scheduled minute claims it first: a conditional write that only one run of
+  // the minute wins (EventBridge may deliver twice; two `wf release` may race). The loser is SKIP.
+  const already = cx.add(['already released'], {
+    Type: 'Pass',
+    Parameters: { name: 'AlreadyReleased', 'message.$': "States.Format('workflow {} already ran for release {}', $.run.workflow, $.lock)" },
+    ResultPath: '$.__skip',
+    Next: finish('SKIP', 'already released', { 'errors.$': 'States.Array($.__skip)' }),
+  });
+  const claimTask = cx.add(['claim release'], {
+    Type: 'Task',
+    Resource: 'arn:aws:states:::dynamodb:putItem',
+    Parameters: {
+      TableName: `\${${Placeholders.auditTable}}`,
+      Item: { workflow: { 'S.$': '$.run.workflow' }, release: { 'S.$': '$.lock' }, run_id: { 'S.$': '$.run.id' } },
+      ConditionExpression: 'attribute_not_exists(#r)',
+      ExpressionAttributeNames: { '#r': 'release' },
+    },
+    ResultPath: null,
+    Retry: [{ ErrorEquals: ['DynamoDB.ProvisionedThroughputExceededException', 'DynamoDB.InternalServerErrorException', 'DynamoDB.ThrottlingException'], IntervalSeconds: 1, MaxAttempts: 3, BackoffRate: 2 }],
+    Catch: [{ ErrorEquals: ['DynamoDB.ConditionalCheckFailedException'], ResultPath: null, Next: already }],
+    Next: body,
+  });
+  const claim = cx.add(['release?'], {
+    Type: 'Choice',
+    Choices: [{ And: [{ Variable: '$.lock', IsPresent: true }, { Variable: '$.lock', IsString: true }], Next: claimTask }],
+    Default: body,
+  });
   const prepare = cx.add(['prepare run'], {
     ...cx.lambdaTask({ action: 'prepare', workflow: workflow.name, params: declared, 'input.$': '$', 'executionName.$': '$$.Execution.Name' }),
-    ResultSelector: { 'params.$': '$.Payload.params', 'release.$': '$.Payload.release', 'run.$': '$.Payload.run', 'jobs.$': '$.Payload.jobs' },
+    ResultSelector: { 'params.$': '$.Payload.params', 'release.$': '$.Payload.release', 'run.$': '$.Payload.run', 'jobs.$': '$.Payload.jobs', 'lock.$': '$.Payload.lock' },
     Retry: [cx.transientRetry()],
     Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.__caught', Next: prepareFailed }],
-    Next: body,
+    Next: claim,
   });
   const start = cx.add(['start'], {
     Type: 'Choice',
-    Choices: [{ And: [{ Variable: '$.prepared', IsPresent: true }, { Variable: '$.prepared', BooleanEquals: true }], Next: body }],
+    Choices: [{ And: [{ Variable: '$.prepared', IsPresent: true }, { Variable: '$.prepared', BooleanEquals: true }], Next: claim }],
     Default: prepare,
   });
   closeEnds(cx.sink.states, cx.names);

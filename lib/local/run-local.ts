@@ -10,8 +10,11 @@ import { StateMachine, ExecutionAbortedError, ExecutionError, ExecutionTimeoutEr
 import type { Workflow } from '../config/index.ts';
 import { parameterize } from '../config/parameterize.ts';
 import { compileWorkflow, type CompiledWorkflow, type Machine, type State, type StateInfo } from '../compiler/index.ts';
-import { handleRequest, runPython } from '../runtime/index.ts';
-import type { PyRunRequest, RunnerRequest } from '../protocol/index.ts';
+import { buildScope, handleRequest, runPython } from '../runtime/index.ts';
+import { renderTemplate } from '../expr/index.ts';
+import { resolveParameters } from './resolve-parameters.ts';
+import type { PyRunRequest, RunnerRequest, WireContext } from '../protocol/index.ts';
+import { DeleteItemCommand, GetItemCommand, PutItemCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 
 /** A progress event of a local run. */
 export interface RunEvent {
@@ -25,6 +28,8 @@ export interface RunEvent {
   ms?: number;
   /** Map iteration index, when inside one. */
   index?: number;
+  /** For an echo stage: its rendered message. */
+  message?: string;
 }
 
 /** Options for {@link runLocal}. */
@@ -43,10 +48,16 @@ export interface RunLocalOptions {
   signal?: AbortSignal;
   /** Progress callback. */
   onEvent?: (e: RunEvent) => void;
+  /** Every event of the engine's log, as it comes (benchmarks count transitions with it). */
+  onRawEvent?: (e: { type: string; state?: { name: string }; index?: number }) => void;
   /** Replaces every retry wait and retry-loop Wait with this many milliseconds (tests). */
   retryWaitMs?: number;
   /** Run echoes only: action stages report what they would do. @default false */
   dryrun?: boolean;
+  /** The audit table the machine's DynamoDB tasks (the release claim) write to. */
+  store?: { client: DynamoDBClient; table: string };
+  /** A release lock key (`lock#<minute>`): the run claims it first and is SKIP when it is taken. */
+  lock?: string;
 }
 
 /** The result document (SPEC section 6). */
@@ -117,6 +128,7 @@ export async function runLocal(workflow: Workflow, options: RunLocalOptions = {}
     release: { logical_date: options.release?.logical_date ?? new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'), type: options.release?.type ?? 'normal' },
     run: { id: runId, workflow: workflow.name },
     jobs: options.jobs ?? {},
+    ...(options.lock ? { lock: options.lock } : {}),
   };
   return execute(workflow, input, options);
 }
@@ -161,6 +173,8 @@ async function execute(workflow: Workflow, input: Record<string, unknown>, optio
         }
         return { Output: doc, Status: 'SUCCEEDED' };
       };
+    } else if (resource.startsWith('arn:aws:states:::dynamodb:')) {
+      handlers[name] = async (p) => dynamoLocally(resource, p as Record<string, unknown>, options.store);
     } else if (resource.includes(':ecs:runTask')) {
       const docker = compiledWf.states[name]?.docker;
       handlers[name] = async (p) => runDockerLocally(name, docker, p as EcsRunTask, options.signal);
@@ -194,7 +208,7 @@ async function execute(workflow: Workflow, input: Record<string, unknown>, optio
   // The result document is the output of the run's result state: read it from the event log
   // (a failed run's document also travels in the Fail state's cause, as it does on AWS).
   const seen: { result?: ResultDocument } = {};
-  const progress = watchEvents(execution.eventLogs as AsyncGenerator<unknown>, compiledWf.states, workflow.name, seen, options.onEvent);
+  const progress = watchEvents(execution.eventLogs as AsyncGenerator<unknown>, compiledWf.states, workflow.name, seen, options.onEvent, options.onRawEvent);
   try {
     const out = (await execution.result) as unknown as ResultDocument;
     return out;
@@ -211,6 +225,35 @@ async function execute(workflow: Workflow, input: Record<string, unknown>, optio
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
     await progress.catch(() => undefined);
+  }
+}
+
+/**
+ * A `dynamodb:*` integration Task run against the local store with the AWS SDK: the same request
+ * Step Functions would send, and errors named as Step Functions names them
+ * (`DynamoDB.ConditionalCheckFailedException`).
+ */
+async function dynamoLocally(resource: string, params: Record<string, unknown>, store: RunLocalOptions['store']): Promise<unknown> {
+  if (!store) throw Object.assign(new Error('this run writes to the audit table, but no local audit store is open'), { name: 'States.TaskFailed' });
+  const input = { ...params, TableName: store.table } as never;
+  const action = resource.slice('arn:aws:states:::dynamodb:'.length);
+  try {
+    switch (action) {
+      case 'putItem':
+        return await store.client.send(new PutItemCommand(input));
+      case 'updateItem':
+        return await store.client.send(new UpdateItemCommand(input));
+      case 'getItem':
+        return await store.client.send(new GetItemCommand(input));
+      case 'deleteItem':
+        return await store.client.send(new DeleteItemCommand(input));
+      default:
+        throw Object.assign(new Error(`the local engine does not run dynamodb:${action}`), { name: 'States.TaskFailed' });
+    }
+  } catch (e) {
+    const err = e as Error;
+    if (err.name?.startsWith('States.')) throw err;
+    throw Object.assign(new Error(err.message), { name: `DynamoDB.${err.name}` });
   }
 }
 
@@ -247,6 +290,17 @@ async function runDockerLocally(state: string, docker: StateInfo['docker'], p: E
   }
 }
 
+/** An echo stage's message rendered against the state's input; the raw text when it cannot be. */
+function echoText(echo: NonNullable<StateInfo['echo']>, input: unknown): string {
+  try {
+    const ctx = resolveParameters(echo.ctx, input) as WireContext;
+    const value = renderTemplate(echo.message, { scope: buildScope(ctx) });
+    return typeof value === 'string' ? value : JSON.stringify(value);
+  } catch {
+    return echo.message;
+  }
+}
+
 function baseDoc(input: Record<string, unknown>): Omit<ResultDocument, 'status' | 'errors'> {
   const i = input as unknown as ResultDocument;
   return { run: i.run, params: i.params, release: i.release, jobs: i.jobs ?? {} };
@@ -260,33 +314,41 @@ function failedRun(input: Record<string, unknown>, _w: Workflow, name: string, m
   return { status: 'FAILED', ...baseDoc(input), errors: [{ name, message }] };
 }
 
-async function watchEvents(events: AsyncGenerator<unknown>, info: Record<string, StateInfo>, workflow: string, seen: { result?: ResultDocument }, onEvent?: (e: RunEvent) => void): Promise<void> {
+async function watchEvents(events: AsyncGenerator<unknown>, info: Record<string, StateInfo>, workflow: string, seen: { result?: ResultDocument }, onEvent?: (e: RunEvent) => void, onRaw?: RunLocalOptions['onRawEvent']): Promise<void> {
   const started = new Map<string, number>();
   const failed = new Set<string>();
   const emit = onEvent ?? ((): void => undefined);
   for await (const raw of events) {
     const ev = raw as { type: string; timestamp: number; index?: number; state?: { name: string; output?: unknown } };
+    onRaw?.(ev);
     if (!ev.state) continue;
     const i = info[ev.state.name];
     if (!i) continue;
     if (i.role === 'run-result' && ev.type === 'StateExited') seen.result = ev.state.output as ResultDocument;
     if (!onEvent) continue;
     const key = `${ev.state.name}#${ev.index ?? ''}`;
+    const stageKey = `${i.job}/${i.stage}#${ev.index ?? ''}`;
+    const base = { workflow, job: i.job, stage: i.name ?? i.stage, at: ev.timestamp, index: ev.index };
     if (ev.type === 'StateEntered') {
       started.set(key, ev.timestamp);
       if (i.role === 'job') emit({ type: 'job-start', workflow, job: i.job, at: ev.timestamp });
-      else if (i.role === 'stage') emit({ type: 'stage-start', workflow, job: i.job, stage: i.stage, at: ev.timestamp, index: ev.index });
+      else if (i.role === 'stage' || i.role === 'stage-open') {
+        started.set(stageKey, ev.timestamp);
+        const message = i.echo ? echoText(i.echo, (ev.state as { input?: unknown }).input) : undefined;
+        emit({ type: 'stage-start', ...base, ...(message !== undefined ? { message } : {}) });
+      }
     } else if (ev.type === 'StateExited' || ev.type === 'StateFailed' || ev.type === 'StateCaught') {
-      const t0 = started.get(key);
+      const t0 = started.get(i.role === 'stage' ? key : stageKey);
       const ms = t0 === undefined ? undefined : ev.timestamp - t0;
       if (i.role === 'job-end') {
         const out = ev.state.output as { jobs?: Record<string, { status?: string }> } | undefined;
         emit({ type: 'job-end', workflow, job: i.job, status: out?.jobs?.[i.job!]?.status, at: ev.timestamp });
       } else if (i.role === 'stage' && ev.type !== 'StateExited') {
-        if (!failed.has(key)) emit({ type: 'stage-failed', workflow, job: i.job, stage: i.stage, at: ev.timestamp, ms, index: ev.index });
+        if (!failed.has(key)) emit({ type: 'stage-failed', ...base, ms });
         failed.add(key);
-      } else if (i.role === 'stage') {
-        if (!failed.delete(key)) emit({ type: 'stage-end', workflow, job: i.job, stage: i.stage, at: ev.timestamp, ms, index: ev.index });
+      } else if (i.role === 'stage' || i.role === 'stage-close') {
+        if (i.role === 'stage' && failed.delete(key)) continue;
+        emit({ type: i.failed ? 'stage-failed' : 'stage-end', ...base, ms });
       }
     }
   }

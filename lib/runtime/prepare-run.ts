@@ -13,7 +13,21 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** `{params, release, run, jobs}` for a run, or a `ParamError` naming every wrong param. */
+/**
+ * The release lock key (`lock#<UTC minute>`) when the input asks for one (`lock: true`, as schedules
+ * send it) and the release is `normal`; null otherwise. A key given as text is kept.
+ */
+export function lockKey(input: Record<string, unknown>, release: Record<string, unknown>): string | null {
+  if (typeof input.lock === 'string') return input.lock;
+  if (input.lock !== true) return null;
+  const type = typeof release.type === 'string' ? release.type : 'normal';
+  if (type !== 'normal') return null;
+  const at = new Date(typeof release.logical_date === 'string' ? release.logical_date : Date.now());
+  if (Number.isNaN(at.getTime())) return null;
+  return `lock#${at.toISOString().slice(0, 16)}`;
+}
+
+/** `{params, release, run, jobs, lock}` for a run, or a `ParamError` naming every wrong param. */
 export function prepareRun(req: PrepareRequest): Record<string, unknown> {
   const input = isRecord(req.input) ? req.input : {};
   const params: Record<string, Param> = {};
@@ -44,5 +58,6 @@ export function prepareRun(req: PrepareRequest): Record<string, unknown> {
     },
     run: { ...run, id: typeof run.id === 'string' ? run.id : req.executionName ?? 'run', workflow: req.workflow },
     jobs: isRecord(input.jobs) ? input.jobs : {},
+    lock: lockKey(input, release),
   };
 }

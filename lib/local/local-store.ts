@@ -1,0 +1,179 @@
+/**
+ * Opens the audit store of local runs: the same {@link AuditStore} as on AWS, talking to the
+ * audit server daemon of a `.wf/` folder (see audit-server.ts), started here when none answers.
+ * Many processes may open one folder at once: whoever finds no live server starts a daemon, the
+ * daemons that lose the race for the leveldb lock exit, and every client waits (with backoff) until
+ * server.json names a server that answers for this folder. While a store is open it pings the
+ * daemon so that it does not idle out under a long run, and a request that finds the daemon gone
+ * (killed, or idled out while the process slept) starts a new one and is sent again.
+ */
+import { spawn } from 'node:child_process';
+import { closeSync, mkdirSync, openSync, readFileSync, statSync, truncateSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { AuditError, AuditStore, isConnectionError } from '../audit/index.ts';
+import { configuredIdleMs, EXIT_TAKEN, probeAuditServer, readServerInfo, type AuditServerInfo } from './audit-server.ts';
+
+/** Options of {@link openLocalStore}. */
+export interface LocalStoreOptions {
+  /** The local state folder; the audit data goes to its `audit` folder. @default `WORKFLOW_CORE_AUDIT_PATH`, else `.wf` */
+  dir?: string;
+  /** The table name. @default 'wf-audit' */
+  table?: string;
+  /** How long to wait for an audit server to answer, in milliseconds. @default 20000 */
+  startTimeoutMs?: number;
+}
+
+/** An open local audit store. */
+export interface LocalStore {
+  /** A DynamoDB client for the local server (follows the server if it is restarted). */
+  client: DynamoDBClient;
+  store: AuditStore;
+  /** The server's URL when the store was opened (`http://127.0.0.1:<port>`). */
+  endpoint: string;
+  /** Closes the client; the daemon stays up until it idles out. */
+  close(): Promise<void>;
+}
+
+const LOG_LIMIT_BYTES = 1024 * 1024;
+const MAX_SPAWNS = 8;
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((done) => setTimeout(done, ms));
+}
+
+function logTail(file: string, lines = 5): string {
+  try {
+    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '';
+  }
+}
+
+interface Daemon {
+  exited: boolean;
+  code: number | null;
+}
+
+function spawnDaemon(auditDir: string, logFile: string): Daemon {
+  try {
+    if (statSync(logFile).size > LOG_LIMIT_BYTES) truncateSync(logFile, 0);
+  } catch {
+    // no log yet
+  }
+  const require = createRequire(import.meta.url);
+  const loader = pathToFileURL(require.resolve('tsx')).href;
+  const script = fileURLToPath(new URL('./audit-server.ts', import.meta.url));
+  const log = openSync(logFile, 'a');
+  const daemon: Daemon = { exited: false, code: null };
+  try {
+    const child = spawn(process.execPath, ['--import', loader, script, auditDir], {
+      detached: true,
+      stdio: ['ignore', 'ignore', log],
+      env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    });
+    child.on('error', () => Object.assign(daemon, { exited: true, code: -1 }));
+    child.on('exit', (code) => Object.assign(daemon, { exited: true, code }));
+    child.unref();
+  } finally {
+    closeSync(log);
+  }
+  return daemon;
+}
+
+/** Finds the live audit server of `auditDir`, starting a daemon when none answers. */
+async function ensureServer(auditDir: string, timeoutMs: number): Promise<AuditServerInfo> {
+  const logFile = join(auditDir, 'server.log');
+  const deadline = Date.now() + timeoutMs;
+  let daemon: Daemon | undefined;
+  let spawns = 0;
+  let wait = 25;
+  for (;;) {
+    const info = readServerInfo(auditDir);
+    if (info && (await probeAuditServer(info.port, auditDir))) return info;
+    const exitedBadly = daemon?.exited === true && daemon.code !== EXIT_TAKEN && daemon.code !== 0;
+    if (Date.now() > deadline || (exitedBadly && spawns >= 2) || (daemon?.exited && spawns >= MAX_SPAWNS)) {
+      const tail = logTail(logFile);
+      throw new AuditError(
+        `the local audit store in ${auditDir} did not start within ${timeoutMs} ms` +
+          (tail ? `; its log (${logFile}) ends with:\n${tail}\n` : '. ') +
+          'Check that the folder is writable; if no wf process is running, remove the folder\'s server.json and try again.',
+        'server',
+      );
+    }
+    if (!daemon || daemon.exited) {
+      if (daemon?.code === EXIT_TAKEN) await sleep(200);
+      daemon = spawnDaemon(auditDir, logFile);
+      spawns++;
+    }
+    await sleep(wait);
+    wait = Math.min(wait * 2, 250);
+  }
+}
+
+/**
+ * Opens the local audit store of a folder (see the file comment), with its table created when
+ * missing. Throws an {@link AuditError} when no server can be started.
+ */
+export async function openLocalStore(options: LocalStoreOptions = {}): Promise<LocalStore> {
+  const dir = options.dir ?? (process.env.WORKFLOW_CORE_AUDIT_PATH || '.wf');
+  const auditDir = resolve(dir, 'audit');
+  const timeoutMs = options.startTimeoutMs ?? 20_000;
+  try {
+    mkdirSync(auditDir, { recursive: true });
+  } catch (e) {
+    throw new AuditError(`cannot create the local audit folder ${auditDir}: ${(e as Error).message}. Set WORKFLOW_CORE_AUDIT_PATH to a writable folder.`, 'server', { cause: e });
+  }
+  let port = (await ensureServer(auditDir, timeoutMs)).port;
+  let reconnecting: Promise<void> | undefined;
+  const reconnect = (): Promise<void> =>
+    (reconnecting ??= ensureServer(auditDir, timeoutMs)
+      .then((info) => void (port = info.port))
+      .finally(() => (reconnecting = undefined)));
+
+  const client = new DynamoDBClient({
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    endpoint: async () => ({ url: new URL(`http://127.0.0.1:${port}`) }),
+  });
+  client.middlewareStack.add(
+    (next) => async (args) => {
+      try {
+        return await next(args);
+      } catch (e) {
+        if (!isConnectionError(e)) throw e;
+        await reconnect();
+        return next(args);
+      }
+    },
+    { step: 'initialize', name: 'localAuditReconnect' },
+  );
+
+  const store = new AuditStore(client, options.table ?? 'wf-audit');
+  const endpoint = `http://127.0.0.1:${port}`;
+  try {
+    await store.ensureTable();
+  } catch (e) {
+    client.destroy();
+    throw e;
+  }
+  const idleMs = configuredIdleMs();
+  const heartbeat =
+    idleMs > 0
+      ? setInterval(() => {
+          void probeAuditServer(port, auditDir).then((alive) => (alive ? undefined : reconnect().catch(() => undefined)));
+        }, Math.max(50, Math.floor(idleMs / 3)))
+      : undefined;
+  heartbeat?.unref();
+  return {
+    client,
+    store,
+    endpoint,
+    close: async () => {
+      if (heartbeat) clearInterval(heartbeat);
+      client.destroy();
+    },
+  };
+}
