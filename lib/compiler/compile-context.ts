@@ -12,7 +12,7 @@ import type { Workflow, Job } from '../config/index.ts';
 import { Placeholders, type EvalItem, ErrorNames } from '../protocol/index.ts';
 import type { Catcher, Machine, Retrier, State } from './asl/types.ts';
 import { StateNames } from './state-names.ts';
-import type { PathScope } from './compile-expression.ts';
+import { hasPathKey, type PathScope } from './compile-expression.ts';
 
 /** Options for {@link compileWorkflow}. */
 export interface CompileOptions {
@@ -40,7 +40,7 @@ export interface StateInfo {
   /** For an echo stage: the message template and the `ctx` Parameters to render it with (progress output). */
   echo?: { message: string; ctx: Record<string, unknown> };
   /** For a docker stage: what the ECS task definition holds (the local engine runs it with docker). */
-  docker?: { image: string; tag: string; volume: Record<string, string>; auth: Record<string, string> };
+  docker?: { image: string; tag: string; volume: Record<string, string>; auth: Record<string, string>; placeholder: string };
 }
 
 /** One frame of stage records visible at a point in the machine. */
@@ -82,6 +82,8 @@ export class CompileContext {
   readonly names = new StateNames();
   readonly diagnostics: Diagnostic[] = [];
   readonly info: Record<string, StateInfo> = {};
+  /** Task definition placeholders handed out (one per docker stage). */
+  readonly taskDefinitions = new Set<string>();
   private counter = 0;
   /** The sink states are currently added to. */
   sink: StateSink;
@@ -91,6 +93,18 @@ export class CompileContext {
     readonly options: CompileOptions,
   ) {
     this.sink = new StateSink();
+  }
+
+  /** Reports a stage that Express workflows cannot run (they have no `.sync` or task-token waits). */
+  requireStandard(stage: { name: string; loc: import('../diagnostics/index.ts').Location }, why: string): void {
+    if (this.workflow.execution !== 'express') return;
+    this.diagnostics.push({
+      code: 'WF6006',
+      severity: 'error',
+      message: `stage "${stage.name}" cannot run in an Express workflow: ${why}`,
+      location: stage.loc,
+      note: 'use `execution: standard`, or move the stage into a Standard workflow started with a trigger stage',
+    });
   }
 
   /** A fresh number for scratch paths (`$.u3`, `$.__m3`). */
@@ -145,8 +159,10 @@ export class CompileContext {
    * Catchers and the states that normalise a failure into `$.__caught.r` before going to `target`.
    * A `StageFailed` error carries the failed record as JSON in the Lambda error message; any other
    * error (timeout, service error, expression error) becomes `{name: Error, message: Cause}`.
+   * With `retry`, a stage failure or a timeout goes there instead (a retry counter loop); other
+   * errors (expressions, bad requests) are not retried.
    */
-  catchers(label: string[], target: string): Catcher[] {
+  catchers(label: string[], target: string, retry?: string): Catcher[] {
     const parsed = this.add([...label, 'failed'], {
       Type: 'Pass',
       Parameters: { 'lambda.$': 'States.StringToJson($.__caught.Cause)' },
@@ -155,7 +171,7 @@ export class CompileContext {
         Type: 'Pass',
         Parameters: { 'r.$': 'States.StringToJson($.__caught.lambda.errorMessage)' },
         ResultPath: '$.__caught',
-        Next: target,
+        Next: retry ?? target,
       }),
     });
     const expression = this.add([...label, 'expression failed'], {
@@ -172,6 +188,7 @@ export class CompileContext {
     return [
       { ErrorEquals: [ErrorNames.stageFailed], ResultPath: '$.__caught', Next: parsed },
       { ErrorEquals: [ErrorNames.expression, ErrorNames.badRequest, ErrorNames.param], ResultPath: '$.__caught', Next: expression },
+      ...(retry ? [{ ErrorEquals: ['States.Timeout'], ResultPath: '$.__caught', Next: this.genericFailure([...label, 'timeout'], retry) }] : []),
       { ErrorEquals: ['States.ALL'], ResultPath: '$.__caught', Next: this.genericFailure(label, target) },
     ];
   }
@@ -201,7 +218,7 @@ export class CompileContext {
     for (const k of Object.keys(items)) selector[`${k}.$`] = `$.Payload.${k}`;
     const name = this.reserve([...label, 'evaluate']);
     this.put(name, {
-      ...this.lambdaTask({ action: 'eval', items, ctx }),
+      ...this.lambdaTask({ action: 'eval', ...(hasPathKey(items) ? { itemsJson: JSON.stringify(items) } : { items }), ctx }),
       ResultSelector: selector,
       ResultPath: resultPath,
       Retry: [this.transientRetry()],

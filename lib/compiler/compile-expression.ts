@@ -47,6 +47,7 @@ const STATUS_BY_RESULT: Record<string, string> = {
   failure: 'FAILED',
   skipped: 'SKIP',
   cancelled: 'CANCEL',
+  waiting: 'WAIT',
 };
 
 /** Parses a whole-template string (`${{ expr }}` and nothing else) into its AST, else undefined. */
@@ -107,6 +108,10 @@ export function nativePath(node: Node, scope: PathScope, safe = false): string |
   const ps = pathSegments(node);
   if (!ps) return undefined;
   const { root, segs } = ps;
+  // JSONPath reads `.length` of lists and strings; the engine does not (it wants `length(x)`),
+  // so such paths are left to the engine. Indexes are guarded by `indexGuards`.
+  if (segs.includes('length')) return undefined;
+  if (safe && segs.some((s) => typeof s === 'number')) return undefined;
   if (safe) {
     const first = segs[0];
     switch (root) {
@@ -177,6 +182,16 @@ export function nativeValue(raw: unknown, scope: PathScope): NativeValue | undef
   return path === undefined ? undefined : { path };
 }
 
+/**
+ * True when a value holds a map key ending in `.$`: inside state Parameters such a key would be
+ * read as a path, so a value holding one must travel as JSON text instead.
+ */
+export function hasPathKey(value: unknown): boolean {
+  if (Array.isArray(value)) return value.some(hasPathKey);
+  if (value !== null && typeof value === 'object') return Object.entries(value).some(([k, v]) => k.endsWith('.$') || hasPathKey(v));
+  return false;
+}
+
 /** True when a raw value holds a `${{` template anywhere. */
 export function containsTemplate(raw: unknown): boolean {
   if (typeof raw === 'string') return raw.includes('${{');
@@ -190,6 +205,7 @@ export function containsTemplate(raw: unknown): boolean {
  * plain path, recursing into maps. Returns undefined when any part needs the expression engine.
  */
 export function nativeParameters(raw: Record<string, unknown>, scope: PathScope): Record<string, unknown> | undefined {
+  if (hasPathKey(raw)) return undefined;
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(raw)) {
     if (v !== null && typeof v === 'object' && !Array.isArray(v) && containsTemplate(v)) {
@@ -257,6 +273,33 @@ function statusOf(node: Node, scope: PathScope): string | undefined {
   return undefined;
 }
 
+/**
+ * Guards for the numeric indexes of a path: JSONPath indexes a string by character, the engine
+ * does not, so each indexed value must not be a string for the native answer to hold.
+ */
+function indexGuards(node: Node, scope: PathScope): ChoiceRule[] {
+  const ps = pathSegments(node);
+  if (!ps) return [];
+  const rules: ChoiceRule[] = [];
+  ps.segs.forEach((seg, i) => {
+    if (typeof seg !== 'number') return;
+    const parent = rebuild(ps.root, ps.segs.slice(0, i), node);
+    const path = parent ? nativePath(parent, scope) : undefined;
+    if (path) rules.push({ Not: { Variable: path, IsString: true } });
+  });
+  return rules;
+}
+
+function rebuild(root: string, segs: Array<string | number>, like: Node): Node {
+  let n: Node = { type: 'name', name: root, offset: like.offset, length: like.length };
+  for (const s of segs) {
+    n = typeof s === 'number'
+      ? { type: 'index', object: n, index: { type: 'literal', value: s, offset: like.offset, length: 1 }, optional: false, offset: like.offset, length: like.length }
+      : { type: 'member', object: n, property: s, optional: false, offset: like.offset, length: like.length };
+  }
+  return n;
+}
+
 /** Compiles a condition AST to a native Choice rule with its guard, or undefined when it needs the engine. */
 export function nativeCondition(node: Node, scope: PathScope): NativeCondition | undefined {
   switch (node.type) {
@@ -293,13 +336,16 @@ export function nativeCondition(node: Node, scope: PathScope): NativeCondition |
       }
       const path = nativePath(pathNode, scope);
       if (path === undefined) return undefined;
-      return literalCompare(path, op, lit.value);
+      const compared = literalCompare(path, op, lit.value);
+      if (!compared) return undefined;
+      const extra = indexGuards(pathNode, scope);
+      return extra.length ? { guard: and([...extra, ...(compared.guard ? [compared.guard] : [])]), rule: compared.rule } : compared;
     }
     default: {
       const path = nativePath(node, scope);
       if (path === undefined) return undefined;
       return {
-        guard: and([{ Variable: path, IsPresent: true }, { Variable: path, IsBoolean: true }]),
+        guard: and([...indexGuards(node, scope), { Variable: path, IsPresent: true }, { Variable: path, IsBoolean: true }]),
         rule: { Variable: path, BooleanEquals: true },
       };
     }
@@ -419,4 +465,11 @@ export function rootsOfCondition(cond: boolean | string | undefined, into: Set<s
   if (typeof cond !== 'string') return into;
   if (cond.includes('${{')) return rootsOfValue(cond, into);
   return rootsOf(parseExpression(cond).ast, into);
+}
+
+/** The roots an `eval` of a condition needs: what it reads, and at job level the needed jobs (status functions read them). */
+export function conditionRoots(cond: boolean | string, level: 'job' | 'stage'): Set<string> {
+  const roots = rootsOfCondition(cond);
+  if (level === 'job') roots.add('needs');
+  return roots;
 }

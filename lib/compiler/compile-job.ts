@@ -173,6 +173,15 @@ function compileMatrix(cx: CompileContext, job: Job, scope: StageScope, ok: stri
   });
   const n = cx.nextId();
   let concurrency = strategy.maxParallel ?? 0;
+  if (concurrency > MAP_INLINE_MAX) {
+    cx.diagnostics.push({
+      code: 'WF6004',
+      severity: 'warning',
+      message: `job "${job.id}": max-parallel ${concurrency} is more than an inline Map runs at once; it runs ${MAP_INLINE_MAX} at a time`,
+      location: strategy.loc,
+      note: `write max-parallel: ${MAP_INLINE_MAX} or less to silence this`,
+    });
+  }
   if (concurrency > MAP_INLINE_MAX || (concurrency === 0 && (combos?.length ?? MAP_INLINE_MAX + 1) > MAP_INLINE_MAX)) concurrency = MAP_INLINE_MAX;
   const strategyFailed = cx.add([...label, 'strategy failed'], {
     Type: 'Pass',

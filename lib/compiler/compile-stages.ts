@@ -13,9 +13,10 @@ import {
   nativeCondition,
   nativeParameters,
   nativeValue,
-  rootsOfCondition,
+  conditionRoots,
   rootsOfValue,
   containsTemplate,
+  hasPathKey,
   wholeTemplateAst,
   nativePath,
 } from './compile-expression.ts';
@@ -53,8 +54,10 @@ export function compileStage(cx: CompileContext, stage: Stage, scope: StageScope
   const label = [...parent, stage.name];
   const rec = recordPath(scope, stage);
   const onFail = stage.continueOnError ? next : fail;
+  // `failed` records the normalised failure under the stage's id; a composite stage that writes its
+  // own failed record (with the outputs its children produced) goes to `onFail` directly.
   const failed = cx.recordFailure(label, rec, onFail);
-  const body = compileBody(cx, stage, scope, label, rec, next, failed);
+  const body = compileBody(cx, stage, scope, label, rec, next, failed, onFail);
   if (stage.if === undefined || stage.if === true) return body;
   const skip = rec
     ? cx.add([...label, 'skip'], { Type: 'Pass', Result: { status: 'SKIP' }, ResultPath: rec, Next: next }, stageInfo(scope, stage))
@@ -70,7 +73,7 @@ export function compileStage(cx: CompileContext, stage: Stage, scope: StageScope
 export function conditionChoice(cx: CompileContext, cond: boolean | string, scope: StageScope, label: Label, yes: string, no: string, fail: string, extraRule?: ChoiceRule): string {
   const evalChoice = (): string => {
     const choice = cx.reserve([...label, 'condition result']);
-    const roots = rootsOfCondition(cond);
+    const roots = conditionRoots(cond, scope.level);
     const task = cx.evalTask(label, { cond: { kind: 'condition', cond, facts: scope.level } }, wireContext(scope, roots, env(cx)), '$.__cond', choice, fail);
     const rules: ChoiceRule[] = [{ Variable: '$.__cond.cond', BooleanEquals: true, Next: yes }];
     cx.put(choice, { Type: 'Choice', Choices: extraRule ? [{ And: [extraRule, rules[0]!] , Next: yes } as ChoiceRule] : rules, Default: no });
@@ -99,7 +102,7 @@ export function conditionChoice(cx: CompileContext, cond: boolean | string, scop
   return cx.add([...label, 'condition'], { Type: 'Choice', Choices: choices, Default: evalChoice() });
 }
 
-function compileBody(cx: CompileContext, stage: Stage, scope: StageScope, label: Label, rec: string | undefined, next: string, fail: string): string {
+function compileBody(cx: CompileContext, stage: Stage, scope: StageScope, label: Label, rec: string | undefined, next: string, fail: string, recorded: string): string {
   const info = stageInfo(scope, stage, 'stage', true);
   switch (stage.kind) {
     case 'empty':
@@ -115,17 +118,17 @@ function compileBody(cx: CompileContext, stage: Stage, scope: StageScope, label:
     case 'raise':
       return compileRaise(cx, stage.raise, scope, label, rec, fail, info);
     case 'group':
-      return compileGroup(cx, stage, scope, label, rec, next, fail);
+      return compileGroup(cx, stage, scope, label, rec, next, fail, recorded);
     case 'case':
-      return compileCase(cx, stage, scope, label, rec, next, fail);
+      return compileCase(cx, stage, scope, label, rec, next, fail, recorded);
     case 'parallel':
-      return compileParallel(cx, stage, scope, label, rec, next, fail);
+      return compileParallel(cx, stage, scope, label, rec, next, fail, recorded);
     case 'foreach':
       return compileForeach(cx, stage, scope, label, rec, next, fail);
     case 'until':
-      return compileUntil(cx, stage, scope, label, rec, next, fail);
+      return compileUntil(cx, stage, scope, label, rec, next, fail, recorded);
     case 'try':
-      return compileTry(cx, stage, scope, label, rec, next, fail);
+      return compileTry(cx, stage, scope, label, rec, next, fail, recorded);
     case 'trigger':
       return compileTrigger(cx, stage, scope, label, rec, next, fail);
   }
@@ -139,6 +142,15 @@ function compileEmpty(cx: CompileContext, stage: Extract<Stage, { kind: 'empty' 
   let cont = next;
   if (rec) cont = cx.add([...label, 'done'], { Type: 'Pass', Result: { status: 'SUCCESS', outputs: {} }, ResultPath: rec, Next: cont }, info);
   if (stage.sleep !== undefined && stage.sleep !== 0) {
+    if (typeof stage.sleep === 'number' && !Number.isInteger(stage.sleep)) {
+      cx.diagnostics.push({
+        code: 'WF6005',
+        severity: 'warning',
+        message: `stage "${stage.name}": sleep ${stage.sleep} s is rounded up to ${Math.ceil(stage.sleep)} s`,
+        location: stage.fieldLocs.sleep ?? stage.loc,
+        note: 'a Step Functions Wait state takes whole seconds; write a whole number to silence this',
+      });
+    }
     if (typeof stage.sleep === 'number') {
       cont = cx.add([...label, 'sleep'], { Type: 'Wait', Seconds: Math.ceil(stage.sleep), Next: cont }, info);
     } else {
@@ -166,8 +178,8 @@ const RETRY_WAITS = Array.from({ length: 20 }, (_, n) => Math.max(1, Math.round(
  * before the first attempt) and for a stage that reads `retry` (the attempt number). A failure goes
  * round the loop, with the same 1 s × 1.2 waits as a Retry block, until the count is used up.
  */
-function counterRetry(cx: CompileContext, stage: Stage, scope: StageScope, label: Label, taskName: string, fail: string, path: string | undefined): { start: string; fail: string } {
-  if (path === undefined) return { start: taskName, fail };
+function counterRetry(cx: CompileContext, stage: Stage, scope: StageScope, label: Label, taskName: string, fail: string, path: string | undefined): { start: string; retry?: string } {
+  if (path === undefined) return { start: taskName };
   const check = cx.reserve([...label, 'retry?']);
   const bump = cx.add([...label, 'retry count'], {
     Type: 'Pass',
@@ -187,7 +199,7 @@ function counterRetry(cx: CompileContext, stage: Stage, scope: StageScope, label
     const setMax = cx.add([...label, 'retry init'], { Type: 'Pass', Parameters: { 'max.$': '$.__r.max', n: 0 }, ResultPath: path, Next: next });
     return cx.evalTask([...label, 'retry'], { max: { kind: 'value', raw: stage.retry } }, wireContext(scope, rootsOfValue(stage.retry), env(cx)), '$.__r', setMax, fail);
   };
-  return { start: init(taskName), fail: check };
+  return { start: init(taskName), retry: check };
 }
 
 /** The counter path for a stage that needs {@link counterRetry}, and the scope its Task sees. */
@@ -215,7 +227,7 @@ function stageSpec(cx: CompileContext, stage: Stage): Record<string, unknown> {
     default:
       break;
   }
-  const spec: Record<string, unknown> = { kind: stage.kind, name: stage.name, fields };
+  const spec: Record<string, unknown> = { kind: stage.kind, name: stage.name, ...(hasPathKey(fields) ? { fieldsJson: JSON.stringify(fields) } : { fields }) };
   if (stage.id) spec.id = stage.id;
   if (cx.options.dryrun) spec.dryrun = true;
   return spec;
@@ -236,13 +248,13 @@ function effectiveTimeout(stage: Stage, scope: StageScope): number | undefined {
  */
 function actionTask(cx: CompileContext, stage: Stage, scope: StageScope, label: Label, rec: string | undefined, next: string, fail: string, payload: Record<string, unknown>, fn: 'stage' | 'py', retryPath: string | undefined): string {
   const name = cx.reserve(label);
-  const { start, fail: retryFail } = counterRetry(cx, stage, scope, label, name, fail, retryPath);
+  const { start, retry } = counterRetry(cx, stage, scope, label, name, fail, retryPath);
   const task: State = {
     ...cx.lambdaTask(payload, fn),
     ResultSelector: { 'status.$': '$.Payload.status', 'outputs.$': '$.Payload.outputs' },
     ResultPath: rec ?? null,
     Retry: [cx.transientRetry(), ...(retryPath ? [] : retriers(stage) ?? [])],
-    Catch: cx.catchers(label, retryFail),
+    Catch: cx.catchers(label, fail, retry),
     Next: next,
   };
   const timeout = effectiveTimeout(stage, scope);
@@ -260,9 +272,13 @@ function compileAction(cx: CompileContext, stage: Extract<Stage, { kind: 'bash' 
   return actionTask(cx, stage, r.scope, label, rec, next, fail, { action: 'stage', stage: spec, ctx: wireContext(r.scope, roots, env(cx)) }, 'stage', r.path);
 }
 
-/** Definition placeholder of a docker stage's ECS task definition. */
-export function taskDefinitionPlaceholder(workflow: string, job: string, stage: string): string {
-  return `${Placeholders.taskDefinitionPrefix}${`${workflow}_${job}_${stage}`.replace(/[^A-Za-z0-9]/g, '_')}`;
+/** Definition placeholder of a docker stage's ECS task definition: one per stage, unique in the machine. */
+function taskDefinitionPlaceholder(cx: CompileContext, label: Label): string {
+  const base = `${Placeholders.taskDefinitionPrefix}${[cx.workflow.name, ...label].join('_').replace(/[^A-Za-z0-9]+/g, '_')}`;
+  let name = base;
+  for (let n = 2; cx.taskDefinitions.has(name); n++) name = `${base}_${n}`;
+  cx.taskDefinitions.add(name);
+  return name;
 }
 
 /**
@@ -270,7 +286,9 @@ export function taskDefinitionPlaceholder(workflow: string, job: string, stage: 
  * definition, env and command are per-run overrides. A non-zero exit code fails the stage.
  */
 function compileDocker(cx: CompileContext, stage: Extract<Stage, { kind: 'docker' }>, scope: StageScope, label: Label, rec: string | undefined, next: string, fail: string): string {
-  const info = { ...stageInfo(scope, stage), docker: { image: stage.image, tag: stage.tag, volume: stage.volume, auth: stage.auth } };
+  cx.requireStandard(stage, 'a docker stage waits for its ECS task (runTask.sync)');
+  const placeholder = taskDefinitionPlaceholder(cx, label);
+  const info = { ...stageInfo(scope, stage), docker: { image: stage.image, tag: stage.tag, volume: stage.volume, auth: stage.auth, placeholder } };
   if (containsTemplate([stage.image, stage.tag])) {
     cx.diagnostics.push({
       code: 'WF6007',
@@ -309,7 +327,7 @@ function compileDocker(cx: CompileContext, stage: Extract<Stage, { kind: 'docker
     Parameters: {
       LaunchType: 'FARGATE',
       Cluster: `\${${Placeholders.cluster}}`,
-      TaskDefinition: `\${${taskDefinitionPlaceholder(cx.workflow.name, scope.job.id, stage.id ?? stage.name)}}`,
+      TaskDefinition: `\${${placeholder}}`,
       NetworkConfiguration: { AwsvpcConfiguration: { Subnets: [`\${${Placeholders.subnets}}`], AssignPublicIp: 'DISABLED' } },
       Overrides: { ContainerOverrides: [override] },
     },
@@ -382,7 +400,7 @@ function compileRaise(cx: CompileContext, message: string, scope: StageScope, la
 }
 
 /** A group: its stages recorded under `outputs.stages`. */
-function compileGroup(cx: CompileContext, stage: Extract<Stage, { kind: 'group' }>, scope: StageScope, label: Label, rec: string | undefined, next: string, fail: string): string {
+function compileGroup(cx: CompileContext, stage: Extract<Stage, { kind: 'group' }>, scope: StageScope, label: Label, rec: string | undefined, next: string, fail: string, recorded: string): string {
   const n = cx.nextId();
   const base = rec ?? `$.__g${n}`;
   const inner: StageScope = { ...scope, frames: [...scope.frames, { path: `${base}.outputs.stages`, ids: new Set() }] };
@@ -391,13 +409,13 @@ function compileGroup(cx: CompileContext, stage: Extract<Stage, { kind: 'group' 
     Type: 'Pass',
     Parameters: { status: 'FAILED', outputs: { 'stages.$': `${base}.outputs.stages` }, 'errors.$': '$.__caught.r.errors' },
     ResultPath: base,
-    Next: fail,
+    Next: recorded,
   }, stageInfo(scope, stage, 'stage-close', true));
   const body = compileStages(cx, stage.stages, inner, label, done, failed);
   return cx.add([...label, 'start'], { Type: 'Pass', Result: { status: 'WAIT', outputs: { stages: {} } }, ResultPath: base, Next: body }, stageInfo(scope, stage, 'stage-open'));
 }
 
-function compileCase(cx: CompileContext, stage: CaseStage, scope: StageScope, label: Label, rec: string | undefined, next: string, fail: string): string {
+function compileCase(cx: CompileContext, stage: CaseStage, scope: StageScope, label: Label, rec: string | undefined, next: string, fail: string, recorded: string): string {
   const n = cx.nextId();
   const base = rec ?? `$.__c${n}`;
   const branches: Array<{ value: string; start: string }> = [];
@@ -410,7 +428,7 @@ function compileCase(cx: CompileContext, stage: CaseStage, scope: StageScope, la
       Type: 'Pass',
       Parameters: { status: 'FAILED', outputs: { case: m.case, 'stages.$': `${base}.outputs.stages` }, 'errors.$': '$.__caught.r.errors' },
       ResultPath: base,
-      Next: fail,
+      Next: recorded,
     }, stageInfo(scope, stage, 'stage-close', true));
     const body = compileStages(cx, m.stages, inner, caseLabel, done, failed);
     const start = cx.add([...caseLabel, 'start'], { Type: 'Pass', Result: { status: 'WAIT', outputs: { case: m.case, stages: {} } }, ResultPath: base, Next: body }, stageInfo(scope, stage, 'stage-open'));
@@ -449,7 +467,7 @@ function compileCase(cx: CompileContext, stage: CaseStage, scope: StageScope, la
   });
 }
 
-function compileParallel(cx: CompileContext, stage: ParallelStage, scope: StageScope, label: Label, rec: string | undefined, next: string, fail: string): string {
+function compileParallel(cx: CompileContext, stage: ParallelStage, scope: StageScope, label: Label, rec: string | undefined, next: string, fail: string, recorded: string): string {
   const names = Object.keys(stage.branches);
   const branchMachines = names.map((b) =>
     cx.inSink(() => {
@@ -470,7 +488,7 @@ function compileParallel(cx: CompileContext, stage: ParallelStage, scope: StageS
     Type: 'Pass',
     Parameters: { r: { status: 'FAILED', outputs: {}, errors: { name: 'ParallelError', message: `parallel stage "${stage.name}": a branch failed` } } },
     ResultPath: '$.__caught',
-    Next: cx.add([...label, 'record branch failure'], { Type: 'Pass', Result: 'FAILED', ResultPath: `${base}.status`, Next: cx.add([...label, 'errors'], { Type: 'Pass', Parameters: { name: 'ParallelError', message: `parallel stage "${stage.name}": a branch failed` }, ResultPath: `${base}.errors`, Next: fail }) }),
+    Next: cx.add([...label, 'record branch failure'], { Type: 'Pass', Result: 'FAILED', ResultPath: `${base}.status`, Next: cx.add([...label, 'errors'], { Type: 'Pass', Parameters: { name: 'ParallelError', message: `parallel stage "${stage.name}": a branch failed` }, ResultPath: `${base}.errors`, Next: recorded }) }),
   });
   const check = cx.add([...label, 'status'], {
     Type: 'Choice',
@@ -561,7 +579,7 @@ function compileForeach(cx: CompileContext, stage: ForeachStage, scope: StageSco
   return cx.evalTask(label, { items: { kind: 'value', raw: stage.foreach, mode: 'list' } }, wireContext(scope, rootsOfValue(stage.foreach), env(cx)), '$.__fe', setItems, fail);
 }
 
-function compileUntil(cx: CompileContext, stage: UntilStage, scope: StageScope, label: Label, rec: string | undefined, next: string, fail: string): string {
+function compileUntil(cx: CompileContext, stage: UntilStage, scope: StageScope, label: Label, rec: string | undefined, next: string, fail: string, recorded: string): string {
   const n = cx.nextId();
   const u = `$.u${n}`;
   const base = rec ?? `$.__u${n}`;
@@ -581,12 +599,13 @@ function compileUntil(cx: CompileContext, stage: UntilStage, scope: StageScope, 
       Type: 'Pass',
       Parameters: { status: 'FAILED', outputs: { 'until.$': `${u}.acc` }, 'errors.$': '$.__caught.r.errors' },
       ResultPath: base,
-      Next: fail,
+      Next: recorded,
     }, stageInfo(scope, stage, 'stage-close', true)),
   });
   const again: ChoiceRule = { Variable: `${u}.loop`, NumericGreaterThan: stage.maxLoop };
   const loopCheck = cx.add([...label, 'loop check'], { Type: 'Choice', Choices: [{ ...again, Next: tooMany }], Default: iterate });
-  const condScope: StageScope = { ...inner, frames: scope.frames, level: 'stage' };
+  // The condition sees the iteration's stages, as its children do.
+  const condScope: StageScope = { ...inner, level: 'stage' };
   const cond = conditionChoice(cx, stage.until, condScope, [...label, 'until'], done, loopCheck, fail);
   // The iteration's record goes under its loop number. A key computed at run time would need a
   // JSON string round trip, so each possible loop number (at most max-loop) gets its own state.
@@ -620,7 +639,7 @@ function compileUntil(cx: CompileContext, stage: UntilStage, scope: StageScope, 
     Type: 'Pass',
     Parameters: { status: 'FAILED', outputs: { 'until.$': `${u}.acc` }, 'errors.$': '$.__caught.r.errors' },
     ResultPath: base,
-    Next: fail,
+    Next: recorded,
   }, stageInfo(scope, stage, 'stage-close', true));
   const body = compileStages(cx, stage.stages, inner, [...label, 'loop'], nextItem, failed);
   cx.put(iterate, { Type: 'Pass', Parameters: { status: 'SUCCESS', 'item.$': `${u}.item`, stages: {} }, ResultPath: `${u}.cur`, Next: body });
@@ -635,7 +654,7 @@ function compileUntil(cx: CompileContext, stage: UntilStage, scope: StageScope, 
   return cx.evalTask(label, { item: { kind: 'value', raw: stage.item } }, wireContext(scope, rootsOfValue(stage.item), env(cx)), '$.__ui', start, fail);
 }
 
-function compileTry(cx: CompileContext, stage: TryStage, scope: StageScope, label: Label, rec: string | undefined, next: string, fail: string): string {
+function compileTry(cx: CompileContext, stage: TryStage, scope: StageScope, label: Label, rec: string | undefined, next: string, fail: string, recorded: string): string {
   const n = cx.nextId();
   const base = rec ?? `$.__t${n}`;
   const part = (key: 'try' | 'catch' | 'finally', stages: readonly Stage[], suffix: string, onDone: string, onFail: string): string => {
@@ -656,7 +675,7 @@ function compileTry(cx: CompileContext, stage: TryStage, scope: StageScope, labe
     Type: 'Pass',
     Result: 'FAILED',
     ResultPath: `${base}.status`,
-    Next: cx.add([...label, 'errors'], { Type: 'Pass', InputPath: '$.__caught.r.errors', ResultPath: `${base}.errors`, Next: fail }),
+    Next: cx.add([...label, 'errors'], { Type: 'Pass', InputPath: '$.__caught.r.errors', ResultPath: `${base}.errors`, Next: recorded }),
   }, stageInfo(scope, stage, 'stage-close', true));
   const fin = (suffix: string, after: string): string => (stage.finally.length ? part('finally', stage.finally, suffix, after, failOut) : after);
   const afterOk = fin('', succeed);
@@ -672,6 +691,7 @@ export function stateMachinePlaceholder(workflow: string): string {
 }
 
 function compileTrigger(cx: CompileContext, stage: TriggerStage, scope: StageScope, label: Label, rec: string | undefined, next: string, fail: string): string {
+  cx.requireStandard(stage, 'a trigger stage waits for the child workflow (startExecution.sync)');
   const native = nativeParameters(stage.params, scope);
   const input: Record<string, unknown> = {
     'release.$': '$.release',

@@ -12,6 +12,7 @@ import { CompileContext, type CompileOptions, type StateInfo } from './compile-c
 import { compileJob } from './compile-job.ts';
 import { planJobs, type PlanNode } from './plan-jobs.ts';
 import { Placeholders } from '../protocol/index.ts';
+import { hasPathKey } from './compile-expression.ts';
 import { renderMachine } from './asl/render-machine.ts';
 import { checkMachine } from './asl/check-machine.ts';
 
@@ -157,19 +158,25 @@ export function compileWorkflow(workflow: Workflow, options: CompileOptions = {}
   const jobs = Object.values(workflow.jobs);
   const plan = planJobs(jobs.map((j) => ({ id: j.id, needs: j.needs })));
 
+  const ends = new Map<string, string>();
+  const endOf = (status: 'SUCCESS' | 'FAILED' | 'SKIP'): string => {
+    let end = ends.get(status);
+    if (end) return end;
+    if (status === 'FAILED') {
+      const fail = cx.add(['run failed'], { Type: 'Fail', Error: 'WorkflowFailed', CausePath: '$.cause' }, { role: 'run-end' });
+      end = cx.add(['run failed', 'cause'], { Type: 'Pass', Parameters: { 'cause.$': 'States.JsonToString($)' }, Next: fail });
+    } else end = cx.add(['run', status === 'SUCCESS' ? 'succeeded' : 'skipped'], { Type: 'Succeed' }, { role: 'run-end' });
+    ends.set(status, end);
+    return end;
+  };
+  /** A result state: builds the result document, then ends the run as its status says. */
   const finish = (status: 'SUCCESS' | 'FAILED' | 'SKIP', label: string = status, errors?: Record<string, unknown>): string => {
     const params = resultParameters(workflow, status);
     if (errors) {
       delete params.errors;
       Object.assign(params, errors);
     }
-    if (status === 'FAILED') {
-      const fail = cx.add(['run failed'], { Type: 'Fail', Error: 'WorkflowFailed', CausePath: '$.cause' }, { role: 'run-end' });
-      const cause = cx.add(['run failed', 'cause'], { Type: 'Pass', Parameters: { 'cause.$': 'States.JsonToString($)' }, Next: fail });
-      return cx.add(['run', label], { Type: 'Pass', Parameters: params, Next: cause }, { role: 'run-result' });
-    }
-    const ok = cx.add(['run', status === 'SUCCESS' ? 'succeeded' : 'skipped'], { Type: 'Succeed' }, { role: 'run-end' });
-    return cx.add(['run', label], { Type: 'Pass', Parameters: params, Next: ok }, { role: 'run-result' });
+    return cx.add(['run', label], { Type: 'Pass', Parameters: params, Next: endOf(status) }, { role: 'run-result' });
   };
   const ids = jobs.map((j) => j.id);
   const anyFailed: ChoiceRule = ids.length === 1 ? { Variable: `$.jobs.${ids[0]}.status`, StringEquals: 'FAILED' } : { Or: ids.map((j) => ({ Variable: `$.jobs.${j}.status`, StringEquals: 'FAILED' })) };
@@ -213,7 +220,19 @@ export function compileWorkflow(workflow: Workflow, options: CompileOptions = {}
     },
     ResultPath: null,
     Retry: [{ ErrorEquals: ['DynamoDB.ProvisionedThroughputExceededException', 'DynamoDB.InternalServerErrorException', 'DynamoDB.ThrottlingException'], IntervalSeconds: 1, MaxAttempts: 3, BackoffRate: 2 }],
-    Catch: [{ ErrorEquals: ['DynamoDB.ConditionalCheckFailedException'], ResultPath: null, Next: already }],
+    Catch: [
+      { ErrorEquals: ['DynamoDB.ConditionalCheckFailedException'], ResultPath: null, Next: already },
+      {
+        ErrorEquals: ['States.ALL'],
+        ResultPath: '$.__caught',
+        Next: cx.add(['claim failed'], {
+          Type: 'Pass',
+          Parameters: { 'name.$': '$.__caught.Error', 'message.$': '$.__caught.Cause' },
+          ResultPath: '$.__skip',
+          Next: finish('FAILED', 'claim failed', { 'errors.$': 'States.Array($.__skip)' }),
+        }),
+      },
+    ],
     Next: body,
   });
   const claim = cx.add(['release?'], {
@@ -222,7 +241,7 @@ export function compileWorkflow(workflow: Workflow, options: CompileOptions = {}
     Default: body,
   });
   const prepare = cx.add(['prepare run'], {
-    ...cx.lambdaTask({ action: 'prepare', workflow: workflow.name, params: declared, 'input.$': '$', 'executionName.$': '$$.Execution.Name' }),
+    ...cx.lambdaTask({ action: 'prepare', workflow: workflow.name, ...(hasPathKey(declared) ? { paramsJson: JSON.stringify(declared) } : { params: declared }), 'input.$': '$', 'executionName.$': '$$.Execution.Name' }),
     ResultSelector: { 'params.$': '$.Payload.params', 'release.$': '$.Payload.release', 'run.$': '$.Payload.run', 'jobs.$': '$.Payload.jobs', 'lock.$': '$.Payload.lock' },
     Retry: [cx.transientRetry()],
     Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.__caught', Next: prepareFailed }],
@@ -244,6 +263,17 @@ export function compileWorkflow(workflow: Workflow, options: CompileOptions = {}
   const definition = renderMachine(machine);
   const json = JSON.stringify(definition, null, 2) + '\n';
   const diagnostics = [...cx.diagnostics, ...checkMachine(definition, json, workflow)];
-  const placeholders = [...new Set([...json.matchAll(/\$\{([A-Za-z0-9_]+)\}/g)].map((m) => m[1]!))].sort();
+  // Only the placeholders the compiler writes (a bash script's own `${HOME}` is not one).
+  const ours = /^(StageRunnerFunctionArn|PyRunnerFunctionArn|AuditTableName|EcsClusterArn|EcsSubnet|StateMachine_\w+|TaskDefinition_\w+)$/;
+  const placeholders = [...new Set([...json.matchAll(/"\$\{([A-Za-z0-9_]+)\}"/g)].map((m) => m[1]!))].filter((p) => ours.test(p)).sort();
+  if (workflow.execution === 'express' && workflow.timeout > 300) {
+    diagnostics.push({
+      code: 'WF6006',
+      severity: 'error',
+      message: `workflow "${workflow.name}" is an Express workflow with a timeout of ${workflow.timeout} s; Express executions end after 300 s`,
+      location: workflow.fieldLocs.timeout ?? workflow.fieldLocs.execution ?? workflow.loc,
+      note: 'set `timeout: 300` or less, or use `execution: standard`',
+    });
+  }
   return { definition, json, states: cx.info, diagnostics, placeholders };
 }

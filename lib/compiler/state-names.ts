@@ -27,6 +27,8 @@ export class StateNames {
 }
 
 function clean(text: string): string {
+  // A stage name may hold templates (`Deploy ${{ matrix.env }}`): keep the expression's words only.
+  text = text.replace(/\$\{\{\s*(.*?)\s*\}\}/g, (_, e: string) => e.replace(/[^A-Za-z0-9_-]+/g, '-'));
   // Keep names to characters every Step Functions tool displays and accepts.
   const s = text.replace(/[\u0000-\u001f\u007f<>{}\[\]?*"#%\\^|~`$&,;:\/]+/g, ' ').replace(/\s+/g, ' ').trim();
   return s === '' ? 'state' : s;

@@ -11,7 +11,7 @@
  * Run as a script: `node --import tsx lib/local/audit-server.ts <audit dir>`; the idle period is
  * `WORKFLOW_CORE_AUDIT_IDLE_MS` (default 30000; 0 = never).
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
@@ -162,7 +162,7 @@ export async function startAuditServer(options: AuditServerOptions): Promise<Run
 
 function isLockError(e: unknown): boolean {
   const { code, message } = (e ?? {}) as { code?: unknown; message?: unknown };
-  return code === 'LEVEL_DATABASE_NOT_OPEN' || code === 'LEVEL_LOCKED' || (typeof message === 'string' && /LOCK|not open|is closed/i.test(message));
+  return code === 'LEVEL_DATABASE_NOT_OPEN' || code === 'LEVEL_LOCKED' || (typeof message === 'string' && /\bLOCK\b|[Nn]ot open|is closed/.test(message));
 }
 
 /** The daemon: serve `auditDir` until idle or told to stop. */
@@ -189,7 +189,15 @@ async function main(auditDir: string): Promise<void> {
   process.once('SIGINT', stop);
 }
 
-if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+function isMainModule(): boolean {
+  try {
+    return process.argv[1] !== undefined && realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isMainModule()) {
   const auditDir = process.argv[2];
   if (auditDir === undefined) {
     process.stderr.write('usage: audit-server.ts <audit dir>\n');

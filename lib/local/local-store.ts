@@ -71,6 +71,7 @@ function spawnDaemon(auditDir: string, logFile: string): Daemon {
   try {
     const child = spawn(process.execPath, ['--import', loader, script, auditDir], {
       detached: true,
+      cwd: auditDir,
       stdio: ['ignore', 'ignore', log],
       env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
     });

@@ -28,6 +28,34 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/**
+ * Requests may carry user values as JSON text (`fieldsJson`, `itemsJson`, `paramsJson`): a map key
+ * ending in `.$` inside state Parameters would be read as a path, so the compiler sends such values
+ * as text. This puts them back in place.
+ */
+function decodeJsonFields(req: Record<string, unknown>): Record<string, unknown> {
+  const parse = (text: unknown, what: string): unknown => {
+    if (typeof text !== 'string') throw badRequest(`"${what}" must be JSON text`);
+    try {
+      return JSON.parse(text);
+    } catch {
+      throw badRequest(`"${what}" is not valid JSON`);
+    }
+  };
+  const out: Record<string, unknown> = { ...req };
+  for (const key of ['itemsJson', 'paramsJson'] as const) {
+    if (key in out) {
+      out[key.slice(0, -4)] = parse(out[key], key);
+      delete out[key];
+    }
+  }
+  if (isRecord(out.stage) && 'fieldsJson' in out.stage) {
+    const { fieldsJson, ...stage } = out.stage;
+    out.stage = { ...stage, fields: parse(fieldsJson, 'fieldsJson') };
+  }
+  return out;
+}
+
 function checkStage(req: RunStageRequest): void {
   const stage = req.stage as unknown;
   if (!isRecord(stage) || typeof stage.kind !== 'string' || typeof stage.name !== 'string' || !isRecord(stage.fields)) {
@@ -57,8 +85,9 @@ async function runStage(req: RunStageRequest, options: HandleRequestOptions): Pr
  * Handles one runner request: `stage` → `{status, outputs}`; `eval` → `{[name]: value}`;
  * `collect` → the keyed outputs. `py` and `virtual-py` requests belong to the Python runner.
  */
-export async function handleRequest(req: RunnerRequest, options: HandleRequestOptions = {}): Promise<unknown> {
-  if (!isRecord(req)) throw badRequest(`a runner request must be an object, got ${JSON.stringify(req)}`);
+export async function handleRequest(raw: RunnerRequest, options: HandleRequestOptions = {}): Promise<unknown> {
+  if (!isRecord(raw)) throw badRequest(`a runner request must be an object, got ${JSON.stringify(raw)}`);
+  const req = decodeJsonFields(raw as unknown as Record<string, unknown>) as unknown as RunnerRequest;
   const action = (req as { action?: unknown }).action;
   switch (action) {
     case 'stage':

@@ -145,10 +145,10 @@ describe('conformance cases on the local engine with stub tasks', () => {
 
   it('matrix: the combinations left by exclude run in a Map capped by max-parallel, keyed by their values', async () => {
     const run = await runCase('matrix', {
-      stages: { 'deploy.strategy.Deploy matrix.env - matrix.region': (p) => ({ outputs: { stdout: `${p.ctx.matrix.env}/${p.ctx.matrix.region}` } }) },
+      stages: { 'deploy.strategy.Deploy matrix-env-matrix-region': (p) => ({ outputs: { stdout: `${p.ctx.matrix.env}/${p.ctx.matrix.region}` } }) },
     });
     expectEntered(run, ['deploy.matrix.combinations', 'deploy.matrix', 'deploy.matrix.status', 'deploy.succeeded']);
-    expect(run.count('deploy.strategy.Deploy matrix.env - matrix.region')).toBe(5);
+    expect(run.count('deploy.strategy.Deploy matrix-env-matrix-region')).toBe(5);
     const map = stateNamed(run.compiled.definition, 'deploy.matrix');
     expect(map.Type).toBe('Map');
     expect(map.MaxConcurrency).toBe(2);
@@ -171,9 +171,9 @@ describe('conformance cases on the local engine with stub tasks', () => {
 
   it('matrix: one failed combination (fail-fast off) fails the job but every combination runs', async () => {
     const run = await runCase('matrix', {
-      stages: { 'deploy.strategy.Deploy matrix.env - matrix.region': (p) => (p.ctx.matrix.env === 'prod' && p.ctx.matrix.region === 'eu' ? { fail: 'eu down' } : { outputs: {} }) },
+      stages: { 'deploy.strategy.Deploy matrix-env-matrix-region': (p) => (p.ctx.matrix.env === 'prod' && p.ctx.matrix.region === 'eu' ? { fail: 'eu down' } : { outputs: {} }) },
     });
-    expect(run.count('deploy.strategy.Deploy matrix.env - matrix.region')).toBe(5);
+    expect(run.count('deploy.strategy.Deploy matrix-env-matrix-region')).toBe(5);
     expectEntered(run, ['deploy.strategy.failed', 'deploy.matrix.strategy failed', 'deploy.failed']);
     expect(run.doc.jobs.deploy.status).toBe('FAILED');
     expect(run.doc.jobs.deploy.strategies['env-prod_region-eu'].status).toBe('FAILED');
@@ -517,10 +517,10 @@ describe('golden workflows on the local engine with stub tasks', () => {
 
   it('matrix-computed: the axis is computed from a needed job output at run time', async () => {
     const run = await runGolden('matrix-computed', {
-      stages: { 'split.Split': { outputs: { stdout: '["p1", "p2", "p3"]' } }, 'work.strategy.Work matrix.part': (p) => ({ outputs: { stdout: `${p.ctx.matrix.part} ${p.ctx.matrix.mode}` } }) },
+      stages: { 'split.Split': { outputs: { stdout: '["p1", "p2", "p3"]' } }, 'work.strategy.Work matrix-part': (p) => ({ outputs: { stdout: `${p.ctx.matrix.part} ${p.ctx.matrix.mode}` } }) },
     });
     expectEntered(run, ['work.matrix.evaluate', 'work.matrix.combinations', 'work.matrix', 'work.matrix.collect', 'work.succeeded']);
-    expect(run.count('work.strategy.Work matrix.part')).toBe(3);
+    expect(run.count('work.strategy.Work matrix-part')).toBe(3);
     expect(Object.keys(run.doc.jobs.work.strategies)).toEqual(['part-p1_mode-full', 'part-p2_mode-full', 'part-p3_mode-full']);
     expect(run.doc.jobs.work.strategies['part-p2_mode-full'].stages.work.outputs.stdout).toBe('p2 full');
   });
@@ -558,6 +558,34 @@ describe('golden workflows on the local engine with stub tasks', () => {
     expect(run.doc.params).toEqual({ user: 'ann', token: '***' });
     expect(payloads(run, 'main.Use token')[0]!.ctx.params).toEqual({ user: 'ann', token: 's3cr3t' });
     expect(JSON.stringify(run.doc)).not.toContain('s3cr3t');
+  });
+
+  it('release lock: a run that carries a lock claims it in the audit table first', async () => {
+    const run = await runGolden('echo', { lock: 'lock#2024-01-01T00:00' });
+    expect(run.calls.map((c) => c.state)).toEqual(['claim release']);
+    expect(run.calls[0]!.input).toMatchObject({
+      TableName: '${AuditTableName}',
+      Item: { workflow: { S: 'echo' }, release: { S: 'lock#2024-01-01T00:00' }, run_id: { S: 'r1' } },
+      ConditionExpression: 'attribute_not_exists(#r)',
+    });
+    expectEntered(run, ['hello.start', 'run.SUCCESS']);
+    expect(run.doc.status).toBe('SUCCESS');
+  });
+
+  it('release lock: a minute already claimed is SKIP and runs no job', async () => {
+    const run = await runGolden('echo', { lock: 'lock#2024-01-01T00:00', lockTaken: true });
+    expectEntered(run, ['claim release', 'already released', 'run.already released']);
+    expectNotEntered(run, ['hello.start', 'hello.resume']);
+    expect(run.doc.status).toBe('SKIP');
+    expect(run.doc.jobs).toEqual({});
+    expect(run.doc.errors).toEqual([{ name: 'AlreadyReleased', message: 'workflow echo already ran for release lock#2024-01-01T00:00' }]);
+    expect(run.failure).toBeUndefined();
+  });
+
+  it('release lock: a run without a lock writes nothing', async () => {
+    const run = await runGolden('echo');
+    expect(run.calls).toEqual([]);
+    expectNotEntered(run, ['claim release']);
   });
 
   it('sleep-templated: the evaluated seconds reach the Wait state', async () => {

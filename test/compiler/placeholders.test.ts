@@ -92,7 +92,7 @@ describe('placeholders in compiled definitions', () => {
     expect(compileWorkflow(docker.workflows.get('docker')!).placeholders).toEqual(expect.arrayContaining([
       'EcsClusterArn',
       'EcsSubnet',
-      'TaskDefinition_docker_containers_static',
+      'TaskDefinition_docker_containers_Static_container',
       'TaskDefinition_docker_containers_Templated_env',
     ]));
     const trigger = loadConf(join(dir, 'trigger'));

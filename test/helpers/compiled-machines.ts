@@ -94,11 +94,15 @@ export interface StubOptions {
    * Replies of action stages (bash, call, py, docker), by Task state name: a reply, or a function
    * of the request payload and the attempt number (1-based). @default `{outputs: {}}`
    */
-  stages?: Record<string, StubReply | ((payload: Record<string, unknown>, attempt: number) => StubReply)>;
+  stages?: Record<string, StubReply | ((payload: Record<string, any>, attempt: number) => StubReply)>;
   /** Other workflows, for `trigger` stages (run stubbed with the same options). */
   workflows?: ReadonlyMap<string, Workflow>;
   /** Jobs already done (a resumed run). @default {} */
   jobs?: Record<string, unknown>;
+  /** The release lock key the run claims (`lock` in the input). @default none */
+  lock?: string;
+  /** Whether the release lock is already taken (the audit table's conditional write fails). @default false */
+  lockTaken?: boolean;
 }
 
 /** The outcome of a stubbed run. */
@@ -140,6 +144,7 @@ export async function runStubbed(workflow: Workflow, options: StubOptions = {}):
     release: { logical_date: '2024-01-01T00:00:00Z', type: 'normal' },
     run: { id: 'r1', workflow: workflow.name },
     jobs: options.jobs ?? {},
+    ...(options.lock ? { lock: options.lock } : {}),
   };
   return execute(workflow, compiled, input, options);
 }
@@ -182,6 +187,10 @@ async function execute(workflow: Workflow, compiled: CompiledWorkflow, input: Re
         return { Output: run.doc, Status: 'SUCCEEDED' };
       }
       if (resource.includes(':ecs:runTask')) return { Containers: [{ ExitCode: 0 }] };
+      if (resource.endsWith(':dynamodb:putItem')) {
+        if (options.lockTaken) throw lambdaError('DynamoDB.ConditionalCheckFailedException', 'The conditional request failed');
+        return {};
+      }
       throw new Error(`no stub for resource ${resource}`);
     };
   }
