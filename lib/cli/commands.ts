@@ -4,9 +4,12 @@ import { validateCommand } from './validate-command.ts';
 import { compileCommand } from './compile-command.ts';
 import { runCommand } from './run-command.ts';
 import { graphCommand } from './graph-command.ts';
+import { releaseCommand } from './release-command.ts';
+import { rerunCommand } from './rerun-command.ts';
+import { auditCommand } from './audit-command.ts';
 
 /**
  * Every `wf` subcommand, in the order `wf --help` lists them. A new command is one file
  * (`<name>-command.ts` exporting a {@link CliCommand}) and one line here.
  */
-export const commands: readonly CliCommand[] = [validateCommand, compileCommand, graphCommand, runCommand, schemaCommand];
+export const commands: readonly CliCommand[] = [validateCommand, compileCommand, graphCommand, runCommand, releaseCommand, rerunCommand, auditCommand, schemaCommand];

@@ -8,6 +8,7 @@ import { ExitCode } from './exit-codes.ts';
 import { colorEnabled, createPaint } from './paint.ts';
 import { renderDiagnostics } from './print-diagnostics.ts';
 import { UsageError } from './usage-error.ts';
+import { AuditError } from '../audit/index.ts';
 
 /** Where {@link runCli} reads and writes; every field defaults to the real process. */
 export interface RunCliOptions {
@@ -77,6 +78,10 @@ export function reportError(e: unknown, ctx: Pick<CliContext, 'err' | 'env' | 'p
   if (e instanceof ParamError) {
     ctx.err(renderDiagnostics([e.toDiagnostic()], {}, ctx.paint));
     return ExitCode.usage;
+  }
+  if (e instanceof AuditError) {
+    ctx.err(`${ctx.paint.bold(ctx.paint.red('error'))}: ${e.message}\n`);
+    return ExitCode.failure;
   }
   if (e instanceof UsageError) {
     ctx.err(`${ctx.paint.bold(ctx.paint.red('error'))}: ${e.message}\n${e.note ? `  note: ${e.note}\n` : ''}`);

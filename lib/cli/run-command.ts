@@ -1,7 +1,8 @@
 import { Option } from 'commander';
 import type { Command } from 'commander';
 import { parseParamAssignments } from '../config/index.ts';
-import { runLocal, RunInputError, type ResultDocument, type RunEvent } from '../local/index.ts';
+import { openLocalStore, runAudited, RunInputError, type ResultDocument, type RunEvent } from '../local/index.ts';
+import { AuditError, type RunType } from '../audit/index.ts';
 import { loadRegistryModules, splitRegistryPaths } from '../runtime/index.ts';
 import { commandAction, type CliCommand, type CliContext } from './cli-context.ts';
 import { confOption, type ConfOptions } from './conf-option.ts';
@@ -16,6 +17,8 @@ export interface RunOptions extends ConfOptions {
   params?: string;
   json?: boolean;
   progress?: boolean;
+  /** False with `--no-audit`. */
+  audit?: boolean;
 }
 
 /** Adds the options `wf run` and `wf release` share. */
@@ -26,7 +29,8 @@ export function addRunOptions(cmd: Command): Command {
     .addOption(new Option('-p, --param <key=value...>', 'a param value (repeatable)'))
     .option('--params <json>', 'params as a JSON object')
     .option('--json', 'print the result document as JSON on stdout')
-    .option('--progress', 'print progress on stderr even when it is not a terminal');
+    .option('--progress', 'print progress on stderr even when it is not a terminal')
+    .option('--no-audit', 'do not record the run in the local audit store (.wf/)');
 }
 
 /** `wf run NAME ...`: runs a workflow on the local engine. */
@@ -94,16 +98,29 @@ export function summary(doc: ResultDocument): string {
   return lines.join('\n') + '\n';
 }
 
-/** Runs a loaded workflow and prints the outcome; shared by `run` and `release`. */
-export async function runWorkflow(ctx: CliContext, name: string, opts: RunOptions, extra: { release?: { logical_date?: string; type?: string }; dryrun?: boolean }): Promise<number> {
+/** What `wf release` and `wf rerun` add to a run. */
+export interface RunExtra {
+  release?: { logical_date?: string; type?: string };
+  type?: RunType;
+  lock?: string;
+  jobs?: Record<string, unknown>;
+  parentRunId?: string;
+  /** Params to use instead of the command line's (a rerun's). */
+  params?: Record<string, unknown>;
+}
+
+/** Runs a loaded workflow and prints the outcome; shared by `run`, `release` and `rerun`. */
+export async function runWorkflow(ctx: CliContext, name: string, opts: RunOptions, extra: RunExtra): Promise<number> {
   const loaded = loadOne(ctx, name, opts.conf);
   if (!loaded) return ExitCode.usage;
-  const params = collectParams(opts);
+  const params = extra.params ?? collectParams(opts);
   try {
     await loadRegistryModules(splitRegistryPaths([...(opts.registry ?? []), ctx.env.WORKFLOW_CORE_REGISTRY_CALLER]));
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
+  const type = extra.type ?? 'manual';
+  const local = opts.audit === false || type === 'dryrun' ? undefined : await openLocalStore({ ...(ctx.env.WORKFLOW_CORE_AUDIT_PATH ? { dir: ctx.env.WORKFLOW_CORE_AUDIT_PATH } : {}) });
   const controller = new AbortController();
   const onSigint = (): void => {
     ctx.err('\ncancelling the run (Ctrl-C again to quit at once)\n');
@@ -113,13 +130,18 @@ export async function runWorkflow(ctx: CliContext, name: string, opts: RunOption
   process.on('SIGINT', onSigint);
   const showProgress = opts.progress || (process.stderr.isTTY && !opts.json) || false;
   try {
-    const doc = await runLocal(loaded.workflow, {
+    const doc = await runAudited(loaded.workflow, {
       workflows: loaded.workflows,
       params,
       signal: controller.signal,
+      type,
+      ...(local ? { audit: local.store } : {}),
       ...(extra.release ? { release: extra.release } : {}),
-      ...(extra.dryrun ? { dryrun: true } : {}),
+      ...(extra.lock ? { lock: extra.lock } : {}),
+      ...(extra.jobs ? { jobs: extra.jobs } : {}),
+      ...(extra.parentRunId ? { parentRunId: extra.parentRunId } : {}),
       ...(showProgress ? { onEvent: progressPrinter(ctx) } : {}),
+      onAuditError: (e) => ctx.err(`${ctx.paint.red('error')}: the run ended but its audit record was not written: ${e.message}\n`),
     });
     if (opts.json) ctx.out(JSON.stringify(doc, null, 2) + '\n');
     else ctx.out(summary(doc));
@@ -129,8 +151,13 @@ export async function runWorkflow(ctx: CliContext, name: string, opts: RunOption
       ctx.err(`${ctx.paint.red('error')}: workflow "${name}" was not run: its params are wrong\n${e.problems.map((p) => `  ${p}`).join('\n')}\n`);
       return ExitCode.usage;
     }
+    if (e instanceof AuditError) {
+      ctx.err(`${ctx.paint.red('error')}: ${e.message}\n`);
+      return ExitCode.failure;
+    }
     throw e;
   } finally {
     process.off('SIGINT', onSigint);
+    await local?.close();
   }
 }

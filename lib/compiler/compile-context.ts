@@ -65,6 +65,15 @@ const TRANSIENT_LAMBDA_ERRORS = [
   'Lambda.TooManyRequestsException',
 ];
 
+/** A label (`[job, stage name, ...]`) as words for messages: `job "build" › stage "Deploy" › ...`. */
+export function describeLabel(label: readonly string[]): string {
+  const [job, stage, ...rest] = label;
+  const parts = [`job "${job}"`];
+  if (stage !== undefined) parts.push(`stage "${stage}"`);
+  for (const r of rest) parts.push(r);
+  return parts.join(' › ');
+}
+
 /** Holds the states of one machine (the top level, a branch, or an item processor). */
 export class StateSink {
   readonly states: Record<string, State> = {};
@@ -218,7 +227,7 @@ export class CompileContext {
     for (const k of Object.keys(items)) selector[`${k}.$`] = `$.Payload.${k}`;
     const name = this.reserve([...label, 'evaluate']);
     this.put(name, {
-      ...this.lambdaTask({ action: 'eval', ...(hasPathKey(items) ? { itemsJson: JSON.stringify(items) } : { items }), ctx }),
+      ...this.lambdaTask({ action: 'eval', what: describeLabel(label), ...(hasPathKey(items) ? { itemsJson: JSON.stringify(items) } : { items }), ctx }),
       ResultSelector: selector,
       ResultPath: resultPath,
       Retry: [this.transientRetry()],

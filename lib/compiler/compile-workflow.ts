@@ -205,7 +205,7 @@ export function compileWorkflow(workflow: Workflow, options: CompileOptions = {}
   // the minute wins (EventBridge may deliver twice; two `wf release` may race). The loser is SKIP.
   const already = cx.add(['already released'], {
     Type: 'Pass',
-    Parameters: { name: 'AlreadyReleased', 'message.$': "States.Format('workflow {} already ran for release {}', $.run.workflow, $.lock)" },
+    Parameters: { name: 'AlreadyReleased', 'message.$': "States.Format('workflow {} already has a run for this release ({})', $.run.workflow, $.lock)" },
     ResultPath: '$.__skip',
     Next: finish('SKIP', 'already released', { 'errors.$': 'States.Array($.__skip)' }),
   });

@@ -91,6 +91,8 @@ export type ValueMode = 'text' | 'python' | 'bash' | 'list' | 'seconds' | 'pytho
 export interface EvalRequest {
   action: 'eval';
   items: Record<string, EvalItem>;
+  /** Where the expressions are written (`job "build" › stage "Deploy"`), for messages. */
+  what?: string;
   ctx: WireContext;
 }
 

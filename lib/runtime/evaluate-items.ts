@@ -33,7 +33,10 @@ export function evaluateItems(req: EvalRequest): Record<string, unknown> {
       if (!(err instanceof EvalError)) throw err;
       const raw = item.kind === 'condition' ? item.cond : item.kind === 'matrix' ? item.matrix : item.raw;
       const note = err.note ? `; ${err.note}` : '';
-      throw new RunnerError(ErrorNames.expression, `cannot evaluate ${name} ${shown(raw)}: ${err.message} [${err.code}]${note}`);
+      const where = req.what ? `${req.what}: ` : '';
+      const subject = item.kind === 'condition' ? `condition ${shown(raw)}` : `${name} ${shown(raw)}`;
+      const text = err.message.includes(String(raw)) ? err.message : `${subject}: ${err.message}`;
+      throw new RunnerError(ErrorNames.expression, `${where}${text} [${err.code}]${note}`);
     }
   }
   return out;

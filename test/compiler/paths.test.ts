@@ -578,7 +578,7 @@ describe('golden workflows on the local engine with stub tasks', () => {
     expectNotEntered(run, ['hello.start', 'hello.resume']);
     expect(run.doc.status).toBe('SKIP');
     expect(run.doc.jobs).toEqual({});
-    expect(run.doc.errors).toEqual([{ name: 'AlreadyReleased', message: 'workflow echo already ran for release lock#2024-01-01T00:00' }]);
+    expect(run.doc.errors).toEqual([{ name: 'AlreadyReleased', message: 'workflow echo already has a run for this release (lock#2024-01-01T00:00)' }]);
     expect(run.failure).toBeUndefined();
   });
 

@@ -247,13 +247,13 @@ describe('eval requests', () => {
   it('a condition that is not boolean is an ExpressionError naming the item and the expression', async () => {
     const f = await failure({ action: 'eval', ctx, items: { cond: { kind: 'condition', cond: '${{ params.env }}' } } });
     expect(f.name).toBe('ExpressionError');
-    expect(f.message).toMatch(/^cannot evaluate cond "\$\{\{ params.env \}\}": condition .* gave the string "prod", not true or false \[WF4007\]; /);
+    expect(f.message).toMatch(/^condition "\$\{\{ params.env \}\}" gave the string "prod", not true or false \[WF4007\]; /);
   });
 
   it('a list mode value that is not a list is an ExpressionError', async () => {
     const f = await failure({ action: 'eval', ctx, items: { items: { kind: 'value', raw: '${{ params.env }}', mode: 'list' } } });
     expect(f.name).toBe('ExpressionError');
-    expect(f.message).toBe('cannot evaluate items "${{ params.env }}": foreach needs a list, but the value is the string "prod" [WF4006]; a JSON text becomes a list with fromJson(...)');
+    expect(f.message).toBe('items "${{ params.env }}": foreach needs a list, but the value is the string "prod" [WF4006]; a JSON text becomes a list with fromJson(...)');
   });
 
   it('an unknown name is an ExpressionError with a did-you-mean', async () => {

@@ -1,0 +1,63 @@
+/**
+ * A local run with its audit record: written as WAIT before the run (so a run that is killed shows
+ * as not finished), and with the result document when it ends. Dry runs write nothing.
+ */
+import type { Workflow } from '../config/index.ts';
+import { parameterize, redactParams } from '../config/index.ts';
+import type { AuditStore, RunType } from '../audit/index.ts';
+import { newRunId, runLocal, RunInputError, type ResultDocument, type RunLocalOptions } from './run-local.ts';
+
+/** Options for {@link runAudited}: those of `runLocal`, plus the store and the run's type. */
+export interface RunAuditedOptions extends RunLocalOptions {
+  /** The audit store; without it nothing is recorded. */
+  audit?: AuditStore;
+  /** How the run was started. @default 'manual' */
+  type?: RunType;
+  /** The run this one reruns. */
+  parentRunId?: string;
+  /** Called when the audit record could not be written at the end: the run's outcome is known but not stored. */
+  onAuditError?: (e: Error, doc: ResultDocument) => void;
+}
+
+function isoNow(): string {
+  return new Date().toISOString();
+}
+
+/** Runs a workflow locally and records it; resolves with the result document. */
+export async function runAudited(workflow: Workflow, options: RunAuditedOptions): Promise<ResultDocument> {
+  const type = options.type ?? 'manual';
+  const runId = options.runId ?? newRunId();
+  const logicalDate = options.release?.logical_date ?? isoNow().replace(/\.\d{3}Z$/, 'Z');
+  const store = type === 'dryrun' ? undefined : options.audit;
+  const secretNames = Object.values(workflow.params).filter((p) => p.secret).map((p) => p.name);
+  const { params, errors } = parameterize(workflow, options.params ?? {});
+  if (errors.length) throw new RunInputError(errors.map((e) => e.message));
+  const startedAt = isoNow();
+  const base = {
+    workflow: workflow.name,
+    runId,
+    logicalDate,
+    type,
+    params: redactParams(workflow, params),
+    startedAt,
+    ...(options.parentRunId ? { parentRunId: options.parentRunId } : {}),
+  };
+  if (store) await store.begin(base, { secretNames });
+  const t0 = Date.now();
+  const doc = await runLocal(workflow, {
+    ...options,
+    runId,
+    release: { logical_date: logicalDate, type: type === 'manual' ? 'normal' : type },
+    dryrun: type === 'dryrun',
+    ...(store ? { store: { client: store.client, table: store.table } } : {}),
+  });
+  if (store) {
+    try {
+      await store.finish({ ...base, status: doc.status, context: doc, endedAt: isoNow(), durationMs: Date.now() - t0 }, { secretNames });
+    } catch (e) {
+      if (options.onAuditError) options.onAuditError(e as Error, doc);
+      else throw e;
+    }
+  }
+  return doc;
+}
