@@ -328,7 +328,13 @@ function compileDocker(cx: CompileContext, stage: Extract<Stage, { kind: 'docker
       LaunchType: 'FARGATE',
       Cluster: `\${${Placeholders.cluster}}`,
       TaskDefinition: `\${${placeholder}}`,
-      NetworkConfiguration: { AwsvpcConfiguration: { Subnets: [`\${${Placeholders.subnets}}`], AssignPublicIp: 'DISABLED' } },
+      NetworkConfiguration: {
+        AwsvpcConfiguration: {
+          Subnets: [`\${${Placeholders.subnets}}`],
+          SecurityGroups: [`\${${Placeholders.securityGroup}}`],
+          AssignPublicIp: `\${${Placeholders.assignPublicIp}}`,
+        },
+      },
       Overrides: { ContainerOverrides: [override] },
     },
     ResultSelector: { status: 'WAIT', outputs: { 'return_code.$': '$.Containers[0].ExitCode' } },

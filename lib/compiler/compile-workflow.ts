@@ -6,7 +6,7 @@
  * Functions shows the run as failed and it can be redriven).
  */
 import type { Diagnostic } from '../diagnostics/index.ts';
-import type { Workflow } from '../config/index.ts';
+import { childLists, type Stage, type Workflow } from '../config/index.ts';
 import type { ChoiceRule, Machine, State } from './asl/types.ts';
 import { CompileContext, type CompileOptions, type StateInfo } from './compile-context.ts';
 import { compileJob } from './compile-job.ts';
@@ -31,6 +31,10 @@ export interface CompiledWorkflow {
   diagnostics: Diagnostic[];
   /** Placeholders the definition uses (fill them with CDK definitionSubstitutions or the local engine). */
   placeholders: string[];
+  /** The docker stages: each needs an ECS task definition filled in for its placeholder. */
+  dockerTasks: Array<{ placeholder: string; image: string; tag: string; job: string; stage: string }>;
+  /** Workflows this one starts with `trigger` stages. */
+  triggers: string[];
 }
 
 function jobsOf(node: PlanNode): string[] {
@@ -152,6 +156,19 @@ function pruneUnreachable(m: Machine): void {
   }
 }
 
+/** Every stage of a workflow, nested ones included. */
+function allStages(workflow: Workflow): Stage[] {
+  const out: Stage[] = [];
+  const walk = (list: readonly Stage[]): void => {
+    for (const s of list) {
+      out.push(s);
+      for (const child of childLists(s)) walk(child);
+    }
+  };
+  for (const job of Object.values(workflow.jobs)) walk(job.stages);
+  return out;
+}
+
 /** Compiles a validated workflow into an Amazon States Language definition. */
 export function compileWorkflow(workflow: Workflow, options: CompileOptions = {}): CompiledWorkflow {
   const cx = new CompileContext(workflow, options);
@@ -264,7 +281,7 @@ export function compileWorkflow(workflow: Workflow, options: CompileOptions = {}
   const json = JSON.stringify(definition, null, 2) + '\n';
   const diagnostics = [...cx.diagnostics, ...checkMachine(definition, json, workflow)];
   // Only the placeholders the compiler writes (a bash script's own `${HOME}` is not one).
-  const ours = /^(StageRunnerFunctionArn|PyRunnerFunctionArn|AuditTableName|EcsClusterArn|EcsSubnet|StateMachine_\w+|TaskDefinition_\w+)$/;
+  const ours = /^(StageRunnerFunctionArn|PyRunnerFunctionArn|AuditTableName|EcsClusterArn|EcsSubnet|EcsSecurityGroup|EcsAssignPublicIp|StateMachine_\w+|TaskDefinition_\w+)$/;
   const placeholders = [...new Set([...json.matchAll(/"\$\{([A-Za-z0-9_]+)\}"/g)].map((m) => m[1]!))].filter((p) => ours.test(p)).sort();
   if (workflow.execution === 'express' && workflow.timeout > 300) {
     diagnostics.push({
@@ -275,5 +292,9 @@ export function compileWorkflow(workflow: Workflow, options: CompileOptions = {}
       note: 'set `timeout: 300` or less, or use `execution: standard`',
     });
   }
-  return { definition, json, states: cx.info, diagnostics, placeholders };
+  const dockerTasks = Object.values(cx.info)
+    .filter((i) => i.docker)
+    .map((i) => ({ placeholder: i.docker!.placeholder, image: i.docker!.image, tag: i.docker!.tag, job: i.job!, stage: i.name ?? i.stage! }));
+  const triggers = [...new Set(allStages(workflow).filter((s) => s.kind === 'trigger').map((s) => (s as { trigger: string }).trigger))].sort();
+  return { definition, json, states: cx.info, diagnostics, placeholders, dockerTasks, triggers };
 }

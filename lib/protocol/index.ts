@@ -176,6 +176,9 @@ export const Placeholders = {
   auditTable: 'AuditTableName',
   cluster: 'EcsClusterArn',
   subnets: 'EcsSubnet',
+  securityGroup: 'EcsSecurityGroup',
+  /** `ENABLED` in public subnets (the task pulls its image over the internet), `DISABLED` in private ones. */
+  assignPublicIp: 'EcsAssignPublicIp',
   /** Child state machine ARN: `StateMachine_<workflow>` with non-alphanumerics as `_`. */
   stateMachinePrefix: 'StateMachine_',
   taskDefinitionPrefix: 'TaskDefinition_',
