@@ -471,15 +471,47 @@ def run_virtual_py(event: dict) -> dict:
 # --- entry points --------------------------------------------------------------------------------
 
 
+OUTPUT_BUDGET_BYTES = 32 * 1024
+
+
+def cap_outputs(outputs: dict, budget: int = OUTPUT_BUDGET_BYTES) -> dict:
+    """Outputs within the budget as they are; else the largest values replaced, one by one, by a
+    marker saying how big they were (the same rule as the stage runner's `capOutputs`), so no state
+    payload passes Step Functions' 256 KB limit."""
+    def size(value: Any) -> int:
+        return len(json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+
+    if size(outputs) <= budget:
+        return outputs
+    out = dict(outputs)
+    for key, n in sorted(((k, size(v)) for k, v in out.items()), key=lambda kv: (-kv[1], kv[0])):
+        out[key] = {"__truncated__": f"{n} bytes"}
+        if size(out) <= budget:
+            break
+    return out
+
+
 def handler(event: Any, context: Any = None) -> dict:
-    """Lambda entry: runs a PyRunRequest; returns `{status, outputs}` or raises StageFailed/BadRequest."""
+    """Lambda entry: runs a PyRunRequest; returns `{status, outputs}` or raises StageFailed/BadRequest.
+    A request with a `key` gets it back in a failed record, so the state machine can tell which
+    stage failed."""
     if not isinstance(event, dict):
         raise BadRequest(f"a Python runner request must be an object, got {type(event).__name__}")
     action = event.get("action")
-    if action == "py":
-        return run_py(event)
-    if action == "virtual-py":
-        return run_virtual_py(event)
+    try:
+        if action == "py":
+            result = run_py(event)
+            return {**result, "outputs": cap_outputs(result.get("outputs") or {})}
+        if action == "virtual-py":
+            result = run_virtual_py(event)
+            return {**result, "outputs": cap_outputs(result.get("outputs") or {})}
+    except StageFailed as e:
+        key = event.get("key")
+        if not isinstance(key, str):
+            raise
+        record = json.loads(str(e))
+        record["key"] = key
+        raise StageFailed(json.dumps(record, ensure_ascii=False, separators=(",", ":"))) from None
     raise BadRequest(f'unknown action {action!r}; the Python runner takes "py" and "virtual-py"')
 
 

@@ -1,11 +1,10 @@
 import { openLocalStore } from '../local/index.ts';
 import type { AuditRecord } from '../audit/index.ts';
 import { commandAction, type CliCommand, type CliContext } from './cli-context.ts';
-import { confOption, type ConfOptions } from './conf-option.ts';
 import { ExitCode } from './exit-codes.ts';
 import { UsageError } from './usage-error.ts';
 
-interface AuditOptions extends ConfOptions {
+interface AuditOptions {
   json?: boolean;
   limit?: string;
 }
@@ -18,7 +17,6 @@ export const auditCommand: CliCommand = {
       .command('audit')
       .description('list the runs recorded for a workflow in the local audit store, newest first')
       .argument('<name>', 'workflow')
-      .addOption(confOption())
       .option('--json', 'print the records as JSON')
       .option('--limit <n>', 'at most this many records', '50')
       .action(commandAction(ctx, (name: string, opts: AuditOptions) => audit(ctx, name, opts)));

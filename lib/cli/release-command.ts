@@ -68,5 +68,6 @@ async function release(ctx: CliContext, name: string, opts: ReleaseOptions): Pro
     release: { logical_date: logicalDate, type: opts.type },
     type: opts.type,
     ...(opts.type === 'normal' ? { lock: lockReleaseKey(at) } : {}),
+    ...(opts.type === 'force' || opts.type === 'rerun' ? { claimMinute: logicalDate } : {}),
   });
 }

@@ -38,6 +38,11 @@ async function rerun(ctx: CliContext, runId: string, opts: RunOptions): Promise<
     ctx.err(`${ctx.paint.red('error')}: no run "${runId}" in the local audit store; \`wf audit NAME\` lists the recorded runs\n`);
     return ExitCode.usage;
   }
+  const skippedRelease = ((record.context as { errors?: Array<{ name?: string }> } | undefined)?.errors ?? []).some((e) => e.name === 'AlreadyReleased');
+  if (record.status === 'SKIP' && skippedRelease) {
+    ctx.err(`${ctx.paint.red('error')}: run ${runId} was skipped because its release had already run; rerun that run instead (\`wf audit ${record.workflow}\` lists it)\n`);
+    return ExitCode.usage;
+  }
   const loaded = loadOne(ctx, record.workflow, opts.conf);
   if (!loaded) return ExitCode.usage;
   const given = collectParams(opts);

@@ -1,7 +1,7 @@
 import { Option } from 'commander';
 import type { Command } from 'commander';
 import { parseParamAssignments } from '../config/index.ts';
-import { openLocalStore, runAudited, RunInputError, type ResultDocument, type RunEvent } from '../local/index.ts';
+import { newRunId, openLocalStore, runAudited, RunInputError, type ResultDocument, type RunEvent } from '../local/index.ts';
 import { AuditError, type RunType } from '../audit/index.ts';
 import { loadRegistryModules, splitRegistryPaths } from '../runtime/index.ts';
 import { commandAction, type CliCommand, type CliContext } from './cli-context.ts';
@@ -107,6 +107,10 @@ export interface RunExtra {
   parentRunId?: string;
   /** Params to use instead of the command line's (a rerun's). */
   params?: Record<string, unknown>;
+  /** The run id (a new one when absent). */
+  runId?: string;
+  /** Claim the release minute before running, whether or not another run has (force and rerun releases). */
+  claimMinute?: string;
 }
 
 /** Runs a loaded workflow and prints the outcome; shared by `run`, `release` and `rerun`. */
@@ -120,7 +124,13 @@ export async function runWorkflow(ctx: CliContext, name: string, opts: RunOption
     throw new UsageError((e as Error).message);
   }
   const type = extra.type ?? 'manual';
+  if (opts.audit === false && extra.lock) {
+    throw new UsageError('a normal release claims its minute in the audit store, so it cannot run with --no-audit; use --type force to run without the claim');
+  }
   const local = opts.audit === false || type === 'dryrun' ? undefined : await openLocalStore({ ...(ctx.env.WORKFLOW_CORE_AUDIT_PATH ? { dir: ctx.env.WORKFLOW_CORE_AUDIT_PATH } : {}) });
+  const runId = extra.runId ?? newRunId();
+  // A forced run or a rerun of a minute also marks it as released, so a later normal release of it is SKIP.
+  if (local && extra.claimMinute) await local.store.claimRelease(loaded.workflow.name, extra.claimMinute, runId);
   const controller = new AbortController();
   const onSigint = (): void => {
     ctx.err('\ncancelling the run (Ctrl-C again to quit at once)\n');
@@ -133,6 +143,7 @@ export async function runWorkflow(ctx: CliContext, name: string, opts: RunOption
     const doc = await runAudited(loaded.workflow, {
       workflows: loaded.workflows,
       params,
+      runId,
       signal: controller.signal,
       type,
       ...(local ? { audit: local.store } : {}),
@@ -140,7 +151,14 @@ export async function runWorkflow(ctx: CliContext, name: string, opts: RunOption
       ...(extra.lock ? { lock: extra.lock } : {}),
       ...(extra.jobs ? { jobs: extra.jobs } : {}),
       ...(extra.parentRunId ? { parentRunId: extra.parentRunId } : {}),
-      ...(showProgress ? { onEvent: progressPrinter(ctx) } : {}),
+      ...(showProgress
+        ? {
+            onEvent: progressPrinter(ctx),
+            onLog: (stage: string, text: string) => {
+              for (const line of text.replace(/\n$/, '').split('\n')) ctx.err(`    ${ctx.paint.dim(`${stage} |`)} ${line}\n`);
+            },
+          }
+        : {}),
       onAuditError: (e) => ctx.err(`${ctx.paint.red('error')}: the run ended but its audit record was not written: ${e.message}\n`),
     });
     if (opts.json) ctx.out(JSON.stringify(doc, null, 2) + '\n');

@@ -10,7 +10,7 @@
 import type { Diagnostic } from '../diagnostics/index.ts';
 import type { Workflow, Job } from '../config/index.ts';
 import { Placeholders, type EvalItem, ErrorNames } from '../protocol/index.ts';
-import type { Catcher, Machine, Retrier, State } from './asl/types.ts';
+import type { Catcher, ChoiceRule, Machine, Retrier, State } from './asl/types.ts';
 import { StateNames } from './state-names.ts';
 import { hasPathKey, type PathScope } from './compile-expression.ts';
 
@@ -164,42 +164,77 @@ export class CompileContext {
     return { ErrorEquals: TRANSIENT_LAMBDA_ERRORS, IntervalSeconds: 1, MaxAttempts: 3, BackoffRate: 2 };
   }
 
+  private readonly hubs = new Map<StateSink, { entry: string; route: string; keys: Map<string, string> }>();
+
   /**
-   * Catchers and the states that normalise a failure into `$.__caught.r` before going to `target`.
-   * A `StageFailed` error carries the failed record as JSON in the Lambda error message; any other
-   * error (timeout, service error, expression error) becomes `{name: Error, message: Cause}`.
-   * With `retry`, a stage failure or a timeout goes there instead (a retry counter loop); other
-   * errors (expressions, bad requests) are not retried.
+   * The failure hub of the current machine (top level, branch or item processor): the states every
+   * runner failure goes through. A runner failure carries the failed record as JSON in the Lambda
+   * error message (`StageFailed`, or `ExpressionError` for an expression that could not be
+   * evaluated), with the `key` the request gave; the hub parses it into `$.__caught.r` once, then a
+   * Choice on the key routes to where that request's failure goes. Sharing the parsing keeps each
+   * stage's failure handling to a route in that Choice.
    */
-  catchers(label: string[], target: string, retry?: string): Catcher[] {
-    const parsed = this.add([...label, 'failed'], {
+  private hub(): { entry: string; route: string; keys: Map<string, string> } {
+    let hub = this.hubs.get(this.sink);
+    if (hub) return hub;
+    const entry = this.reserve(['failure']);
+    const record = this.reserve([entry, 'record']);
+    const route = this.reserve([entry, 'route']);
+    this.put(entry, {
       Type: 'Pass',
       Parameters: { 'lambda.$': 'States.StringToJson($.__caught.Cause)' },
       ResultPath: '$.__caught',
-      Next: this.add([...label, 'failure record'], {
-        Type: 'Pass',
-        Parameters: { 'r.$': 'States.StringToJson($.__caught.lambda.errorMessage)' },
-        ResultPath: '$.__caught',
-        Next: retry ?? target,
-      }),
+      Next: record,
     });
-    const expression = this.add([...label, 'expression failed'], {
+    this.put(record, {
       Type: 'Pass',
-      Parameters: { 'lambda.$': 'States.StringToJson($.__caught.Cause)' },
+      Parameters: { 'r.$': 'States.StringToJson($.__caught.lambda.errorMessage)' },
       ResultPath: '$.__caught',
-      Next: this.add([...label, 'expression record'], {
-        Type: 'Pass',
-        Parameters: { r: { status: 'FAILED', outputs: {}, errors: { 'name.$': '$.__caught.lambda.errorType', 'message.$': '$.__caught.lambda.errorMessage' } } },
-        ResultPath: '$.__caught',
-        Next: target,
-      }),
+      Next: route,
     });
-    return [
-      { ErrorEquals: [ErrorNames.stageFailed], ResultPath: '$.__caught', Next: parsed },
-      { ErrorEquals: [ErrorNames.expression, ErrorNames.badRequest, ErrorNames.param], ResultPath: '$.__caught', Next: expression },
-      ...(retry ? [{ ErrorEquals: ['States.Timeout'], ResultPath: '$.__caught', Next: this.genericFailure([...label, 'timeout'], retry) }] : []),
-      { ErrorEquals: ['States.ALL'], ResultPath: '$.__caught', Next: this.genericFailure(label, target) },
-    ];
+    this.put(route, { Type: 'Choice', Choices: [] });
+    hub = { entry, route, keys: new Map() };
+    this.hubs.set(this.sink, hub);
+    return hub;
+  }
+
+  /**
+   * The Catch of a Task that invokes a runner Lambda, and the `key` to put in its request. A stage
+   * failure or an expression error goes through the failure hub to `target`; with `retry`, a stage
+   * failure (not an expression error: it would fail the same way) or a timeout goes to `retry`
+   * instead (a counter loop). Any other error (a timeout, a service error) becomes
+   * `{name: Error, message: Cause}` on the spot.
+   */
+  lambdaCatch(label: string[], target: string, retry?: string): { catchers: Catcher[]; key: string } {
+    const hub = this.hub();
+    const id = `${target}\u0000${retry ?? ''}`;
+    let key = hub.keys.get(id);
+    if (!key) {
+      key = `f${hub.keys.size + 1}`;
+      hub.keys.set(id, key);
+      const route = this.sink.states[hub.route]!;
+      const byKey: ChoiceRule = { Variable: '$.__caught.r.key', StringEquals: key };
+      if (retry) route.Choices!.push({ And: [byKey, { Variable: '$.__caught.r.errors.name', StringEquals: ErrorNames.expression }], Next: target });
+      route.Choices!.push({ ...byKey, Next: retry ?? target });
+      if (route.Default === undefined) {
+        // A failure without a key (a runner that died before it could answer) takes the first route.
+        route.Default = target;
+        route.Choices!.unshift({ Not: { Variable: '$.__caught.r.key', IsPresent: true }, Next: target });
+      }
+    }
+    return {
+      key,
+      catchers: [
+        { ErrorEquals: [ErrorNames.stageFailed, ErrorNames.expression], ResultPath: '$.__caught', Next: hub.entry },
+        ...(retry ? [{ ErrorEquals: ['States.Timeout'], ResultPath: '$.__caught', Next: this.genericFailure([...label, 'timeout'], retry) }] : []),
+        { ErrorEquals: ['States.ALL'], ResultPath: '$.__caught', Next: this.genericFailure(label, target) },
+      ],
+    };
+  }
+
+  /** The Catch of a Task that is not a runner Lambda: every error becomes `{name: Error, message: Cause}`. */
+  catchers(label: string[], target: string): Catcher[] {
+    return [{ ErrorEquals: ['States.ALL'], ResultPath: '$.__caught', Next: this.genericFailure(label, target) }];
   }
 
   /** A state turning `$.__caught = {Error, Cause}` into a failed record, then going to `target`. */
@@ -226,12 +261,13 @@ export class CompileContext {
     const selector: Record<string, unknown> = {};
     for (const k of Object.keys(items)) selector[`${k}.$`] = `$.Payload.${k}`;
     const name = this.reserve([...label, 'evaluate']);
+    const { catchers, key } = this.lambdaCatch(label, fail);
     this.put(name, {
-      ...this.lambdaTask({ action: 'eval', what: describeLabel(label), ...(hasPathKey(items) ? { itemsJson: JSON.stringify(items) } : { items }), ctx }),
+      ...this.lambdaTask({ action: 'eval', key, what: describeLabel(label), ...(hasPathKey(items) ? { itemsJson: JSON.stringify(items) } : { items }), ctx }),
       ResultSelector: selector,
       ResultPath: resultPath,
       Retry: [this.transientRetry()],
-      Catch: this.catchers(label, fail),
+      Catch: catchers,
       Next: next,
     });
     return name;

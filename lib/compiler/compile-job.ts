@@ -225,12 +225,13 @@ function compileMatrix(cx: CompileContext, job: Job, scope: StageScope, ok: stri
     ResultPath: `$.__mr${n}`,
     Next: check,
   });
+  const collectCatch = cx.lambdaCatch(label, failed);
   const collect = cx.add([...label, 'collect'], {
-    ...cx.lambdaTask({ action: 'collect', kind: 'matrix', 'results.$': `$.__mr${n}.results` }),
+    ...cx.lambdaTask({ action: 'collect', key: collectCatch.key, kind: 'matrix', 'results.$': `$.__mr${n}.results` }),
     ResultSelector: { status: 'WAIT', 'strategies.$': '$.Payload' },
     ResultPath: `$.jobs.${job.id}`,
     Retry: [cx.transientRetry()],
-    Catch: cx.catchers(label, failed),
+    Catch: collectCatch.catchers,
     Next: anyFailedPass,
   });
   const map = mapState({ 'results.$': '$', 'statuses.$': '$[*].status' }, `$.__mr${n}`, collect);

@@ -111,9 +111,12 @@ function compileBody(cx: CompileContext, stage: Stage, scope: StageScope, label:
     case 'call':
       return compileAction(cx, stage, scope, label, rec, next, fail);
     case 'docker':
+      // A dry run only says what would run: every acting stage goes to the stage runner.
+      if (cx.options.dryrun) return compileAction(cx, stage, scope, label, rec, next, fail);
       return compileDocker(cx, stage, scope, label, rec, next, fail);
     case 'py':
     case 'virtual-py':
+      if (cx.options.dryrun) return compileAction(cx, stage, scope, label, rec, next, fail);
       return compilePy(cx, stage, scope, label, rec, next, fail);
     case 'raise':
       return compileRaise(cx, stage.raise, scope, label, rec, fail, info);
@@ -209,9 +212,16 @@ function retryScope(cx: CompileContext, stage: Stage, scope: StageScope, roots: 
   return { path, scope: { ...scope, roots: { ...scope.roots, retry: `${path}.n` } } };
 }
 
-function stageSpec(cx: CompileContext, stage: Stage): Record<string, unknown> {
+/** The kind fields of an acting stage as the runner gets them (templates unrendered). */
+function stageSpecFields(stage: Stage): Record<string, unknown> {
   const fields: Record<string, unknown> = {};
   switch (stage.kind) {
+    case 'py':
+    case 'virtual-py':
+      fields.run = stage.run;
+      fields.vars = stage.vars;
+      if (stage.kind === 'virtual-py') Object.assign(fields, { deps: stage.deps, version: stage.version });
+      break;
     case 'bash':
       fields.bash = stage.bash;
       fields.env = stage.env;
@@ -227,6 +237,11 @@ function stageSpec(cx: CompileContext, stage: Stage): Record<string, unknown> {
     default:
       break;
   }
+  return fields;
+}
+
+function stageSpec(cx: CompileContext, stage: Stage): Record<string, unknown> {
+  const fields = stageSpecFields(stage);
   const spec: Record<string, unknown> = { kind: stage.kind, name: stage.name, ...(hasPathKey(fields) ? { fieldsJson: JSON.stringify(fields) } : { fields }) };
   if (stage.id) spec.id = stage.id;
   if (cx.options.dryrun) spec.dryrun = true;
@@ -249,12 +264,13 @@ function effectiveTimeout(stage: Stage, scope: StageScope): number | undefined {
 function actionTask(cx: CompileContext, stage: Stage, scope: StageScope, label: Label, rec: string | undefined, next: string, fail: string, payload: Record<string, unknown>, fn: 'stage' | 'py', retryPath: string | undefined): string {
   const name = cx.reserve(label);
   const { start, retry } = counterRetry(cx, stage, scope, label, name, fail, retryPath);
+  const { catchers, key } = cx.lambdaCatch(label, fail, retry);
   const task: State = {
-    ...cx.lambdaTask(payload, fn),
+    ...cx.lambdaTask({ ...payload, key }, fn),
     ResultSelector: { 'status.$': '$.Payload.status', 'outputs.$': '$.Payload.outputs' },
     ResultPath: rec ?? null,
     Retry: [cx.transientRetry(), ...(retryPath ? [] : retriers(stage) ?? [])],
-    Catch: cx.catchers(label, fail, retry),
+    Catch: catchers,
     Next: next,
   };
   const timeout = effectiveTimeout(stage, scope);
@@ -263,8 +279,8 @@ function actionTask(cx: CompileContext, stage: Stage, scope: StageScope, label: 
   return start;
 }
 
-function compileAction(cx: CompileContext, stage: Extract<Stage, { kind: 'bash' | 'call' }>, scope: StageScope, label: Label, rec: string | undefined, next: string, fail: string): string {
-  const roots = rootsOfValue(stage.kind === 'bash' ? [stage.bash, stage.env] : stage.with);
+function compileAction(cx: CompileContext, stage: Extract<Stage, { kind: 'bash' | 'call' | 'py' | 'virtual-py' | 'docker' }>, scope: StageScope, label: Label, rec: string | undefined, next: string, fail: string): string {
+  const roots = rootsOfValue(Object.values(stageSpecFields(stage)));
   const spec = stageSpec(cx, stage);
   const timeout = effectiveTimeout(stage, scope);
   if (timeout !== undefined) spec.timeout = timeout;
@@ -551,13 +567,14 @@ function compileForeach(cx: CompileContext, stage: ForeachStage, scope: StageSco
   });
   const base = rec ?? `$.__f${n}`;
   const info = stageInfo(scope, stage);
+  const collectCatch = rec ? cx.lambdaCatch(label, fail) : undefined;
   const collected = rec
     ? cx.add([...label, 'collect'], {
-        ...cx.lambdaTask({ action: 'collect', kind: 'foreach', 'results.$': `${base}.results`, 'items.$': itemsPath, useIndexAsKey: stage.useIndexAsKey }),
+        ...cx.lambdaTask({ action: 'collect', key: collectCatch!.key, kind: 'foreach', 'results.$': `${base}.results`, 'items.$': itemsPath, useIndexAsKey: stage.useIndexAsKey }),
         ResultSelector: { status: 'SUCCESS', 'outputs.$': '$.Payload' },
         ResultPath: base,
         Retry: [cx.transientRetry()],
-        Catch: cx.catchers(label, fail),
+        Catch: collectCatch!.catchers,
         Next: next,
       })
     : next;

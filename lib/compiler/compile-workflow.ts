@@ -23,8 +23,14 @@ export const END = '\u0000END';
 export interface CompiledWorkflow {
   /** The ASL definition with `${Placeholder}`s for deployment values. */
   definition: Machine;
-  /** The definition as deterministic JSON text (what `wf compile` prints and CDK deploys). */
+  /**
+   * The definition as deterministic compact JSON text: what CDK deploys (byte for byte, apart from
+   * the substitutions) and `wf compile --compact` prints. Compact text keeps large workflows under
+   * Step Functions' 1 MB definition limit.
+   */
   json: string;
+  /** The same definition indented for reading (`wf compile`, golden files). */
+  pretty: string;
   /** What each state stands for (job, stage), for progress reporting. */
   states: Record<string, StateInfo>;
   /** Warnings and errors about Step Functions limits. */
@@ -95,17 +101,17 @@ function compilePlan(cx: CompileContext, node: PlanNode, before: ReadonlySet<str
   });
 }
 
-/** The result document's fields, with secret params replaced. */
+/** The result document's fields, with secret params replaced by `***`. */
 function resultParameters(workflow: Workflow, status: string): Record<string, unknown> {
-  const params: Record<string, unknown> = {};
-  for (const [name, p] of Object.entries(workflow.params)) {
-    if (p.secret) params[name] = '***';
-    else params[`${name}.$`] = `$.params.${name}`;
-  }
-  const simple = Object.keys(workflow.params).every((k) => /^[A-Za-z_][A-Za-z0-9_-]*$/.test(k));
   const doc: Record<string, unknown> = { status, 'run.$': '$.run' };
-  if (simple && Object.values(workflow.params).some((p) => p.secret)) doc.params = params;
-  else doc['params.$'] = '$.params';
+  if (Object.values(workflow.params).some((p) => p.secret)) {
+    const params: Record<string, unknown> = {};
+    for (const [name, p] of Object.entries(workflow.params)) {
+      if (p.secret) params[name] = '***';
+      else params[`${name}.$`] = /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) ? `$.params.${name}` : `$.params['${name}']`;
+    }
+    doc.params = params;
+  } else doc['params.$'] = '$.params';
   doc['release.$'] = '$.release';
   doc['jobs.$'] = '$.jobs';
   doc.errors = [];
@@ -278,7 +284,8 @@ export function compileWorkflow(workflow: Workflow, options: CompileOptions = {}
   };
   pruneUnreachable(machine);
   const definition = renderMachine(machine);
-  const json = JSON.stringify(definition, null, 2) + '\n';
+  const json = JSON.stringify(definition);
+  const pretty = JSON.stringify(definition, null, 2) + '\n';
   const diagnostics = [...cx.diagnostics, ...checkMachine(definition, json, workflow)];
   // Only the placeholders the compiler writes (a bash script's own `${HOME}` is not one).
   const ours = /^(StageRunnerFunctionArn|PyRunnerFunctionArn|AuditTableName|EcsClusterArn|EcsSubnet|EcsSecurityGroup|EcsAssignPublicIp|StateMachine_\w+|TaskDefinition_\w+)$/;
@@ -296,5 +303,5 @@ export function compileWorkflow(workflow: Workflow, options: CompileOptions = {}
     .filter((i) => i.docker)
     .map((i) => ({ placeholder: i.docker!.placeholder, image: i.docker!.image, tag: i.docker!.tag, job: i.job!, stage: i.name ?? i.stage! }));
   const triggers = [...new Set(allStages(workflow).filter((s) => s.kind === 'trigger').map((s) => (s as { trigger: string }).trigger))].sort();
-  return { definition, json, states: cx.info, diagnostics, placeholders, dockerTasks, triggers };
+  return { definition, json, pretty, states: cx.info, diagnostics, placeholders, dockerTasks, triggers };
 }

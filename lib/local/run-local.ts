@@ -10,7 +10,7 @@ import { StateMachine, ExecutionAbortedError, ExecutionError, ExecutionTimeoutEr
 import type { Workflow } from '../config/index.ts';
 import { parameterize } from '../config/parameterize.ts';
 import { compileWorkflow, type CompiledWorkflow, type Machine, type State, type StateInfo } from '../compiler/index.ts';
-import { buildScope, handleRequest, runPython } from '../runtime/index.ts';
+import { buildScope, handleRequest, keyedFailure, runPython } from '../runtime/index.ts';
 import { renderTemplate } from '../expr/index.ts';
 import { resolveParameters } from './resolve-parameters.ts';
 import type { PyRunRequest, RunnerRequest, WireContext } from '../protocol/index.ts';
@@ -48,6 +48,8 @@ export interface RunLocalOptions {
   signal?: AbortSignal;
   /** Progress callback. */
   onEvent?: (e: RunEvent) => void;
+  /** Lines a py stage prints (its stdout and stderr), with the stage's name. */
+  onLog?: (stage: string, line: string) => void;
   /** Every event of the engine's log, as it comes (benchmarks count transitions with it). */
   onRawEvent?: (e: { type: string; state?: { name: string }; index?: number }) => void;
   /** Replaces every retry wait and retry-loop Wait with this many milliseconds (tests). */
@@ -138,22 +140,27 @@ async function execute(workflow: Workflow, input: Record<string, unknown>, optio
   const { definition } = compiledWf;
   const all = options.workflows ?? new Map([[workflow.name, workflow]]);
   const handlers: Record<string, (input: unknown) => Promise<unknown>> = {};
-  const runPy = (req: PyRunRequest): Promise<unknown> => runPython(req, { signal: options.signal });
+  // Stops the run's processes when the run is cancelled or times out.
+  const stop = new AbortController();
+  const signal = stop.signal;
+  const runPy = (req: PyRunRequest): Promise<unknown> => runPython(req, { signal, ...(options.onLog ? { onLog: (line: string) => options.onLog!(req.name, line) } : {}) });
   for (const [name, st] of taskStates(definition)) {
     const resource = st.Resource ?? '';
     const fn = (st.Parameters as { FunctionName?: string } | undefined)?.FunctionName ?? '';
     if (resource.endsWith(':lambda:invoke') && fn.includes('PyRunner')) {
       handlers[name] = async (p) => {
+        const req = (p as { Payload: PyRunRequest & { key?: string } }).Payload;
         try {
-          return { Payload: await runPy((p as { Payload: PyRunRequest }).Payload) };
+          return { Payload: await runPy(req) };
         } catch (e) {
-          throw lambdaShaped(e);
+          // The Python runner adds the key itself; a runner that could not start or died did not.
+          throw lambdaShaped(typeof req.key === 'string' ? keyedFailure(e, req.key) : e);
         }
       };
     } else if (resource.endsWith(':lambda:invoke')) {
       handlers[name] = async (p) => {
         try {
-          return { Payload: await handleRequest((p as { Payload: RunnerRequest }).Payload, { signal: options.signal, runPy }) };
+          return { Payload: await handleRequest((p as { Payload: RunnerRequest }).Payload, { signal, runPy }) };
         } catch (e) {
           throw lambdaShaped(e);
         }
@@ -177,7 +184,7 @@ async function execute(workflow: Workflow, input: Record<string, unknown>, optio
       handlers[name] = async (p) => dynamoLocally(resource, p as Record<string, unknown>, options.store);
     } else if (resource.includes(':ecs:runTask')) {
       const docker = compiledWf.states[name]?.docker;
-      handlers[name] = async (p) => runDockerLocally(name, docker, p as EcsRunTask, options.signal);
+      handlers[name] = async (p) => runDockerLocally(name, docker, p as EcsRunTask, signal);
     } else {
       handlers[name] = async () => {
         const e = new Error(`the local engine cannot run "${resource}" (state "${name}")`);
@@ -203,24 +210,29 @@ async function execute(workflow: Workflow, input: Record<string, unknown>, optio
     overrides: { taskResourceLocalHandlers: handlers as never, retryIntervalOverrides: retryOverrides, waitTimeOverrides: waitOverrides },
     context: { Execution: { Id: `local:${workflow.name}:${run.id}`, Name: run.id, Input: input, StartTime: new Date().toISOString() } } as never,
   });
-  const onAbort = (): void => execution.abort();
+  const onAbort = (): void => {
+    stop.abort();
+    execution.abort();
+  };
   options.signal?.addEventListener('abort', onAbort, { once: true });
   // The result document is the output of the run's result state: read it from the event log
   // (a failed run's document also travels in the Fail state's cause, as it does on AWS).
-  const seen: { result?: ResultDocument } = {};
+  const seen: { result?: ResultDocument; jobs?: Record<string, unknown> } = {};
   const progress = watchEvents(execution.eventLogs as AsyncGenerator<unknown>, compiledWf.states, workflow.name, seen, options.onEvent, options.onRawEvent);
   try {
     const out = (await execution.result) as unknown as ResultDocument;
     return out;
   } catch (e) {
-    if (e instanceof ExecutionAbortedError || options.signal?.aborted) return cancelled(input, workflow);
+    stop.abort();
+    await progress.catch(() => undefined);
+    const sofar = { ...input, jobs: { ...(input as { jobs?: object }).jobs, ...seen.jobs } };
+    if (e instanceof ExecutionAbortedError || options.signal?.aborted) return cancelled(sofar, workflow);
     if (e instanceof ExecutionError) {
       const cause = (e as { cause?: { name?: string; message?: string } }).cause;
-      await progress.catch(() => undefined);
       if (cause?.name === 'WorkflowFailed' && seen.result) return seen.result;
-      return failedRun(input, workflow, cause?.name ?? 'ExecutionError', cause?.message ?? e.message);
+      return failedRun(sofar, workflow, cause?.name ?? 'ExecutionError', cause?.message ?? e.message);
     }
-    if (e instanceof ExecutionTimeoutError) return failedRun(input, workflow, 'States.Timeout', `the run took longer than its timeout of ${workflow.timeout} s`);
+    if (e instanceof ExecutionTimeoutError) return failedRun(sofar, workflow, 'States.Timeout', `the run took longer than its timeout of ${workflow.timeout} s`);
     throw e;
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
@@ -314,7 +326,7 @@ function failedRun(input: Record<string, unknown>, _w: Workflow, name: string, m
   return { status: 'FAILED', ...baseDoc(input), errors: [{ name, message }] };
 }
 
-async function watchEvents(events: AsyncGenerator<unknown>, info: Record<string, StateInfo>, workflow: string, seen: { result?: ResultDocument }, onEvent?: (e: RunEvent) => void, onRaw?: RunLocalOptions['onRawEvent']): Promise<void> {
+async function watchEvents(events: AsyncGenerator<unknown>, info: Record<string, StateInfo>, workflow: string, seen: { result?: ResultDocument; jobs?: Record<string, unknown> }, onEvent?: (e: RunEvent) => void, onRaw?: RunLocalOptions['onRawEvent']): Promise<void> {
   const started = new Map<string, number>();
   const failed = new Set<string>();
   const emit = onEvent ?? ((): void => undefined);
@@ -325,6 +337,11 @@ async function watchEvents(events: AsyncGenerator<unknown>, info: Record<string,
     const i = info[ev.state.name];
     if (!i) continue;
     if (i.role === 'run-result' && ev.type === 'StateExited') seen.result = ev.state.output as ResultDocument;
+    // The jobs finished so far, for a run that is cancelled or times out before its result.
+    if (i.role === 'job-end' && ev.type === 'StateExited' && i.job) {
+      const job = (ev.state.output as { jobs?: Record<string, unknown> } | undefined)?.jobs?.[i.job];
+      if (job !== undefined) seen.jobs = { ...seen.jobs, [i.job]: job };
+    }
     if (!onEvent) continue;
     const key = `${ev.state.name}#${ev.index ?? ''}`;
     const stageKey = `${i.job}/${i.stage}#${ev.index ?? ''}`;

@@ -11,8 +11,10 @@ import { runBashStage } from './run-bash-stage.ts';
 import { runCallStage } from './run-call-stage.ts';
 import { runDockerStage } from './run-docker-stage.ts';
 import { runPyStage, type PyRunner } from './run-py-stage.ts';
-import { badRequest } from './runner-error.ts';
+import { badRequest, RunnerError } from './runner-error.ts';
+import { ErrorNames } from '../protocol/index.ts';
 import { prepareRun } from './prepare-run.ts';
+import { capOutputs } from './cap-outputs.ts';
 
 /** How {@link handleRequest} runs. */
 export interface HandleRequestOptions {
@@ -88,10 +90,45 @@ async function runStage(req: RunStageRequest, options: HandleRequestOptions): Pr
 export async function handleRequest(raw: RunnerRequest, options: HandleRequestOptions = {}): Promise<unknown> {
   if (!isRecord(raw)) throw badRequest(`a runner request must be an object, got ${JSON.stringify(raw)}`);
   const req = decodeJsonFields(raw as unknown as Record<string, unknown>) as unknown as RunnerRequest;
+  const key = (raw as { key?: unknown }).key;
+  if (typeof key !== 'string') return dispatch(req, options);
+  try {
+    return await dispatch(req, options);
+  } catch (e) {
+    throw keyedFailure(e, key);
+  }
+}
+
+/**
+ * A failure of a request that carries a `key` (the state machine's name for where it failed) as
+ * the JSON of a failed record holding the key: `StageFailed` for a stage's own failure,
+ * `ExpressionError` for an expression that could not be evaluated (never retried). Other errors
+ * (bad requests: bugs) pass unchanged.
+ */
+export function keyedFailure(e: unknown, key: string): unknown {
+  if (!(e instanceof Error)) return e;
+  if (e.name === ErrorNames.stageFailed) {
+    try {
+      const record = JSON.parse(e.message) as { errors?: { name?: string } };
+      const name = record.errors?.name === ErrorNames.expression ? ErrorNames.expression : ErrorNames.stageFailed;
+      return new RunnerError(name, JSON.stringify({ ...record, key }));
+    } catch {
+      return new RunnerError(ErrorNames.stageFailed, JSON.stringify({ status: 'FAILED', outputs: {}, errors: { name: 'StageError', message: e.message }, key }));
+    }
+  }
+  if (e.name === ErrorNames.expression) {
+    return new RunnerError(ErrorNames.expression, JSON.stringify({ status: 'FAILED', outputs: {}, errors: { name: ErrorNames.expression, message: e.message }, key }));
+  }
+  return e;
+}
+
+async function dispatch(req: RunnerRequest, options: HandleRequestOptions): Promise<unknown> {
   const action = (req as { action?: unknown }).action;
   switch (action) {
-    case 'stage':
-      return runStage(req as RunStageRequest, options);
+    case 'stage': {
+      const response = await runStage(req as RunStageRequest, options);
+      return { ...response, outputs: capOutputs(response.outputs) };
+    }
     case 'eval':
       if (!isRecord((req as { items?: unknown }).items)) throw badRequest('eval request needs "items"');
       return evaluateItems(req as EvalRequest);

@@ -20,8 +20,9 @@ export {
 export { checkCallArgs, formatArgProblems, type ArgProblem, type ArgCheck } from './check-call-args.ts';
 export { callFunction } from './call-function.ts';
 export { loadRegistryModules, splitRegistryPaths, type LoadRegistryOptions } from './load-registry-modules.ts';
-export { handleRequest, type HandleRequestOptions } from './handle-request.ts';
+export { handleRequest, keyedFailure, type HandleRequestOptions } from './handle-request.ts';
 export { pyRunRequest, type PyRunner } from './run-py-stage.ts';
 export { runPython, PY_RUNNER_PATH, type RunPythonOptions } from './run-python.ts';
 export { RunnerError, stageFailed, badRequest } from './runner-error.ts';
 export { prepareRun } from './prepare-run.ts';
+export { capOutputs, OUTPUT_BUDGET_BYTES } from './cap-outputs.ts';

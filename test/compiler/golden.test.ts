@@ -1,6 +1,6 @@
 /**
  * Golden state machines: each `golden/<case>/workflow.yml` holds a workflow named `<case>` (and any
- * workflow it triggers); its compiled definition (`compileWorkflow(...).json`) must equal
+ * workflow it triggers); its compiled definition (`compileWorkflow(...).pretty`) must equal
  * `golden/<case>/expected.asl.json` byte for byte. Regenerate with
  * `UPDATE_GOLDEN=1 npx vitest run test/compiler/golden.test.ts` and review the diff.
  */
@@ -35,9 +35,10 @@ describe('golden state machines', () => {
     const compiled = compileWorkflow(workflow, { workflows });
     expect(compiled.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
     const file = join(DIR, name, 'expected.asl.json');
-    if (update) writeFileSync(file, compiled.json);
+    if (update) writeFileSync(file, compiled.pretty);
     if (!existsSync(file)) throw new Error(`golden/${name}/expected.asl.json is missing: run with UPDATE_GOLDEN=1`);
-    expect(compiled.json).toBe(readFileSync(file, 'utf8'));
+    expect(compiled.pretty).toBe(readFileSync(file, 'utf8'));
+    expect(JSON.parse(compiled.json)).toEqual(JSON.parse(compiled.pretty));
   });
 
   it('has one case or more per stage kind', () => {

@@ -73,8 +73,8 @@ export function lambdaError(name: string, message: string): Error {
 }
 
 /** The error a stage runner throws for a failed stage (`StageFailed`, the failed record as JSON). */
-export function stageFailedError(message = 'boom', outputs: Record<string, unknown> = {}): Error {
-  return lambdaError('StageFailed', JSON.stringify({ status: 'FAILED', outputs, errors: { name: 'StageError', message } }));
+export function stageFailedError(message = 'boom', outputs: Record<string, unknown> = {}, key?: string): Error {
+  return lambdaError('StageFailed', JSON.stringify({ status: 'FAILED', outputs, errors: { name: 'StageError', message }, ...(key ? { key } : {}) }));
 }
 
 /** One recorded Task call. */
@@ -238,7 +238,8 @@ async function execute(workflow: Workflow, compiled: CompiledWorkflow, input: Re
 function reply(state: string, payload: Record<string, unknown>, attempt: number, options: StubOptions): Record<string, unknown> {
   const spec = options.stages?.[state];
   const r = typeof spec === 'function' ? spec(payload, attempt) : spec ?? { outputs: {} };
-  if ('fail' in r) throw stageFailedError(r.fail, r.outputs);
+  // Like the runners, a failure carries the request's key (the machine routes the failure by it).
+  if ('fail' in r) throw stageFailedError(r.fail, r.outputs, typeof payload.key === 'string' ? payload.key : undefined);
   return { status: 'SUCCESS', outputs: r.outputs };
 }
 

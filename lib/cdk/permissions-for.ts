@@ -1,0 +1,131 @@
+/**
+ * Least privilege from the definition itself: every Task state names the resource it acts on
+ * through a `${Placeholder}` (a function, the audit table, a child machine, a task definition), so
+ * walking the definition — Parallel branches and Map item processors included — gives exactly what
+ * the state machine's role must allow, and nothing it does not use. A Task integration this file
+ * does not know is a bug (the compiler learned something new) and throws rather than deploying a
+ * machine whose role is silently missing a permission.
+ *
+ * The statements follow the Step Functions documentation for each integration:
+ * `lambda:invoke` (request-response), `dynamodb:putItem`, `states:startExecution.sync:2`
+ * (the child, its executions, and the managed EventBridge rule Step Functions uses to learn that a
+ * child ended), `ecs:runTask.sync` (the task definition, its roles, the tasks, and the managed rule).
+ * This file does not import aws-cdk-lib: resources are plain strings (CDK tokens work as strings).
+ */
+import type { Machine, State } from '../compiler/index.ts';
+
+/** A child state machine a definition may start. */
+export interface ChildMachineResource {
+  /** The state machine's ARN. */
+  arn: string;
+  /** The ARN pattern of its executions (`arn:…:execution:<name>:*`). */
+  executions: string;
+}
+
+/** An ECS task definition a definition may run. */
+export interface TaskDefinitionResource {
+  /** The task definition's ARN (with its revision). */
+  arn: string;
+  /** The roles the task runs with (task role, execution role), which Step Functions passes to ECS. */
+  roles: string[];
+}
+
+/** What each placeholder of a definition stands for, for {@link permissionsFor}. */
+export interface DefinitionResources {
+  /** Lambda function ARNs by placeholder name (`StageRunnerFunctionArn`, `PyRunnerFunctionArn`). */
+  functions: Readonly<Record<string, string>>;
+  /** DynamoDB table ARNs by placeholder name (`AuditTableName`). */
+  tables: Readonly<Record<string, string>>;
+  /** Child state machines by placeholder name (`StateMachine_<workflow>`). */
+  stateMachines: Readonly<Record<string, ChildMachineResource>>;
+  /** ECS task definitions by placeholder name (`TaskDefinition_<…>`). */
+  taskDefinitions: Readonly<Record<string, TaskDefinitionResource>>;
+  /** The ARN pattern of the ECS tasks a machine may describe and stop (`arn:…:task/<cluster>/*`). */
+  ecsTasks?: string;
+  /** The ARN of an EventBridge rule that Step Functions manages in the deployment's account and region. */
+  managedRule(name: string): string;
+}
+
+/** One IAM statement (always `Allow`): sorted actions on sorted resources. */
+export interface PermissionStatement {
+  actions: string[];
+  resources: string[];
+}
+
+/** The managed rule Step Functions uses to wait for child executions (`.sync`). */
+export const EXECUTION_EVENTS_RULE = 'StepFunctionsGetEventsForStepFunctionsExecutionRule';
+/** The managed rule Step Functions uses to wait for ECS tasks (`.sync`). */
+export const ECS_EVENTS_RULE = 'StepFunctionsGetEventsForECSTaskRule';
+
+const RULE_ACTIONS = ['events:DescribeRule', 'events:PutRule', 'events:PutTargets'];
+const PLACEHOLDER = /^\$\{([A-Za-z0-9_]+)\}$/;
+
+/** Every Task state of a machine, nested branches and item processors included, in reading order. */
+export function taskStates(machine: Machine): State[] {
+  const out: State[] = [];
+  const walk = (m: Machine): void => {
+    for (const st of Object.values(m.States)) {
+      if (st.Type === 'Task') out.push(st);
+      for (const b of st.Branches ?? []) walk(b);
+      if (st.ItemProcessor) walk(st.ItemProcessor);
+      const legacy = (st as { Iterator?: Machine }).Iterator;
+      if (legacy) walk(legacy);
+    }
+  };
+  walk(machine);
+  return out;
+}
+
+/**
+ * The IAM statements a state machine with this definition needs: one per kind of access, each
+ * listing exactly the resources the definition's Task states name. Deterministic (sorted).
+ * Throws on a Task integration or a placeholder that `resources` does not cover.
+ */
+export function permissionsFor(definition: Machine, resources: DefinitionResources): PermissionStatement[] {
+  const grants = new Map<string, Set<string>>();
+  const allow = (actions: readonly string[], ...arns: string[]): void => {
+    const key = [...actions].sort().join(' ');
+    let set = grants.get(key);
+    if (!set) grants.set(key, (set = new Set()));
+    for (const arn of arns) set.add(arn);
+  };
+  const lookup = <T>(table: Readonly<Record<string, T>>, state: State, field: string, what: string): T => {
+    const value = state.Parameters?.[field];
+    const m = typeof value === 'string' ? PLACEHOLDER.exec(value) : null;
+    if (!m) {
+      throw new Error(`permissionsFor: Task "${state.Resource}" has ${field} ${JSON.stringify(value)}; expected a \${Placeholder} naming the ${what}`);
+    }
+    const found = Object.hasOwn(table, m[1]!) ? table[m[1]!] : undefined;
+    if (found === undefined) throw new Error(`permissionsFor: no ${what} given for placeholder \${${m[1]}}`);
+    return found;
+  };
+
+  for (const state of taskStates(definition)) {
+    const resource = state.Resource ?? '';
+    const integration = /^arn:aws:states:::([a-z]+):([A-Za-z]+)(\.sync(:2)?|\.waitForTaskToken)?$/.exec(resource);
+    const service = integration?.[1];
+    const api = integration?.[2];
+    if (service === 'lambda' && api === 'invoke' && integration?.[3] === undefined) {
+      allow(['lambda:InvokeFunction'], lookup(resources.functions, state, 'FunctionName', 'Lambda function'));
+    } else if (service === 'dynamodb' && integration?.[3] === undefined && api) {
+      allow([`dynamodb:${api[0]!.toUpperCase()}${api.slice(1)}`], lookup(resources.tables, state, 'TableName', 'DynamoDB table'));
+    } else if (service === 'states' && api === 'startExecution' && integration?.[3] === '.sync:2') {
+      const child = lookup(resources.stateMachines, state, 'StateMachineArn', 'state machine');
+      allow(['states:StartExecution'], child.arn);
+      allow(['states:DescribeExecution', 'states:StopExecution'], child.executions);
+      allow(RULE_ACTIONS, resources.managedRule(EXECUTION_EVENTS_RULE));
+    } else if (service === 'ecs' && api === 'runTask' && integration?.[3] === '.sync') {
+      const task = lookup(resources.taskDefinitions, state, 'TaskDefinition', 'ECS task definition');
+      if (resources.ecsTasks === undefined) throw new Error('permissionsFor: the definition runs ECS tasks but no ecsTasks ARN pattern was given');
+      allow(['ecs:RunTask'], task.arn);
+      allow(['iam:PassRole'], ...task.roles);
+      allow(['ecs:DescribeTasks', 'ecs:StopTask'], resources.ecsTasks);
+      allow(RULE_ACTIONS, resources.managedRule(ECS_EVENTS_RULE));
+    } else {
+      throw new Error(`permissionsFor: no permission rule for the Task resource "${resource}"; add one to lib/cdk/permissions-for.ts`);
+    }
+  }
+  return [...grants]
+    .map(([actions, arns]) => ({ actions: actions.split(' '), resources: [...arns].sort() }))
+    .sort((a, b) => (a.actions.join(' ') < b.actions.join(' ') ? -1 : 1));
+}

@@ -1,0 +1,199 @@
+/**
+ * One workflow on AWS: its state machine (the compiled definition, unchanged, with the deployment
+ * values filled in by `definitionSubstitutions`), a role that allows exactly what the definition
+ * uses (see permissions-for.ts), a log group, and its schedules.
+ */
+import { ArnFormat, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { stateMachinePlaceholder, type CompiledWorkflow } from '../compiler/index.ts';
+import type { Workflow } from '../config/index.ts';
+import { Placeholders } from '../protocol/index.ts';
+import type { DockerTasks } from './docker-tasks.ts';
+import { permissionsFor, type DefinitionResources, type PermissionStatement } from './permissions-for.ts';
+import { defaultPolicyOf } from './default-policy-of.ts';
+import { suppressNag, type NagSuppression } from './suppress-nag.ts';
+import { WorkflowSchedules } from './workflow-schedules.ts';
+
+/** How much a state machine logs: every event, errors only, fatal errors only, or nothing. */
+export type WorkflowLogLevel = 'ALL' | 'ERROR' | 'FATAL' | 'OFF';
+
+/** Props of {@link WorkflowStateMachine}. */
+export interface WorkflowStateMachineProps {
+  /** The workflow. */
+  workflow: Workflow;
+  /** Its compiled definition (`compileWorkflow`). */
+  compiled: CompiledWorkflow;
+  /** The state machine's name (see `stateMachineName`). */
+  stateMachineName: string;
+  /** The stage-runner function (`${StageRunnerFunctionArn}`). */
+  stageRunner: lambda.IFunction;
+  /** The Python runner function (`${PyRunnerFunctionArn}`). */
+  pyRunner: lambda.IFunction;
+  /** The audit table (`${AuditTableName}`). */
+  auditTable: dynamodb.ITable;
+  /** The machines of the workflows this one triggers, by workflow name. @default none */
+  children?: ReadonlyMap<string, WorkflowStateMachine>;
+  /** The ECS resources, when the workflow has docker stages. */
+  docker?: DockerTasks;
+  /** Where failed scheduled starts go; required when the workflow has schedules. */
+  deadLetterQueue?: sqs.IQueue;
+  /** Log level. Execution data (inputs and outputs, which may hold params) is never logged. @default 'ERROR' */
+  logging?: WorkflowLogLevel;
+  /** X-Ray tracing. @default false */
+  tracing?: boolean;
+  /** How long the machine's logs are kept. @default RetentionDays.THREE_MONTHS */
+  logRetention?: logs.RetentionDays;
+}
+
+const LOG_LEVELS: Record<WorkflowLogLevel, sfn.LogLevel> = {
+  ALL: sfn.LogLevel.ALL,
+  ERROR: sfn.LogLevel.ERROR,
+  FATAL: sfn.LogLevel.FATAL,
+  OFF: sfn.LogLevel.OFF,
+};
+
+/** A workflow's state machine with its least-privilege role, log group and schedules. */
+export class WorkflowStateMachine extends Construct {
+  /** The workflow's name. */
+  readonly workflowName: string;
+  /** The deployed state machine's name. */
+  readonly stateMachineName: string;
+  readonly stateMachine: sfn.StateMachine;
+  /** The log group, unless logging is `OFF`. */
+  readonly logGroup?: logs.LogGroup;
+  /** The schedules, when the workflow has any. */
+  readonly schedules?: WorkflowSchedules;
+  /** The substitution of every placeholder in the definition. */
+  readonly substitutions: Readonly<Record<string, string>>;
+  /** What the placeholders stand for, as {@link permissionsFor} reads them. */
+  readonly resources: DefinitionResources;
+  /** The statements the role was given from the definition. */
+  readonly permissions: readonly PermissionStatement[];
+
+  constructor(scope: Construct, id: string, props: WorkflowStateMachineProps) {
+    super(scope, id);
+    const { workflow, compiled } = props;
+    const stack = Stack.of(this);
+    this.workflowName = workflow.name;
+    this.stateMachineName = props.stateMachineName;
+
+    this.resources = {
+      functions: { [Placeholders.stageRunner]: props.stageRunner.functionArn, [Placeholders.pyRunner]: props.pyRunner.functionArn },
+      tables: { [Placeholders.auditTable]: props.auditTable.tableArn },
+      stateMachines: Object.fromEntries(
+        [...(props.children ?? new Map<string, WorkflowStateMachine>())].map(([name, child]) => [
+          stateMachinePlaceholder(name),
+          {
+            arn: child.stateMachine.stateMachineArn,
+            executions: stack.formatArn({ service: 'states', resource: 'execution', resourceName: `${child.stateMachineName}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
+          },
+        ]),
+      ),
+      taskDefinitions: Object.fromEntries(
+        [...(props.docker?.taskDefinitions ?? new Map())].map(([placeholder, def]) => [
+          placeholder,
+          { arn: def.taskDefinitionArn, roles: [def.taskRole.roleArn, ...(def.executionRole ? [def.executionRole.roleArn] : [])] },
+        ]),
+      ),
+      ...(props.docker ? { ecsTasks: stack.formatArn({ service: 'ecs', resource: 'task', resourceName: `${props.docker.cluster.clusterName}/*` }) } : {}),
+      managedRule: (name) => stack.formatArn({ service: 'events', resource: 'rule', resourceName: name }),
+    };
+    this.substitutions = substitutionsFor(compiled, props);
+
+    const level = props.logging ?? 'ERROR';
+    if (level !== 'OFF') {
+      this.logGroup = new logs.LogGroup(this, 'Logs', {
+        logGroupName: `/aws/vendedlogs/states/${props.stateMachineName}`,
+        retention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
+        removalPolicy: RemovalPolicy.DESTROY,
+      });
+    }
+    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
+      stateMachineName: props.stateMachineName,
+      stateMachineType: workflow.execution === 'express' ? sfn.StateMachineType.EXPRESS : sfn.StateMachineType.STANDARD,
+      definitionBody: sfn.DefinitionBody.fromString(compiled.json),
+      definitionSubstitutions: { ...this.substitutions },
+      ...(this.logGroup ? { logs: { destination: this.logGroup, level: LOG_LEVELS[level], includeExecutionData: false } } : {}),
+      tracingEnabled: props.tracing ?? false,
+    });
+    this.permissions = permissionsFor(compiled.definition, this.resources);
+    for (const p of this.permissions) this.stateMachine.addToRolePolicy(new iam.PolicyStatement({ actions: p.actions, resources: p.resources }));
+
+    if (workflow.on.schedules.length) {
+      if (!props.deadLetterQueue) throw new Error(`WorkflowStateMachine: workflow "${workflow.name}" has schedules but no deadLetterQueue was given`);
+      this.schedules = new WorkflowSchedules(this, 'Schedules', {
+        workflow: workflow.name,
+        schedules: workflow.on.schedules,
+        stateMachineArn: this.stateMachine.stateMachineArn,
+        deadLetterQueue: props.deadLetterQueue,
+      });
+    }
+    for (const tag of workflow.tags) {
+      const eq = tag.indexOf('=');
+      Tags.of(this).add(eq > 0 ? tag.slice(0, eq) : tag, eq > 0 && eq < tag.length - 1 ? tag.slice(eq + 1) : 'true');
+    }
+
+    const nag: NagSuppression[] = [];
+    if (level !== 'ALL') {
+      nag.push({
+        id: 'AwsSolutions-SF1',
+        reason: `Logging is "${level}" (the default is ERROR): ALL writes a log event for every state transition, which costs more than the run itself for most workflows; the audit table records every run. Set logging: 'ALL' to log everything.`,
+      });
+    }
+    if (!props.tracing) {
+      nag.push({ id: 'AwsSolutions-SF2', reason: 'X-Ray tracing is off by default (it is billed per trace); set tracing: true to turn it on.' });
+    }
+    if (nag.length) suppressNag(this.stateMachine, nag);
+    const policy = defaultPolicyOf(this.stateMachine.role);
+    if (policy) {
+      suppressNag(policy, [
+        {
+          id: 'AwsSolutions-IAM5',
+          reason:
+            'Wildcards only where the resource is named at run time: CloudWatch Logs delivery and X-Ray take no resource ("*"); child executions are named when they start (execution:<child machine>:*); ECS tasks get their ids when they start (task/<cluster>/*).',
+          appliesTo: [
+            'Resource::*',
+            { regex: '/^Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:[A-Za-z0-9_-]+:\\*$/' },
+            { regex: '/^Resource::arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:task/<[^>]+>/\\*$/' },
+          ],
+        },
+      ]);
+    }
+  }
+}
+
+/** The value of every placeholder the definition uses; an unknown placeholder is a bug and throws. */
+function substitutionsFor(compiled: CompiledWorkflow, props: WorkflowStateMachineProps): Record<string, string> {
+  const children = new Map([...(props.children ?? new Map<string, WorkflowStateMachine>())].map(([name, child]) => [stateMachinePlaceholder(name), child]));
+  const docker = props.docker;
+  const needDocker = (p: string): DockerTasks => {
+    if (!docker) throw new Error(`workflow "${props.workflow.name}" uses \${${p}} but no ECS resources were given (docker)`);
+    return docker;
+  };
+  const out: Record<string, string> = {};
+  for (const p of compiled.placeholders) {
+    if (p === Placeholders.stageRunner) out[p] = props.stageRunner.functionArn;
+    else if (p === Placeholders.pyRunner) out[p] = props.pyRunner.functionArn;
+    else if (p === Placeholders.auditTable) out[p] = props.auditTable.tableName;
+    else if (p === Placeholders.cluster) out[p] = needDocker(p).cluster.clusterArn;
+    else if (p === Placeholders.subnets) out[p] = needDocker(p).subnetId;
+    else if (p === Placeholders.securityGroup) out[p] = needDocker(p).securityGroup.securityGroupId;
+    else if (p === Placeholders.assignPublicIp) out[p] = needDocker(p).assignPublicIp;
+    else if (p.startsWith(Placeholders.stateMachinePrefix)) {
+      const child = children.get(p);
+      if (!child) throw new Error(`workflow "${props.workflow.name}" starts \${${p}}, which is not a deployed workflow's state machine`);
+      out[p] = child.stateMachine.stateMachineArn;
+    } else if (p.startsWith(Placeholders.taskDefinitionPrefix)) {
+      const def = needDocker(p).taskDefinitions.get(p);
+      if (!def) throw new Error(`workflow "${props.workflow.name}" uses \${${p}}, for which no task definition was created`);
+      out[p] = def.taskDefinitionArn;
+    } else throw new Error(`workflow "${props.workflow.name}": no deployment value for placeholder \${${p}}`);
+  }
+  return out;
+}
