@@ -2,13 +2,15 @@
  * Measures what each construct costs on the local engine: state transitions (states entered) and
  * runner invocations (Lambda Task states entered), for small workflows that use one construct each.
  * Prints a table; asserts nothing. Run: npx tsx bench/construct-costs.ts
+ * `npm run bench` (bench/run.ts) reuses {@link constructCosts} for its per-construct breakdown.
  */
 import '../lib/local/polyfill.ts';
 import { loadWorkflowsFromText } from '../lib/config/index.ts';
 import { compileWorkflow } from '../lib/compiler/index.ts';
 import { runLocal } from '../lib/local/index.ts';
+import { countStates, lambdaTaskNames } from './machine.ts';
 
-const cases: Record<string, string> = {
+export const cases: Record<string, string> = {
   'empty run (one echo)': `
     jobs: { j: { stages: [ { name: e, echo: hi } ] } }`,
   'echo with id': `
@@ -44,43 +46,50 @@ const cases: Record<string, string> = {
     jobs: { a: { stages: [ { name: x, echo: x } ] }, b: { needs: [a], stages: [ { name: y, echo: y } ] } }`,
 };
 
-const rows: string[][] = [['construct', 'transitions', 'runner invocations', 'states in definition']];
-for (const [label, body] of Object.entries(cases)) {
-  const text = `w:\n  type: Workflow\n${body.replace(/^\n/, '').replace(/^ {4}/gm, '  ')}\n`;
-  const { workflows, diagnostics } = loadWorkflowsFromText({ 'w.yml': text });
-  const w = workflows.get('w');
-  if (!w) throw new Error(`${label}: ${diagnostics.map((d) => d.message).join('; ')}`);
-  const compiled = compileWorkflow(w);
-  let transitions = 0;
-  let invocations = 0;
-  const lambdaStates = new Set<string>();
-  const walk = (m: { States: Record<string, { Type: string; Resource?: string; Branches?: unknown[]; ItemProcessor?: unknown }> }): void => {
-    for (const [n, s] of Object.entries(m.States)) {
-      if (s.Type === 'Task' && s.Resource?.includes('lambda')) lambdaStates.add(n);
-      for (const b of (s.Branches ?? []) as Array<typeof m>) walk(b);
-      if (s.ItemProcessor) walk(s.ItemProcessor as typeof m);
-    }
-  };
-  walk(compiled.definition as never);
-  let count = 0;
-  const countStates = (m: { States: Record<string, { Branches?: unknown[]; ItemProcessor?: unknown }> }): void => {
-    for (const s of Object.values(m.States)) {
-      count++;
-      for (const b of (s.Branches ?? []) as Array<typeof m>) countStates(b);
-      if (s.ItemProcessor) countStates(s.ItemProcessor as typeof m);
-    }
-  };
-  countStates(compiled.definition as never);
-  const doc = await runLocal(w, {
-    onEvent: () => undefined,
-    onRawEvent: (ev: { type: string; state?: { name: string } }) => {
-      if (ev.type === 'StateEntered' && ev.state) {
-        transitions++;
-        if (lambdaStates.has(ev.state.name)) invocations++;
-      }
-    },
-  } as never);
-  rows.push([`${label} (${doc.status})`, String(transitions), String(invocations), String(count)]);
+/** One construct's measured cost; `extra*` are over the baseline run (one job, one echo). */
+export interface ConstructCost {
+  construct: string;
+  status: string;
+  transitions: number;
+  invocations: number;
+  states: number;
+  extraTransitions: number;
+  extraInvocations: number;
 }
-const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-for (const r of rows) console.log(r.map((c, i) => c.padEnd(widths[i]!)).join('  '));
+
+/** Runs every case on the local engine and counts its transitions and runner invocations. */
+export async function constructCosts(): Promise<ConstructCost[]> {
+  const out: ConstructCost[] = [];
+  for (const [label, body] of Object.entries(cases)) {
+    const text = `w:\n  type: Workflow\n${body.replace(/^\n/, '').replace(/^ {4}/gm, '  ')}\n`;
+    const { workflows, diagnostics } = loadWorkflowsFromText({ 'w.yml': text });
+    const w = workflows.get('w');
+    if (!w) throw new Error(`${label}: ${diagnostics.map((d) => d.message).join('; ')}`);
+    const compiled = compileWorkflow(w);
+    const lambdaStates = lambdaTaskNames(compiled.definition);
+    let transitions = 0;
+    let invocations = 0;
+    const doc = await runLocal(w, {
+      onRawEvent: (ev) => {
+        if (ev.type === 'StateEntered' && ev.state) {
+          transitions++;
+          if (lambdaStates.has(ev.state.name)) invocations++;
+        }
+      },
+    });
+    out.push({ construct: label, status: doc.status, transitions, invocations, states: countStates(compiled.definition), extraTransitions: 0, extraInvocations: 0 });
+  }
+  const base = out[0]!;
+  for (const r of out) {
+    r.extraTransitions = r.transitions - base.transitions;
+    r.extraInvocations = r.invocations - base.invocations;
+  }
+  return out;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const rows: string[][] = [['construct', 'transitions', 'runner invocations', 'states in definition']];
+  for (const r of await constructCosts()) rows.push([`${r.construct} (${r.status})`, String(r.transitions), String(r.invocations), String(r.states)]);
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  for (const r of rows) console.log(r.map((c, i) => c.padEnd(widths[i]!)).join('  '));
+}

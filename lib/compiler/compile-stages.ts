@@ -710,7 +710,8 @@ function compileTry(cx: CompileContext, stage: TryStage, scope: StageScope, labe
 
 /** Definition placeholder of a workflow's state machine ARN. */
 export function stateMachinePlaceholder(workflow: string): string {
-  return `${Placeholders.stateMachinePrefix}${workflow.replace(/[^A-Za-z0-9]/g, '_')}`;
+  // Names are [A-Za-z0-9_-]; `_` → `__` and `-` → `_0` keeps two names from sharing a placeholder.
+  return `${Placeholders.stateMachinePrefix}${workflow.replace(/_/g, '__').replace(/-/g, '_0')}`;
 }
 
 function compileTrigger(cx: CompileContext, stage: TriggerStage, scope: StageScope, label: Label, rec: string | undefined, next: string, fail: string): string {

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { isMap, isScalar, type Node } from 'yaml';
 import { closest, didYouMean, quoteList, type Diagnostic } from '../diagnostics/index.ts';
 import { checkTriggers, triggerStages } from './check-triggers.ts';
+import { checkScheduledParams } from './check-scheduled-params.ts';
 import { DiagnosticLog, type LoggedDiagnostic } from './diagnostic-log.ts';
 import { discoverFiles } from './discover-files.ts';
 import { mapEntries, resolveNode } from './map-entries.ts';
@@ -137,6 +138,7 @@ function load(
     read.set(c.name, readWorkflow(ctx, c.name, c.value, c.source.locate(c.keyNode)));
   }
   checkTriggers(log, read, new Set(byName.keys()));
+  checkScheduledParams(log, read);
   attributeFileProblems(log, candidates);
 
   const known = [...byName.keys()];

@@ -96,7 +96,7 @@ describe('placeholders in compiled definitions', () => {
       'TaskDefinition_docker_containers_Templated_env',
     ]));
     const trigger = loadConf(join(dir, 'trigger'));
-    expect(compileWorkflow(trigger.workflows.get('trigger')!, { workflows: trigger.workflows }).placeholders).toContain('StateMachine_trigger_child');
+    expect(compileWorkflow(trigger.workflows.get('trigger')!, { workflows: trigger.workflows }).placeholders).toContain('StateMachine_trigger_0child');
   });
 
   it('recognises placeholders but not templates', () => {

@@ -1,0 +1,250 @@
+/**
+ * `npm run bench`: every figure of docs/performance.md in one run, on generated workflows.
+ * Prints a table (each figure with its target and PASS/MISS) and writes bench/results.json.
+ * Asserts nothing: a missed target is reported, never an exit code.
+ * `--quick`: fewer repetitions. `--doc`: also pastes the tables into docs/performance.md (between
+ * its `<!-- bench:... -->` markers).
+ *
+ * Sections: compile speed and definition size (compile-scale.ts), transitions and runner
+ * invocations on the local engine (engine-costs.ts, construct-costs.ts), the local engine's
+ * per-stage overhead (local-overhead.ts), and the job plan's makespan on random DAGs
+ * (dag-makespan.ts).
+ */
+import '../lib/local/polyfill.ts';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { StateMachine } from 'aws-local-stepfunctions';
+import { compileWorkflow } from '../lib/compiler/index.ts';
+import { MAX_DEFINITION_BYTES, loadOne, maxStagesUnder, measureScale, type ScaleFigures } from './compile-scale.ts';
+import { constructCosts } from './construct-costs.ts';
+import { dagMakespan } from './dag-makespan.ts';
+import { countRun, measureMixed, registerBenchFunctions } from './engine-costs.ts';
+import { chainWorkflow, scaleWorkflow } from './generate.ts';
+import { measureLocalOverhead } from './local-overhead.ts';
+import { median, timeOnce } from './timing.ts';
+
+/** us-east-1 list prices used for the dollar figures (see docs/performance.md). */
+export const PRICES = {
+  standardPerTransition: 0.025 / 1000,
+  lambdaPerRequest: 0.2 / 1_000_000,
+  lambdaArmPerGbSecond: 0.0000133334,
+  expressPerRequest: 1.0 / 1_000_000,
+  expressPerGbSecond: 0.00001667,
+};
+
+/** Reference figures the issue gives for the local engine, per no-op stage. */
+const REFERENCE = { chain: 2.3, fanOut: 6.5, seed: 190 };
+
+type Status = 'PASS' | 'MISS' | 'info';
+interface Row {
+  figure: string;
+  value: string;
+  target: string;
+  status: Status;
+  note: string;
+}
+
+const started = performance.now();
+const quick = process.argv.includes('--quick');
+const log = (s: string): void => void process.stderr.write(`${s}\n`);
+const ms = (x: number): string => (x < 10 ? x.toFixed(2) : x < 100 ? x.toFixed(1) : x.toFixed(0));
+const int = (x: number): string => Math.round(x).toLocaleString('en-US');
+const pass = (ok: boolean): Status => (ok ? 'PASS' : 'MISS');
+
+// 1. Compile speed and definition size.
+const sizes: Array<[number, number]> = quick ? [[100, 3], [1000, 2], [10_000, 1]] : [[100, 9], [1000, 5], [10_000, 3]];
+const scale: ScaleFigures[] = [];
+for (const [stages, reps] of sizes) {
+  log(`compile: ${stages} stages × ${reps}`);
+  scale.push(measureScale(stages, reps));
+}
+const at = (n: number): ScaleFigures => scale.find((s) => s.stages === n)!;
+const growth = at(10_000).compileMsPer1kStages / at(100).compileMsPer1kStages;
+log('definition size: searching for the largest workflow under 1 MB');
+const under = maxStagesUnder(MAX_DEFINITION_BYTES);
+const parts10k = at(10_000).partBytes;
+const partsFit = parts10k.every((b) => b <= MAX_DEFINITION_BYTES);
+
+// 2. Transitions and invocations (local engine event log).
+registerBenchFunctions();
+log('local engine: mixed workflow');
+const mixed = await measureMixed(2);
+log('local engine: 100-stage scale mix');
+const flat = await countRun(loadOne(scaleWorkflow(100), 'scale'));
+const flatFigures = { stages: 100, actions: 50, ...flat, transitionsPerStage: flat.transitions / 100, invocationsPerActionStage: flat.invocations / 50 };
+log('local engine: per-construct costs');
+const constructs = await constructCosts();
+
+// 3. Local overhead per no-op stage.
+log('local engine: per-stage overhead');
+const overhead = await measureLocalOverhead(50, quick ? 7 : 41);
+const emptyDefinition = JSON.parse(compileWorkflow(loadOne(chainWorkflow(1, 'empty'), 'empty')).json) as never;
+const validateMs = median(Array.from({ length: 9 }, () => timeOnce(() => new StateMachine(emptyDefinition, { validationOptions: { checkArn: false, checkPaths: false } }))));
+
+// 4. Makespan of the job plan on random DAGs.
+log('job plan: random DAGs');
+const dag12 = dagMakespan(500, 12);
+const dag30 = dagMakespan(500, 30);
+
+// The table.
+const rows: Row[] = [];
+for (const s of scale) {
+  rows.push({
+    figure: `compile_ms_per_1k_stages (${int(s.stages)} stages)`,
+    value: ms(s.compileMsPer1kStages),
+    target: s.stages === 10_000 ? '< 100 (1 s for 10,000)' : '—',
+    status: s.stages === 10_000 ? pass(s.compileMs < 1000) : 'info',
+    note: `compile ${ms(s.compileMs)} ms; parse ${ms(s.parseMs)} ms; load ${ms(s.loadMs)} ms (median of ${s.repetitions})`,
+  });
+}
+rows.push({ figure: 'compile growth (ms/1k at 10,000 ÷ at 100)', value: growth.toFixed(2), target: '— (1.0 = linear)', status: 'info', note: '' });
+for (const s of scale) {
+  rows.push({ figure: `compile_to_parse_ratio (${int(s.stages)} stages)`, value: s.compileToParseRatio.toFixed(2), target: '≤ 3', status: pass(s.compileToParseRatio <= 3), note: `load/parse ${s.loadToParseRatio.toFixed(2)}` });
+}
+for (const s of scale) {
+  rows.push({ figure: `asl_bytes_per_stage (${int(s.stages)} stages)`, value: int(s.aslBytesPerStage), target: '—', status: 'info', note: `${int(s.aslBytes)} B compact, ${int(s.states)} states` });
+}
+rows.push({
+  figure: 'max_stages_under_1mb',
+  value: int(under.stages),
+  target: '—',
+  status: 'info',
+  note: `${int(under.bytes)} B at ${int(under.stages)} stages (${under.probes.length} compiles); 10,000 stages in one machine needs ≤ ${int(MAX_DEFINITION_BYTES / 10_000)} B/stage`,
+});
+rows.push({
+  figure: '10,000-stage workflow: every deployed part ≤ 1 MB',
+  value: parts10k.length === 1 ? `1 part, ${int(parts10k[0]!)} B` : `${parts10k.length} parts, largest ${int(Math.max(...parts10k))} B`,
+  target: 'each part ≤ 1,048,576 B',
+  status: pass(partsFit),
+  note: at(10_000).diagnostics.filter((d) => /WF600[23]/.test(d)).map((d) => d.split(' ')[0]).join(', ') || 'no limit diagnostics',
+});
+rows.push({
+  figure: 'transitions_per_stage (mixed workflow)',
+  value: mixed.transitionsPerStage.toFixed(2),
+  target: '≤ 1.3 (floor 1.0)',
+  status: pass(mixed.transitionsPerStage <= 1.3),
+  note: `${mixed.transitions} transitions for ${mixed.counts.executed} stage runs (${mixed.status})`,
+});
+rows.push({
+  figure: 'transitions_per_stage (100-stage scale mix)',
+  value: flatFigures.transitionsPerStage.toFixed(2),
+  target: '≤ 1.3 (floor 1.0)',
+  status: pass(flatFigures.transitionsPerStage <= 1.3),
+  note: `${flat.transitions} transitions for 100 stage runs (${flat.status})`,
+});
+rows.push({
+  figure: 'lambda_invocations_per_action_stage (mixed)',
+  value: mixed.lambdaInvocationsPerActionStage.toFixed(2),
+  target: '1.00 (floor: 0 for native)',
+  status: pass(mixed.invocationsAboveFloor <= 0),
+  note: `${mixed.invocations} invocations for ${mixed.counts.actions} bash/py/call runs; above floor: ${aboveFloor(mixed.invocationsByState, mixed.invocationsAboveFloor)}`,
+});
+rows.push({
+  figure: 'lambda_invocations_per_action_stage (scale mix)',
+  value: flatFigures.invocationsPerActionStage.toFixed(2),
+  target: '1.00 (floor: 0 for native)',
+  status: pass(flat.invocations <= 50),
+  note: `${flat.invocations} invocations for 50 bash/py runs`,
+});
+rows.push({
+  figure: 'local_stage_overhead_ms (50-stage chain)',
+  value: ms(overhead.chain.perStageMs),
+  target: `< 1 (reference engine ${REFERENCE.chain}; seed ~${REFERENCE.seed})`,
+  status: pass(overhead.chain.perStageMs < 1),
+  note: `run ${ms(overhead.chain.runMs)} ms − empty run ${ms(overhead.emptyRunMs)} ms; middle half ${range(overhead.chain.perStageIqr)}`,
+});
+rows.push({
+  figure: 'local_stage_overhead_ms (50-way fan-out + join)',
+  value: ms(overhead.fanOut.perStageMs),
+  target: `< 1 (reference engine ${REFERENCE.fanOut}; seed ~${REFERENCE.seed})`,
+  status: pass(overhead.fanOut.perStageMs < 1),
+  note: `run ${ms(overhead.fanOut.runMs)} ms − empty run; middle half ${range(overhead.fanOut.perStageIqr)}`,
+});
+rows.push({
+  figure: 'local run fixed cost (1 echo stage)',
+  value: ms(overhead.emptyRunMs),
+  target: '—',
+  status: 'info',
+  note: `of which the engine validating the definition: ${ms(validateMs)} ms; execution only per stage: chain ${overhead.chain.executionPerStageMs.toFixed(3)}, fan-out ${overhead.fanOut.executionPerStageMs.toFixed(3)} ms`,
+});
+for (const [size, d] of [[12, dag12], [30, dag30]] as const) {
+  rows.push({
+    figure: `dag_makespan_ratio (500 DAGs of ${size} jobs)`,
+    value: d.mean.toFixed(3),
+    target: '≤ 1.05 (mean)',
+    status: pass(d.mean <= 1.05),
+    note: `p95 ${d.p95.toFixed(3)}, worst ${d.worst.toFixed(3)}, exact ${(d.exact * 100).toFixed(1)} %`,
+  });
+}
+
+function aboveFloor(byState: Record<string, number>, extra: number): string {
+  if (extra <= 0) return 'none';
+  const names = Object.keys(byState).filter((n) => /collect|eval|prepare|evaluate/.test(n));
+  return `${extra} (${names.join(', ') || 'see results.json'})`;
+}
+function range([a, b]: [number, number]): string {
+  return `${ms(a)}–${ms(b)}`;
+}
+
+function table(header: string[], body: string[][]): string {
+  const esc = (c: string): string => c.replace(/\|/g, '\\|');
+  return [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...body.map((r) => `| ${r.map(esc).join(' | ')} |`)].join('\n');
+}
+
+const costRows = constructs.map((c) => {
+  const dollars = c.extraTransitions * PRICES.standardPerTransition + c.extraInvocations * PRICES.lambdaPerRequest;
+  return [c.construct, String(c.transitions), String(c.invocations), `${c.extraTransitions >= 0 ? '+' : ''}${c.extraTransitions}`, `${c.extraInvocations >= 0 ? '+' : ''}${c.extraInvocations}`, `$${(dollars * 1_000_000).toFixed(2)}`];
+});
+
+const mainTable = table(['figure', 'value', 'target', 'status', 'note'], rows.map((r) => [r.figure, r.value, r.target, r.status, r.note]));
+const costTable = table(['construct (+ one echo, one job)', 'transitions', 'invocations', 'transitions over the 1-echo run', 'invocations over it', 'Standard, per 1M runs (transitions + requests over it)'], costRows);
+const seconds = (performance.now() - started) / 1000;
+const machine = `${cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${availableParallelism()} cores, node ${process.version}`;
+console.log(`\n${mainTable}\n\nPer construct (local engine; baseline: a run with one echo stage in one job, ${constructs[0]!.transitions} transitions):\n\n${costTable}\n\n${machine}; ${seconds.toFixed(0)} s${quick ? ' (--quick)' : ''}`);
+
+const results = {
+  generatedAt: new Date().toISOString(),
+  machine,
+  seconds,
+  quick,
+  figures: {
+    compile_ms_per_1k_stages: Object.fromEntries(scale.map((s) => [s.stages, s.compileMsPer1kStages])),
+    compile_ms: Object.fromEntries(scale.map((s) => [s.stages, s.compileMs])),
+    compile_growth_10k_over_100: growth,
+    compile_to_parse_ratio: Object.fromEntries(scale.map((s) => [s.stages, s.compileToParseRatio])),
+    load_ms: Object.fromEntries(scale.map((s) => [s.stages, s.loadMs])),
+    load_to_parse_ratio: Object.fromEntries(scale.map((s) => [s.stages, s.loadToParseRatio])),
+    asl_bytes_per_stage: Object.fromEntries(scale.map((s) => [s.stages, s.aslBytesPerStage])),
+    max_stages_under_1mb: under.stages,
+    parts_10k_bytes: parts10k,
+    transitions_per_stage: mixed.transitionsPerStage,
+    transitions_per_stage_scale_mix: flatFigures.transitionsPerStage,
+    lambda_invocations_per_action_stage: mixed.lambdaInvocationsPerActionStage,
+    lambda_invocations_per_action_stage_scale_mix: flatFigures.invocationsPerActionStage,
+    local_stage_overhead_ms: { chain: overhead.chain.perStageMs, fan_out: overhead.fanOut.perStageMs },
+    local_empty_run_ms: overhead.emptyRunMs,
+    local_engine_validation_ms: validateMs,
+    dag_makespan_ratio: { jobs12: dag12, jobs30: dag30 },
+  },
+  targets: rows,
+  details: { scale, maxStagesProbes: under.probes, mixed, scaleMixRun: flatFigures, constructs, overhead, prices: PRICES, reference: REFERENCE },
+};
+const out = fileURLToPath(new URL('./results.json', import.meta.url));
+writeFileSync(out, JSON.stringify(results, null, 2) + '\n');
+console.log(`wrote ${out}`);
+
+if (process.argv.includes('--doc')) {
+  const doc = fileURLToPath(new URL('../docs/performance.md', import.meta.url));
+  let text = readFileSync(doc, 'utf8');
+  const paste = (block: string, body: string): void => {
+    const re = new RegExp(`(<!-- bench:${block}:begin -->)[\\s\\S]*?(<!-- bench:${block}:end -->)`);
+    if (!re.test(text)) throw new Error(`docs/performance.md has no bench:${block} markers`);
+    text = text.replace(re, (_, a: string, b: string) => `${a}\n${body}\n${b}`);
+  };
+  paste('table', mainTable);
+  paste('constructs', costTable);
+  paste('machine', `From \`npm run bench\` on ${machine}, ${results.generatedAt.slice(0, 10)} (${seconds.toFixed(0)} s${quick ? ', --quick' : ''}):`);
+  writeFileSync(doc, text);
+  console.log(`updated ${doc}`);
+}
