@@ -26,6 +26,8 @@ export interface DeploySource {
   sources?: ReadonlyMap<string, string>;
   /** Environment for `WORKFLOW_CORE_*` settings. @default process.env */
   env?: NodeJS.ProcessEnv;
+  /** Splitting workflows into one machine per job (see `compileWorkflow`). @default 'auto' */
+  split?: 'auto' | 'jobs' | 'off';
 }
 
 /** What {@link compileForDeploy} returns. */
@@ -54,7 +56,7 @@ export function compileForDeploy(source: DeploySource = {}): CompiledForDeploy {
   const compiled = new Map<string, CompiledWorkflow>();
   if (!diagnostics.some((d) => d.severity === 'error')) {
     for (const [name, workflow] of workflows) {
-      const result = compileWorkflow(workflow, { workflows });
+      const result = compileWorkflow(workflow, { workflows, ...(source.split ? { split: source.split } : {}) });
       diagnostics.push(...result.diagnostics);
       compiled.set(name, result);
     }

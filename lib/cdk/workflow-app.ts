@@ -29,6 +29,8 @@ export interface WorkflowAppProps {
   workflows?: ReadonlyMap<string, Workflow>;
   /** Registry modules (`tag(...)` calls) bundled into the stage runner, relative to the working directory. @default none */
   registry?: readonly string[];
+  /** Splitting workflows into one state machine per job: when one machine would pass its limits, always, or never. @default 'auto' */
+  split?: 'auto' | 'jobs' | 'off';
   /** Prefix of state machine names: `<prefix>-<workflow>`. @default the stack's name */
   namePrefix?: string;
   /** State machine log level; execution data is never logged (params may be secret). @default 'ERROR' */
@@ -77,6 +79,7 @@ export class WorkflowApp extends Construct {
     const { workflows, warnings } = compileForDeploy({
       ...(props.conf !== undefined ? { conf: props.conf } : {}),
       ...(props.workflows ? { workflows: props.workflows } : {}),
+      ...(props.split ? { split: props.split } : {}),
     });
     this.compiled = workflows;
     for (const w of warnings) Annotations.of(this).addWarningV2(`sfn-workflow:${w.diagnostic.code}`, w.text);
@@ -132,6 +135,26 @@ export class WorkflowApp extends Construct {
       if (clash) throw new Error(`workflows "${clash}" and "${workflow.name}" would both deploy as state machine "${name}"; rename one`);
       names.set(name, workflow.name);
       const children = new Map(compiled.triggers.map((child) => [child, machines.get(child)!]));
+      // A split workflow: one machine per job, deployed first; the workflow's machine starts them.
+      for (const job of compiled.children) {
+        const jobName = stateMachineName(prefix, job.name);
+        if (names.has(jobName)) throw new Error(`state machine name "${jobName}" of a job of workflow "${workflow.name}" is taken; rename the job`);
+        names.set(jobName, job.name);
+        const jobMachine = new WorkflowStateMachine(this, `Job-${job.name}`, {
+          workflow: { ...workflow, on: { schedules: [], manual: false } },
+          compiled: { ...compiled, definition: job.definition, json: job.json, pretty: job.pretty, states: job.states, diagnostics: job.diagnostics, placeholders: job.placeholders, children: [] },
+          stateMachineName: jobName,
+          stageRunner: this.stageRunner,
+          pyRunner: this.pyRunner,
+          auditTable: this.auditTable,
+          children: new Map(children),
+          ...(this.docker ? { docker: this.docker } : {}),
+          ...(props.logging ? { logging: props.logging } : {}),
+          ...(props.tracing !== undefined ? { tracing: props.tracing } : {}),
+          ...(props.logRetention !== undefined ? { logRetention: props.logRetention } : {}),
+        });
+        children.set(job.name, jobMachine);
+      }
       const machine = new WorkflowStateMachine(this, `Workflow-${workflow.name}`, {
         workflow,
         compiled,

@@ -124,13 +124,6 @@ export async function runWorkflow(ctx: CliContext, name: string, opts: RunOption
     throw new UsageError((e as Error).message);
   }
   const type = extra.type ?? 'manual';
-  if (opts.audit === false && extra.lock) {
-    throw new UsageError('a normal release claims its minute in the audit store, so it cannot run with --no-audit; use --type force to run without the claim');
-  }
-  const local = opts.audit === false || type === 'dryrun' ? undefined : await openLocalStore({ ...(ctx.env.WORKFLOW_CORE_AUDIT_PATH ? { dir: ctx.env.WORKFLOW_CORE_AUDIT_PATH } : {}) });
-  const runId = extra.runId ?? newRunId();
-  // A forced run or a rerun of a minute also marks it as released, so a later normal release of it is SKIP.
-  if (local && extra.claimMinute) await local.store.claimRelease(loaded.workflow.name, extra.claimMinute, runId);
   const controller = new AbortController();
   const onSigint = (): void => {
     ctx.err('\ncancelling the run (Ctrl-C again to quit at once)\n');
@@ -138,6 +131,13 @@ export async function runWorkflow(ctx: CliContext, name: string, opts: RunOption
     controller.abort();
   };
   process.on('SIGINT', onSigint);
+  if (opts.audit === false && extra.lock) {
+    throw new UsageError('a normal release claims its minute in the audit store, so it cannot run with --no-audit; use --type force to run without the claim');
+  }
+  const local = opts.audit === false || type === 'dryrun' ? undefined : await openLocalStore({ ...(ctx.env.WORKFLOW_CORE_AUDIT_PATH ? { dir: ctx.env.WORKFLOW_CORE_AUDIT_PATH } : {}) });
+  const runId = extra.runId ?? newRunId();
+  // A forced run or a rerun of a minute also marks it as released, so a later normal release of it is SKIP.
+  if (local && extra.claimMinute) await local.store.claimRelease(loaded.workflow.name, extra.claimMinute, runId);
   const showProgress = opts.progress || (process.stderr.isTTY && !opts.json) || false;
   try {
     const doc = await runAudited(loaded.workflow, {

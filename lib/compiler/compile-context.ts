@@ -20,6 +20,8 @@ export interface CompileOptions {
   workflows?: ReadonlyMap<string, Workflow>;
   /** Whether `dryrun` releases are compiled in: action stages only echo. @default false */
   dryrun?: boolean;
+  /** Split the workflow into one child state machine per job: when needed, always, or never. @default 'auto' */
+  split?: 'auto' | 'jobs' | 'off';
 }
 
 /** What the compiler knows about a state, for progress reporting and tests. */

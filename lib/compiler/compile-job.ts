@@ -13,6 +13,8 @@ import { conditionAst, mentionsStatus } from './compile-expression.ts';
 import { childDocument, wireContext } from './wire-context.ts';
 import { nativeParameters, rootsOfValue } from './compile-expression.ts';
 import type { EvalItem } from '../protocol/index.ts';
+import { jobConcurrency } from './compile-concurrency.ts';
+import { minSuccessJoin } from './compile-join.ts';
 
 const MAP_INLINE_MAX = 40;
 
@@ -82,8 +84,11 @@ export function compileJob(cx: CompileContext, job: Job, next: string): string {
   const label = [job.id];
   const jobPath = `$.jobs.${job.id}`;
   const scope = jobScope(cx, job);
+  // A job in a concurrency group holds a slot from its start to its end (compile-concurrency.ts).
+  const concurrency = jobConcurrency(cx, job, scope);
+  const ended = (): string => (concurrency ? concurrency.release(next) : next);
   const end = (status: string): string =>
-    cx.add([...label, status === 'SUCCESS' ? 'succeeded' : 'failed'], { Type: 'Pass', Result: status, ResultPath: `${jobPath}.status`, Next: next }, { job: job.id, role: 'job-end' });
+    cx.add([...label, status === 'SUCCESS' ? 'succeeded' : 'failed'], { Type: 'Pass', Result: status, ResultPath: `${jobPath}.status`, Next: ended() }, { job: job.id, role: 'job-end' });
   const startName = cx.reserve([...label, 'start']);
   const failed = withJobRetry(cx, job, startName, cx.add([...label, 'errors'], { Type: 'Pass', InputPath: '$.__caught.r.errors', ResultPath: `${jobPath}.errors`, Next: end('FAILED') }));
   // The job record exists from `start` on; a condition that cannot be evaluated fails before it.
@@ -96,10 +101,12 @@ export function compileJob(cx: CompileContext, job: Job, next: string): string {
   const succeeded = withOutputs(cx, job, scope, end('SUCCESS'), failed);
   const body = job.strategy ? compileMatrix(cx, job, scope, succeeded, failed) : compileStages(cx, job.stages, scope, label, succeeded, failed);
   const startRecord = job.strategy ? { status: 'WAIT' } : { status: 'WAIT', stages: {} };
-  const start = cx.put(startName, { Type: 'Pass', Result: startRecord, ResultPath: jobPath, Next: body }, { job: job.id, role: 'job' });
+  const start = cx.put(startName, { Type: 'Pass', Result: startRecord, ResultPath: jobPath, Next: concurrency ? concurrency.acquire(body, failed) : body }, { job: job.id, role: 'job' });
   const skip = cx.add([...label, 'skip'], { Type: 'Pass', Result: { status: 'SKIP' }, ResultPath: jobPath, Next: next }, { job: job.id, role: 'job-end' });
 
-  const defaultRule = conditionOverridesDefault(job) && !job.triggerRuleSet ? true : triggerRuleChoice(job.triggerRule, job.needs);
+  const join = minSuccessJoin(cx, job);
+  const defaultRule = join ? join.rule : conditionOverridesDefault(job) && !job.triggerRuleSet ? true : triggerRuleChoice(job.triggerRule, job.needs);
+  const joined = (first: string): string => (join?.prelude ? join.prelude(first) : first);
   let entry: string;
   if (defaultRule === false) entry = skip;
   else {
@@ -112,9 +119,9 @@ export function compileJob(cx: CompileContext, job: Job, next: string): string {
   const entryState = cx.sink.states[entry];
   if (entryState?.Type === 'Choice' && entry !== start && entry !== skip) {
     entryState.Choices = [resumed, ...(entryState.Choices ?? [])];
-    return entry;
+    return joined(entry);
   }
-  return cx.add([...label, 'resume?'], { Type: 'Choice', Choices: [resumed], Default: entry });
+  return joined(cx.add([...label, 'resume?'], { Type: 'Choice', Choices: [resumed], Default: entry }));
 }
 
 /**

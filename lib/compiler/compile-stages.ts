@@ -22,6 +22,7 @@ import {
 } from './compile-expression.ts';
 import { ALL_CONTEXT_ROOTS, childDocument, wireContext } from './wire-context.ts';
 import { parseTemplate } from '../expr/index.ts';
+import { compileWait } from './compile-wait.ts';
 
 /** Stage label parts for state names. */
 type Label = string[];
@@ -134,6 +135,8 @@ function compileBody(cx: CompileContext, stage: Stage, scope: StageScope, label:
       return compileTry(cx, stage, scope, label, rec, next, fail, recorded);
     case 'trigger':
       return compileTrigger(cx, stage, scope, label, rec, next, fail);
+    case 'wait':
+      return compileWait(cx, stage, scope, label, rec, next, fail, stageInfo(scope, stage));
   }
 }
 

@@ -6,7 +6,7 @@
  * Functions shows the run as failed and it can be redriven).
  */
 import type { Diagnostic } from '../diagnostics/index.ts';
-import { childLists, type Stage, type Workflow } from '../config/index.ts';
+import { childLists, type Job, type Stage, type Workflow } from '../config/index.ts';
 import type { ChoiceRule, Machine, State } from './asl/types.ts';
 import { CompileContext, type CompileOptions, type StateInfo } from './compile-context.ts';
 import { compileJob } from './compile-job.ts';
@@ -14,10 +14,24 @@ import { planJobs, type PlanNode } from './plan-jobs.ts';
 import { Placeholders } from '../protocol/index.ts';
 import { hasPathKey } from './compile-expression.ts';
 import { renderMachine } from './asl/render-machine.ts';
-import { checkMachine } from './asl/check-machine.ts';
+import { checkMachine, estimateHistoryEvents, MAX_HISTORY_EVENTS } from './asl/check-machine.ts';
+import { stateMachinePlaceholder } from './compile-stages.ts';
 
 /** The sentinel `next` meaning "end of this machine or branch". */
 export const END = '\u0000END';
+
+/** One more state machine a split workflow deploys beside its own. */
+export interface CompiledMachine {
+  /** The machine's name (`<workflow>__<job>`); its ARN fills the `StateMachine_...` placeholder of that name. */
+  name: string;
+  definition: Machine;
+  json: string;
+  pretty: string;
+  states: Record<string, StateInfo>;
+  diagnostics: Diagnostic[];
+  /** Placeholders its definition uses. */
+  placeholders: string[];
+}
 
 /** The output of {@link compileWorkflow}. */
 export interface CompiledWorkflow {
@@ -41,14 +55,16 @@ export interface CompiledWorkflow {
   dockerTasks: Array<{ placeholder: string; image: string; tag: string; job: string; stage: string }>;
   /** Workflows this one starts with `trigger` stages. */
   triggers: string[];
+  /** The child machines of a split workflow (one per job), to deploy before this one; empty when not split. */
+  children: CompiledMachine[];
 }
 
 function jobsOf(node: PlanNode): string[] {
   return node.kind === 'job' ? [node.id] : node.items.flatMap(jobsOf);
 }
 
-function compilePlan(cx: CompileContext, node: PlanNode, before: ReadonlySet<string>, next: string): string {
-  if (node.kind === 'job') return compileJob(cx, cx.workflow.jobs[node.id]!, next);
+function compilePlan(cx: CompileContext, node: PlanNode, before: ReadonlySet<string>, next: string, split: boolean): string {
+  if (node.kind === 'job') return split ? compileJobViaChild(cx, cx.workflow.jobs[node.id]!, next) : compileJob(cx, cx.workflow.jobs[node.id]!, next);
   if (node.kind === 'series') {
     const befores: Set<string>[] = [];
     let acc = new Set(before);
@@ -57,11 +73,11 @@ function compilePlan(cx: CompileContext, node: PlanNode, before: ReadonlySet<str
       acc = new Set([...acc, ...jobsOf(item)]);
     }
     let cont = next;
-    for (let i = node.items.length - 1; i >= 0; i--) cont = compilePlan(cx, node.items[i]!, befores[i]!, cont);
+    for (let i = node.items.length - 1; i >= 0; i--) cont = compilePlan(cx, node.items[i]!, befores[i]!, cont, split);
     return cont;
   }
   // Parallel groups: each branch runs its jobs; the results are merged back into `$.jobs`.
-  const branches = node.items.map((item) => cx.inSink(() => compilePlan(cx, item, before, END)));
+  const branches = node.items.map((item) => cx.inSink(() => compilePlan(cx, item, before, END, split)));
   const selector: Record<string, unknown> = {};
   for (const j of before) selector[`${j}.$`] = `$[0].jobs.${j}`;
   node.items.forEach((item, i) => {
@@ -99,6 +115,59 @@ function compilePlan(cx: CompileContext, node: PlanNode, before: ReadonlySet<str
     ResultPath: '$.jobs',
     Next: next,
   });
+}
+
+/** The placeholders the compiler writes in a definition (a bash script's own `${HOME}` is not one). */
+function placeholdersOf(json: string): string[] {
+  const ours = /^(StageRunnerFunctionArn|PyRunnerFunctionArn|AuditTableName|EcsClusterArn|EcsSubnet|EcsSecurityGroup|EcsAssignPublicIp|StateMachine_\w+|TaskDefinition_\w+)$/;
+  return [...new Set([...json.matchAll(/"\$\{([A-Za-z0-9_]+)\}"/g)].map((m) => m[1]!))].filter((p) => ours.test(p)).sort();
+}
+
+/** The name of the child state machine that runs one job of a split workflow. */
+export function jobMachineName(workflow: string, job: string): string {
+  return `${workflow}__${job}`;
+}
+
+/**
+ * A job run as its own execution of a child state machine (a split workflow): the parent starts it
+ * with the run's document and waits (`startExecution.sync:2`); the child's output is the job's
+ * record, which lands in `$.jobs.<id>`. Each execution has its own 1 MB definition and 25,000-event
+ * history.
+ */
+function compileJobViaChild(cx: CompileContext, job: Job, next: string): string {
+  const label = [job.id];
+  const place = cx.add([...label, 'record'], { Type: 'Pass', InputPath: '$.__child.Output', ResultPath: `$.jobs.${job.id}`, Next: next }, { job: job.id, role: 'job-end' });
+  const failed = cx.add([...label, 'child failed'], {
+    Type: 'Pass',
+    Parameters: { status: 'FAILED', errors: { 'name.$': '$.__caught.Error', 'message.$': '$.__caught.Cause' } },
+    ResultPath: `$.jobs.${job.id}`,
+    Next: next,
+  }, { job: job.id, role: 'job-end' });
+  return cx.add(label, {
+    Type: 'Task',
+    Resource: 'arn:aws:states:::states:startExecution.sync:2',
+    Parameters: {
+      StateMachineArn: `\${${stateMachinePlaceholder(jobMachineName(cx.workflow.name, job.id))}}`,
+      Input: { prepared: true, 'params.$': '$.params', 'release.$': '$.release', 'run.$': '$.run', 'jobs.$': '$.jobs', 'AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID.$': '$$.Execution.Id' },
+    },
+    ResultSelector: { 'Output.$': '$.Output' },
+    ResultPath: '$.__child',
+    Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.__caught', Next: failed }],
+    Next: place,
+  }, { job: job.id, role: 'job' });
+}
+
+/** The child state machine of one job: the job's states, ending with the job's record as output. */
+function compileJobMachine(workflow: Workflow, job: Job, options: CompileOptions): CompiledMachine {
+  const cx = new CompileContext(workflow, options);
+  const end = cx.add(['job result'], { Type: 'Pass', OutputPath: `$.jobs.${job.id}`, End: true });
+  const start = compileJob(cx, job, end);
+  closeEnds(cx.sink.states, cx.names);
+  const machine: Machine = { Comment: `Workflow ${workflow.name}, job ${job.id}`, StartAt: start, TimeoutSeconds: Math.ceil(workflow.timeout), States: cx.sink.states };
+  pruneUnreachable(machine);
+  const definition = renderMachine(machine);
+  const json = JSON.stringify(definition);
+  return { name: jobMachineName(workflow.name, job.id), definition, json, pretty: JSON.stringify(definition, null, 2) + '\n', states: cx.info, diagnostics: cx.diagnostics, placeholders: placeholdersOf(json) };
 }
 
 /** The result document's fields, with secret params replaced by `***`. */
@@ -175,8 +244,47 @@ function allStages(workflow: Workflow): Stage[] {
   return out;
 }
 
-/** Compiles a validated workflow into an Amazon States Language definition. */
+/** Definitions above this size are split into one machine per job (Step Functions' limit is 1 MB). */
+const SPLIT_BYTES = 900 * 1024;
+
+/**
+ * Compiles a validated workflow into an Amazon States Language definition. A workflow whose
+ * definition would pass 900 KB, or whose run may pass 80 % of the 25,000 history events of one
+ * execution, is split (`split: 'auto'`, the default): each job becomes a child state machine that
+ * the parent starts and waits for, with a warning saying what was split and why. `split: 'jobs'`
+ * always splits; `split: 'off'` never does.
+ */
 export function compileWorkflow(workflow: Workflow, options: CompileOptions = {}): CompiledWorkflow {
+  const mode = options.split ?? 'auto';
+  const whole = compileRun(workflow, options, false);
+  const jobs = Object.values(workflow.jobs);
+  if (mode === 'off' || jobs.length < 2) return whole;
+  const bytes = Buffer.byteLength(whole.json);
+  const events = estimateHistoryEvents(whole.definition);
+  const tooBig = bytes > SPLIT_BYTES;
+  const tooLong = events > MAX_HISTORY_EVENTS * 0.8;
+  if (mode === 'auto' && !tooBig && !tooLong) return whole;
+  const split = compileRun(workflow, options, true);
+  const children = jobs.map((j) => compileJobMachine(workflow, j, options));
+  const why = mode === 'jobs' ? 'split was asked for' : tooBig ? `its definition would be ${bytes} bytes (the limit is 1 MB)` : `a run may produce about ${events} history events (the limit is 25,000 per execution)`;
+  const diagnostics = split.diagnostics.filter((d) => d.code !== 'WF6002' && d.code !== 'WF6003');
+  diagnostics.push({
+    code: 'WF6008',
+    severity: 'warning',
+    message: `workflow "${workflow.name}" is split into ${children.length} child state machines, one per job (${children.map((c) => c.name).join(', ')}), because ${why}`,
+    location: workflow.loc,
+    note: 'each job runs as its own execution, started and awaited by the workflow\'s machine; deploy them together (the CDK app does)',
+  });
+  for (const c of children) {
+    const size = Buffer.byteLength(c.json);
+    if (size > 1024 * 1024) {
+      diagnostics.push({ code: 'WF6002', severity: 'error', message: `job machine "${c.name}" is ${size} bytes, over Step Functions' 1 MB definition limit even after splitting`, location: workflow.jobs[c.name.slice(workflow.name.length + 2)]?.loc ?? workflow.loc, note: 'split the job into several jobs, or move stages into a child workflow started with a trigger stage' });
+    }
+  }
+  return { ...split, diagnostics: [...diagnostics, ...children.flatMap((c) => c.diagnostics)], children };
+}
+
+function compileRun(workflow: Workflow, options: CompileOptions, split: boolean): CompiledWorkflow {
   const cx = new CompileContext(workflow, options);
   const jobs = Object.values(workflow.jobs);
   const plan = planJobs(jobs.map((j) => ({ id: j.id, needs: j.needs })));
@@ -212,7 +320,7 @@ export function compileWorkflow(workflow: Workflow, options: CompileOptions = {}
     ],
     Default: finish('SUCCESS'),
   });
-  const body = compilePlan(cx, plan, new Set(), status);
+  const body = compilePlan(cx, plan, new Set(), status, split);
 
   // Input that did not come through `parameterize` (schedules, triggers, the raw API) is prepared first.
   const prepareFailed = cx.add(['prepare failed'], {
@@ -287,9 +395,7 @@ export function compileWorkflow(workflow: Workflow, options: CompileOptions = {}
   const json = JSON.stringify(definition);
   const pretty = JSON.stringify(definition, null, 2) + '\n';
   const diagnostics = [...cx.diagnostics, ...checkMachine(definition, json, workflow)];
-  // Only the placeholders the compiler writes (a bash script's own `${HOME}` is not one).
-  const ours = /^(StageRunnerFunctionArn|PyRunnerFunctionArn|AuditTableName|EcsClusterArn|EcsSubnet|EcsSecurityGroup|EcsAssignPublicIp|StateMachine_\w+|TaskDefinition_\w+)$/;
-  const placeholders = [...new Set([...json.matchAll(/"\$\{([A-Za-z0-9_]+)\}"/g)].map((m) => m[1]!))].filter((p) => ours.test(p)).sort();
+  const placeholders = placeholdersOf(json);
   if (workflow.execution === 'express' && workflow.timeout > 300) {
     diagnostics.push({
       code: 'WF6006',
@@ -303,5 +409,5 @@ export function compileWorkflow(workflow: Workflow, options: CompileOptions = {}
     .filter((i) => i.docker)
     .map((i) => ({ placeholder: i.docker!.placeholder, image: i.docker!.image, tag: i.docker!.tag, job: i.job!, stage: i.name ?? i.stage! }));
   const triggers = [...new Set(allStages(workflow).filter((s) => s.kind === 'trigger').map((s) => (s as { trigger: string }).trigger))].sort();
-  return { definition, json, pretty, states: cx.info, diagnostics, placeholders, dockerTasks, triggers };
+  return { definition, json, pretty, states: cx.info, diagnostics, placeholders, dockerTasks, triggers, children: [] };
 }

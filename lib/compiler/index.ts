@@ -1,4 +1,4 @@
-export { compileWorkflow, type CompiledWorkflow } from './compile-workflow.ts';
+export { compileWorkflow, jobMachineName, type CompiledWorkflow, type CompiledMachine } from './compile-workflow.ts';
 export type { CompileOptions, StateInfo } from './compile-context.ts';
 export { stateMachinePlaceholder } from './compile-stages.ts';
 export { planJobs, planAddedWaits, type PlanNode } from './plan-jobs.ts';

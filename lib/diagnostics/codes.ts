@@ -52,6 +52,7 @@ export const codes = {
   WF6005: 'value rounded',
   WF6006: 'feature not available in Express workflows',
   WF6007: 'value must be fixed at deploy time',
+  WF6008: 'workflow split into child state machines',
   // run-time input
   WF7001: 'invalid param value',
   WF7002: 'unknown param',

@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { StateMachine, ExecutionAbortedError, ExecutionError, ExecutionTimeoutError } from 'aws-local-stepfunctions';
 import type { Workflow } from '../config/index.ts';
 import { parameterize } from '../config/parameterize.ts';
-import { compileWorkflow, stateMachinePlaceholder, type CompiledWorkflow, type Machine, type State, type StateInfo } from '../compiler/index.ts';
+import { compileWorkflow, stateMachinePlaceholder, type CompiledMachine, type CompiledWorkflow, type CompileOptions, type Machine, type State, type StateInfo } from '../compiler/index.ts';
 import { buildScope, handleRequest, keyedFailure, runPython } from '../runtime/index.ts';
 import { renderTemplate } from '../expr/index.ts';
 import { resolveParameters } from './resolve-parameters.ts';
@@ -58,6 +58,8 @@ export interface RunLocalOptions {
   retryWaitMs?: number;
   /** Run echoes only: action stages report what they would do. @default false */
   dryrun?: boolean;
+  /** How to split the workflow into child machines (see `compileWorkflow`). @default 'auto' */
+  split?: CompileOptions['split'];
   /** The audit table the machine's DynamoDB tasks (the release claim) write to. */
   store?: { client: DynamoDBClient; table: string };
   /** A release lock key (`lock#<minute>`): the run claims it first and is SKIP when it is taken. */
@@ -113,13 +115,15 @@ function waitStates(m: Machine, into: string[] = []): string[] {
   return into;
 }
 
-const compiled = new WeakMap<Workflow, CompiledWorkflow>();
+const compiled = new WeakMap<Workflow, Map<string, CompiledWorkflow>>();
 /** Engine machines by definition text: an engine machine runs any number of executions. */
 const machines = new Map<string, StateMachine>();
-function compileOnce(w: Workflow, dryrun: boolean): CompiledWorkflow {
-  if (dryrun) return compileWorkflow(w, { dryrun });
-  let c = compiled.get(w);
-  if (!c) compiled.set(w, (c = compileWorkflow(w)));
+function compileOnce(w: Workflow, dryrun: boolean, split: CompileOptions['split']): CompiledWorkflow {
+  const key = `${dryrun}/${split ?? 'auto'}`;
+  let forWorkflow = compiled.get(w);
+  if (!forWorkflow) compiled.set(w, (forWorkflow = new Map()));
+  let c = forWorkflow.get(key);
+  if (!c) forWorkflow.set(key, (c = compileWorkflow(w, { dryrun, ...(split ? { split } : {}) })));
   return c;
 }
 
@@ -140,66 +144,93 @@ export async function runLocal(workflow: Workflow, options: RunLocalOptions = {}
 }
 
 async function execute(workflow: Workflow, input: Record<string, unknown>, options: RunLocalOptions): Promise<ResultDocument> {
-  const compiledWf = compileOnce(workflow, options.dryrun ?? false);
+  const compiledWf = compileOnce(workflow, options.dryrun ?? false, options.split);
   const { definition } = compiledWf;
   const all = options.workflows ?? new Map([[workflow.name, workflow]]);
-  const handlers: Record<string, (input: unknown) => Promise<unknown>> = {};
   // Stops the run's processes when the run is cancelled or times out.
   const stop = new AbortController();
   const signal = stop.signal;
   const runPy = (req: PyRunRequest): Promise<unknown> => runPython(req, { signal, ...(options.onLog ? { onLog: (line: string) => options.onLog!(req.name, line) } : {}) });
-  for (const [name, st] of taskStates(definition)) {
-    const resource = st.Resource ?? '';
-    const fn = (st.Parameters as { FunctionName?: string } | undefined)?.FunctionName ?? '';
-    if (resource.endsWith(':lambda:invoke') && fn.includes('PyRunner')) {
-      handlers[name] = async (p) => {
-        const req = (p as { Payload: PyRunRequest & { key?: string } }).Payload;
-        try {
-          return { Payload: await runPy(req) };
-        } catch (e) {
-          // The Python runner adds the key itself; a runner that could not start or died did not.
-          throw lambdaShaped(typeof req.key === 'string' ? keyedFailure(e, req.key) : e);
-        }
-      };
-    } else if (resource.endsWith(':lambda:invoke')) {
-      handlers[name] = async (p) => {
-        try {
-          return { Payload: await handleRequest((p as { Payload: RunnerRequest }).Payload, { signal, runPy }) };
-        } catch (e) {
-          throw lambdaShaped(e);
-        }
-      };
-    } else if (resource.includes(':states:startExecution')) {
-      handlers[name] = async (p) => {
-        const arn = (p as { StateMachineArn: string }).StateMachineArn;
-        const childName = arn.replace(/^local:/, '');
-        const child = all.get(childName);
-        if (!child) throw Object.assign(new Error(`no workflow named "${childName}" to trigger`), { name: 'States.TaskFailed' });
-        const childInput = (p as { Input: Record<string, unknown> }).Input;
-        const doc = await execute(child, { ...childInput, run: { ...(childInput.run as object), id: newRunId() } }, { ...options, onEvent: undefined });
-        if (doc.status === 'FAILED' || doc.status === 'CANCEL') {
-          const e = new Error(JSON.stringify({ Output: JSON.stringify(doc), Status: 'FAILED' }));
+  const children = new Map(compiledWf.children.map((c) => [c.name, c]));
+  /** Task handlers for a definition: every Task routed to the code its Lambda or service runs. */
+  const buildHandlers = (def: Machine, info: Record<string, StateInfo>): Record<string, (input: unknown) => Promise<unknown>> => {
+    const handlers: Record<string, (input: unknown) => Promise<unknown>> = {};
+    for (const [name, st] of taskStates(def)) {
+      const resource = st.Resource ?? '';
+      const fn = (st.Parameters as { FunctionName?: string } | undefined)?.FunctionName ?? '';
+      if (resource.endsWith(':lambda:invoke') && fn.includes('PyRunner')) {
+        handlers[name] = async (p) => {
+          const req = (p as { Payload: PyRunRequest & { key?: string } }).Payload;
+          try {
+            return { Payload: await runPy(req) };
+          } catch (e) {
+            // The Python runner adds the key itself; a runner that could not start or died did not.
+            throw lambdaShaped(typeof req.key === 'string' ? keyedFailure(e, req.key) : e);
+          }
+        };
+      } else if (resource.endsWith(':lambda:invoke')) {
+        handlers[name] = async (p) => {
+          try {
+            return { Payload: await handleRequest((p as { Payload: RunnerRequest }).Payload, { signal, runPy }) };
+          } catch (e) {
+            throw lambdaShaped(e);
+          }
+        };
+      } else if (resource.includes(':states:startExecution')) {
+        handlers[name] = async (p) => {
+          const arn = (p as { StateMachineArn: string }).StateMachineArn;
+          const childName = arn.replace(/^local:/, '');
+          const jobMachine = children.get(childName);
+          if (jobMachine) return { Output: await runChildMachine(jobMachine, (p as { Input: Record<string, unknown> }).Input), Status: 'SUCCEEDED' };
+          const child = all.get(childName);
+          if (!child) throw Object.assign(new Error(`no workflow named "${childName}" to trigger`), { name: 'States.TaskFailed' });
+          const childInput = (p as { Input: Record<string, unknown> }).Input;
+          const doc = await execute(child, { ...childInput, run: { ...(childInput.run as object), id: newRunId() } }, { ...options, onEvent: undefined });
+          if (doc.status === 'FAILED' || doc.status === 'CANCEL') {
+            const e = new Error(JSON.stringify({ Output: JSON.stringify(doc), Status: 'FAILED' }));
+            e.name = 'States.TaskFailed';
+            throw e;
+          }
+          return { Output: doc, Status: 'SUCCEEDED' };
+        };
+      } else if (resource.startsWith('arn:aws:states:::dynamodb:')) {
+        handlers[name] = async (p) => dynamoLocally(resource, p as Record<string, unknown>, options.store);
+      } else if (resource.includes(':ecs:runTask')) {
+        const docker = info[name]?.docker;
+        handlers[name] = async (p) => runDockerLocally(name, docker, p as EcsRunTask, signal);
+      } else {
+        handlers[name] = async () => {
+          const e = new Error(`the local engine cannot run "${resource}" (state "${name}")`);
           e.name = 'States.TaskFailed';
           throw e;
-        }
-        return { Output: doc, Status: 'SUCCEEDED' };
-      };
-    } else if (resource.startsWith('arn:aws:states:::dynamodb:')) {
-      handlers[name] = async (p) => dynamoLocally(resource, p as Record<string, unknown>, options.store);
-    } else if (resource.includes(':ecs:runTask')) {
-      const docker = compiledWf.states[name]?.docker;
-      handlers[name] = async (p) => runDockerLocally(name, docker, p as EcsRunTask, signal);
-    } else {
-      handlers[name] = async () => {
-        const e = new Error(`the local engine cannot run "${resource}" (state "${name}")`);
-        e.name = 'States.TaskFailed';
-        throw e;
-      };
+        };
+      }
     }
-  }
+    return handlers;
+  };
+  const fill = (def: Machine): unknown => {
+    const byPlaceholder = new Map([...all.keys(), ...children.keys()].map((k) => [stateMachinePlaceholder(k), k]));
+    return JSON.parse(JSON.stringify(def).replace(/\$\{(StateMachine_[A-Za-z0-9_]+)\}/g, (_, p: string) => `local:${byPlaceholder.get(p) ?? p}`));
+  };
+  /** Runs one job machine of a split workflow; resolves with its output (the job's record). */
+  const runChildMachine = async (child: CompiledMachine, childInput: Record<string, unknown>): Promise<unknown> => {
+    const m = new StateMachine(fill(child.definition) as never, { validationOptions: { noValidate: true } });
+    const ex = m.run(childInput as never, { overrides: { taskResourceLocalHandlers: buildHandlers(child.definition, child.states) as never }, context: { Execution: { Id: `local:${child.name}`, Name: newRunId(), Input: childInput, StartTime: new Date().toISOString() } } as never });
+    const progress = watchEvents(ex.eventLogs as AsyncGenerator<unknown>, child.states, workflow.name, {}, options.onEvent, options.onRawEvent);
+    const onAbort = (): void => ex.abort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      return await ex.result;
+    } catch (e) {
+      throw Object.assign(new Error((e as Error).message), { name: 'States.TaskFailed' });
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+      await progress.catch(() => undefined);
+    }
+  };
+  const handlers = buildHandlers(definition, compiledWf.states);
   // Fill the definition's placeholders for the local engine: child machines by name.
-  const byPlaceholder = new Map([...all.keys()].map((k) => [stateMachinePlaceholder(k), k]));
-  const text = JSON.stringify(definition).replace(/\$\{(StateMachine_[A-Za-z0-9_]+)\}/g, (_, p: string) => `local:${byPlaceholder.get(p) ?? p}`);
+  const text = JSON.stringify(fill(definition));
   // The compiler checks every machine it emits (asl-validator in its tests, structure on every
   // compile), so the engine's own validation is skipped: it costs 0.1-0.3 s per run.
   let machine = machines.get(text);

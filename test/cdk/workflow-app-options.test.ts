@@ -83,6 +83,25 @@ describe('WorkflowApp options', () => {
   });
 });
 
+describe('split workflows', () => {
+  it('deploys one machine per job first, and the workflow machine may start exactly those', () => {
+    const { template } = synth(() => ({ workflows: only('nightly', 'publish'), registry: ['test/cdk/fixtures/registry/count.ts'], split: 'jobs' }));
+    const jobs = Object.keys(only('nightly').get('nightly')!.jobs);
+    const parent = stateMachine(template, 'Options-nightly');
+    const subs = parent.props.DefinitionSubstitutions as Record<string, unknown>;
+    for (const job of jobs) {
+      const child = stateMachine(template, `Options-nightly__${job}`);
+      const key = Object.keys(subs).find((k) => k.endsWith(job.replace(/_/g, '__').replace(/-/g, '_0')) && k.startsWith('StateMachine_nightly'));
+      expect(key, job).toBeDefined();
+      expect(subs[key!]).toEqual({ Ref: child.id });
+      // a job machine has no schedule of its own
+      expect(child.props.DefinitionString).toBeDefined();
+    }
+    const schedules = Object.values(resourcesOf(template, 'AWS::Scheduler::Schedule')).map((r) => JSON.stringify(r.Properties.Target));
+    expect(schedules.every((t) => t.includes(parent.id))).toBe(true);
+  });
+});
+
 describe('synth failures', () => {
   it('fails with the same file:line:col diagnostics as wf validate for an inexpressible cron', () => {
     const loaded = loadWorkflows({ conf: 'test/cdk/fixtures/bad-cron' });

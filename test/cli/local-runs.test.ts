@@ -37,12 +37,15 @@ nightly:
   timeout: 120
 slow:
   type: Workflow
+  params:
+    dir: { type: str, default: "DIR" }
   jobs:
     a:
       stages:
         - name: Long
           id: long
-          bash: sleep 30
+          env: { DIR: "\${{ params.dir }}" }
+          bash: sleep 30 & echo $! > "$DIR/slow.pid"; wait
 broken:
   type: Workflow
   params:
@@ -87,7 +90,7 @@ function wfAsync(args: string[]): Promise<{ code: number | null; stdout: string;
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'wf-local-runs-'));
   mkdirSync(join(dir, 'conf'));
-  writeFileSync(join(dir, 'conf', 'wf.yml'), CONF.replace(/params:\n    token/, 'params:\n    dir: { type: str, default: "' + dir + '" }\n    token'));
+  writeFileSync(join(dir, 'conf', 'wf.yml'), CONF.replace(/params:\n    token/, 'params:\n    dir: { type: str, default: "' + dir + '" }\n    token').replace('default: "DIR"', `default: "${dir}"`));
   env = { ...process.env, NO_COLOR: '1', WORKFLOW_CORE_AUDIT_PATH: join(dir, '.wf') };
 });
 
@@ -165,17 +168,27 @@ describe('rerun', () => {
 
 describe('cancel', () => {
   it('Ctrl-C stops the run, kills its processes, and records CANCEL', async () => {
-    const child = spawn(process.execPath, [wf, 'run', 'slow', '--json'], { cwd: dir, env });
+    const child = spawn(process.execPath, [wf, 'run', 'slow', '--json', '--progress'], { cwd: dir, env });
     let stdout = '';
     child.stdout.on('data', (d) => (stdout += d));
-    await new Promise((r) => setTimeout(r, 4000));
+    // Ctrl-C once the stage is running (its progress line is out), however slow the machine is.
+    await new Promise<void>((resolve) => {
+      let stderr = '';
+      child.stderr.on('data', (d) => {
+        stderr += d;
+        if (stderr.includes('Long')) resolve();
+      });
+    });
+    await new Promise((r) => setTimeout(r, 300));
     child.kill('SIGINT');
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
     expect(code).toBe(1);
     expect((JSON.parse(stdout) as { status: string }).status).toBe('CANCEL');
     const records = JSON.parse(wfSync(['audit', 'slow', '--json']).stdout) as Array<{ status: string }>;
     expect(records[0]!.status).toBe('CANCEL');
-    expect(spawnSync('pgrep', ['-f', 'sleep 30']).stdout.toString().trim()).toBe('');
+    // the stage's own sleep process is gone
+    const pid = Number(readFileSync(join(dir, 'slow.pid'), 'utf8'));
+    expect(() => process.kill(pid, 0)).toThrow();
   });
 });
 

@@ -8,7 +8,8 @@ import type { Workflow } from '../../config/index.ts';
 import type { Machine } from './types.ts';
 
 const MAX_DEFINITION_BYTES = 1024 * 1024;
-const MAX_HISTORY_EVENTS = 25_000;
+/** Step Functions' limit of history events per Standard execution. */
+export const MAX_HISTORY_EVENTS = 25_000;
 
 function walk(m: Machine, where: string, problems: string[]): void {
   const names = Object.keys(m.States);
