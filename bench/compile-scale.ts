@@ -1,10 +1,16 @@
 /**
  * Compile speed and definition size on generated workflows of the scale mix (bench/generate.ts):
  * `yaml`'s `parse`, the loader (`loadWorkflowsFromText`) and the compiler (`compileWorkflow` on the
- * loaded model) timed separately, and the largest workflow whose compact definition fits in 1 MB.
+ * loaded model) timed separately, and the largest workflow whose compact definition fits in one
+ * machine of 1 MB without splitting.
+ *
+ * `compileWorkflow` splits a workflow past one machine's limits into one child machine per job
+ * (`split: 'auto'`, the default). Compile time is taken with the default (what `wf compile` and
+ * the CDK app do), and also with `split: 'off'`; sizes per stage are those of the unsplit machine.
  */
 import { parse } from 'yaml';
 import { loadWorkflowsFromText, type Workflow } from '../lib/config/index.ts';
+import aslValidator from 'asl-validator';
 import { compileWorkflow, type CompiledWorkflow } from '../lib/compiler/index.ts';
 import { scaleWorkflow } from './generate.ts';
 import { median, timeOnce } from './timing.ts';
@@ -47,15 +53,21 @@ export interface ScaleFigures {
   repetitions: number;
   parseMs: number;
   loadMs: number;
+  /** Median compile time with the default options (split when needed). */
   compileMs: number;
+  /** Median compile time of the single, unsplit machine (`split: 'off'`). */
+  compileUnsplitMs: number;
   compileMsPer1kStages: number;
   compileToParseRatio: number;
   loadToParseRatio: number;
+  /** Compact size of the unsplit machine. */
   aslBytes: number;
   aslBytesPerStage: number;
+  /** States of the unsplit machine. */
   states: number;
-  /** Sizes of every deployed part (the machine first, then split-off children, if any). */
+  /** Sizes of every deployed part with the default options (the machine first, then its children). */
   partBytes: number[];
+  /** Diagnostics of the default compile. */
   diagnostics: string[];
 }
 
@@ -67,19 +79,22 @@ export function measureScale(stages: number, reps: number): ScaleFigures {
   parse(text);
   loadWorkflowsFromText({ 'bench.yml': text });
   let compiled = compileWorkflow(w);
+  let unsplit = compileWorkflow(w, { split: 'off' });
   const parseMs: number[] = [];
   const loadMs: number[] = [];
   const compileMs: number[] = [];
+  const unsplitMs: number[] = [];
   for (let r = 0; r < reps; r++) {
     parseMs.push(timeOnce(() => parse(text)));
     loadMs.push(timeOnce(() => loadWorkflowsFromText({ 'bench.yml': text })));
     compileMs.push(timeOnce(() => (compiled = compileWorkflow(w))));
+    unsplitMs.push(timeOnce(() => (unsplit = compileWorkflow(w, { split: 'off' }))));
   }
   const p = median(parseMs);
   const l = median(loadMs);
   const c = median(compileMs);
-  const aslBytes = Buffer.byteLength(compiled.json, 'utf8');
-  const states = countStates(compiled.definition);
+  const aslBytes = Buffer.byteLength(unsplit.json, 'utf8');
+  const states = countStates(unsplit.definition);
   return {
     stages,
     jobs: Object.keys(w.jobs).length,
@@ -88,6 +103,7 @@ export function measureScale(stages: number, reps: number): ScaleFigures {
     parseMs: p,
     loadMs: l,
     compileMs: c,
+    compileUnsplitMs: median(unsplitMs),
     compileMsPer1kStages: (c / stages) * 1000,
     compileToParseRatio: c / p,
     loadToParseRatio: l / p,
@@ -99,10 +115,25 @@ export function measureScale(stages: number, reps: number): ScaleFigures {
   };
 }
 
-/** The compact definition size of a generated workflow of `stages` stages. */
+/** The compact definition size of a generated workflow of `stages` stages, compiled as one machine. */
 export function definitionBytes(stages: number): number {
-  const c = compileWorkflow(loadOne(scaleWorkflow(stages), 'scale'));
+  const c = compileWorkflow(loadOne(scaleWorkflow(stages), 'scale'), { split: 'off' });
   return Buffer.byteLength(c.json, 'utf8');
+}
+
+/** What the default compile of a `stages`-stage workflow deploys: each part's size, and asl-validator's verdict on each. */
+export function validateParts(stages: number): { parts: number; largestBytes: number; allUnder1mb: boolean; invalid: string[]; ms: number } {
+  const t = performance.now();
+  const c = compileWorkflow(loadOne(scaleWorkflow(stages), 'scale'));
+  const parts = [{ name: 'scale', json: c.json }, ...((c as { children?: Array<{ name: string; json: string }> }).children ?? [])];
+  const invalid: string[] = [];
+  let largestBytes = 0;
+  for (const part of parts) {
+    largestBytes = Math.max(largestBytes, Buffer.byteLength(part.json, 'utf8'));
+    const v = aslValidator(JSON.parse(part.json), { checkPaths: true, checkArn: false });
+    if (!v.isValid) invalid.push(`${part.name}: ${v.errorsText('; ').slice(0, 200)}`);
+  }
+  return { parts: parts.length, largestBytes, allUnder1mb: largestBytes <= MAX_DEFINITION_BYTES, invalid, ms: performance.now() - t };
 }
 
 /**

@@ -6,6 +6,10 @@
  * | run record  | workflow name             | `release#<UTC minute>#<run id>`     | `run_id`, status, params, ...    |
  * | release lock| workflow name             | `lock#<UTC minute>`                 | `run_id` (the run that claimed it)|
  *
+ * Concurrency groups, signals and local stop requests live in the same table under partitions of
+ * their own (`concurrency#<group>`, `signal#<run id>`, `stop#<execution>`: see
+ * `CoordinationKeys` in lib/protocol); they carry no `run_id`, so the index never lists them.
+ *
  * The UTC minute is `YYYY-MM-DDTHH:MM` (`2024-01-01T09:00`), the logical date's first 16
  * characters. Run records sort by minute, then by run id (ids are time-sortable), so a query of
  * `release#` prefixes lists runs in release order. The lock item is written by the compiled state

@@ -12,10 +12,12 @@ export { RunnerFunctions, type RunnerFunctionsProps, type RunnerOptions } from '
 export { DockerTasks, type DockerTasksProps, type DockerTaskSpec } from './docker-tasks.ts';
 export {
   permissionsFor,
+  runnerPermissionsFor,
   taskStates,
   EXECUTION_EVENTS_RULE,
   ECS_EVENTS_RULE,
   type DefinitionResources,
+  type RunnerResources,
   type PermissionStatement,
   type ChildMachineResource,
   type TaskDefinitionResource,

@@ -7,7 +7,8 @@
  * machine whose role is silently missing a permission.
  *
  * The statements follow the Step Functions documentation for each integration:
- * `lambda:invoke` (request-response), `dynamodb:putItem`, `states:startExecution.sync:2`
+ * `lambda:invoke` (request-response, and `.waitForTaskToken` for wait stages), `dynamodb:putItem`,
+ * `dynamodb:updateItem` (concurrency slots), `states:startExecution.sync:2`
  * (the child, its executions, and the managed EventBridge rule Step Functions uses to learn that a
  * child ended), `ecs:runTask.sync` (the task definition, its roles, the tasks, and the managed rule).
  * This file does not import aws-cdk-lib: resources are plain strings (CDK tokens work as strings).
@@ -105,7 +106,9 @@ export function permissionsFor(definition: Machine, resources: DefinitionResourc
     const integration = /^arn:aws:states:::([a-z]+):([A-Za-z]+)(\.sync(:2)?|\.waitForTaskToken)?$/.exec(resource);
     const service = integration?.[1];
     const api = integration?.[2];
-    if (service === 'lambda' && api === 'invoke' && integration?.[3] === undefined) {
+    if (service === 'lambda' && api === 'invoke' && (integration?.[3] === undefined || integration[3] === '.waitForTaskToken')) {
+      // A wait stage's Task invokes the stage runner with a task token; the answer comes back
+      // through SendTaskSuccess, which the sender (wf signal, the runner) is allowed to call.
       allow(['lambda:InvokeFunction'], lookup(resources.functions, state, 'FunctionName', 'Lambda function'));
     } else if (service === 'dynamodb' && integration?.[3] === undefined && api) {
       allow([`dynamodb:${api[0]!.toUpperCase()}${api.slice(1)}`], lookup(resources.tables, state, 'TableName', 'DynamoDB table'));
@@ -127,5 +130,59 @@ export function permissionsFor(definition: Machine, resources: DefinitionResourc
   }
   return [...grants]
     .map(([actions, arns]) => ({ actions: actions.split(' '), resources: [...arns].sort() }))
+    .sort((a, b) => (a.actions.join(' ') < b.actions.join(' ') ? -1 : 1));
+}
+
+/** What the stage runner's coordination actions act on, for {@link runnerPermissionsFor}. */
+export interface RunnerResources {
+  /** The audit table's ARN. */
+  table: string;
+  /** ARN patterns of the executions of every state machine of the deployment (`arn:…:execution:<name>:*`). */
+  executions: readonly string[];
+}
+
+/**
+ * The IAM statements the stage runner needs for the coordination actions the definitions ask of it
+ * (see lib/runtime/coordination.ts): `signal-wait` stores task tokens in the audit table and answers
+ * a signal that came first (SendTaskSuccess / SendTaskFailure take no resource for tokens of
+ * service integrations, hence `*`); `concurrency-reclaim` reads a group and asks whether its
+ * holders still run (any machine of the deployment may share a group); `concurrency-cancel` also
+ * stops them. Empty when no definition uses them. Deterministic (sorted).
+ */
+export function runnerPermissionsFor(definitions: readonly Machine[], resources: RunnerResources): PermissionStatement[] {
+  const actions = new Set<string>();
+  for (const definition of definitions) {
+    for (const state of taskStates(definition)) {
+      const action = (state.Parameters?.Payload as { action?: unknown } | undefined)?.action;
+      if (typeof action === 'string') actions.add(action);
+    }
+  }
+  const grants = new Map<string, Set<string>>();
+  const allow = (acts: readonly string[], ...arns: readonly string[]): void => {
+    for (const act of acts) {
+      let set = grants.get(act);
+      if (!set) grants.set(act, (set = new Set()));
+      for (const arn of arns) set.add(arn);
+    }
+  };
+  if (actions.has('signal-wait')) {
+    allow(['dynamodb:UpdateItem'], resources.table);
+    allow(['states:SendTaskSuccess', 'states:SendTaskFailure'], '*');
+  }
+  if (actions.has('concurrency-reclaim') || actions.has('concurrency-cancel')) {
+    allow(['dynamodb:GetItem', 'dynamodb:UpdateItem'], resources.table);
+    allow(['states:DescribeExecution'], ...resources.executions);
+  }
+  if (actions.has('concurrency-cancel')) allow(['states:StopExecution'], ...resources.executions);
+  // One statement per set of resources, its actions sorted.
+  const byResources = new Map<string, Set<string>>();
+  for (const [act, arns] of grants) {
+    const key = [...arns].sort().join(' ');
+    let set = byResources.get(key);
+    if (!set) byResources.set(key, (set = new Set()));
+    set.add(act);
+  }
+  return [...byResources]
+    .map(([arns, acts]) => ({ actions: [...acts].sort(), resources: arns.split(' ') }))
     .sort((a, b) => (a.actions.join(' ') < b.actions.join(' ') ? -1 : 1));
 }

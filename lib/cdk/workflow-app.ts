@@ -4,7 +4,8 @@
  * that trigger them), ECS resources when some workflow has docker stages, a dead-letter queue when
  * some workflow has schedules, and outputs naming every state machine.
  */
-import { Annotations, CfnOutput, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -18,6 +19,8 @@ import { DockerTasks } from './docker-tasks.ts';
 import { RunnerFunctions, type RunnerOptions } from './runner-functions.ts';
 import { alphanumericName, stateMachineName } from './state-machine-name.ts';
 import { suppressNag } from './suppress-nag.ts';
+import { defaultPolicyOf } from './default-policy-of.ts';
+import { runnerPermissionsFor } from './permissions-for.ts';
 import { WorkflowAuditTable } from './workflow-audit-table.ts';
 import { WorkflowStateMachine, type WorkflowLogLevel } from './workflow-state-machine.ts';
 
@@ -178,10 +181,34 @@ export class WorkflowApp extends Construct {
       new CfnOutput(this, key, { value: machine.stateMachine.stateMachineArn, description: workflow.name }).overrideLogicalId(key);
     }
     this.stateMachines = machines;
+    this.grantCoordination(workflows, [...names.keys()]);
     new CfnOutput(this, 'WorkflowStateMachines', {
       value: Stack.of(this).toJsonString(outputs),
       description: 'State machine ARN of every workflow, by workflow name (JSON)',
     }).overrideLogicalId('WorkflowStateMachines');
     new CfnOutput(this, 'AuditTableName', { value: this.auditTable.tableName, description: 'The DynamoDB audit table' }).overrideLogicalId('AuditTableName');
+  }
+
+  /**
+   * What the stage runner needs for wait stages and concurrency groups (runnerPermissionsFor):
+   * the audit table, and the executions of this app's machines (a group may span workflows).
+   */
+  private grantCoordination(workflows: readonly DeployableWorkflow[], machineNames: readonly string[]): void {
+    const stack = Stack.of(this);
+    const definitions = workflows.flatMap((w) => [w.compiled.definition, ...w.compiled.children.map((c) => c.definition)]);
+    const executions = machineNames.map((n) => stack.formatArn({ service: 'states', resource: 'execution', resourceName: `${n}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME }));
+    const statements = runnerPermissionsFor(definitions, { table: this.auditTable.tableArn, executions });
+    for (const p of statements) this.stageRunner.addToRolePolicy(new iam.PolicyStatement({ actions: p.actions, resources: p.resources }));
+    const policy = statements.length ? defaultPolicyOf(this.stageRunner.role!) : undefined;
+    if (policy) {
+      suppressNag(policy, [
+        {
+          id: 'AwsSolutions-IAM5',
+          reason:
+            'Coordination (wait stages, concurrency groups): SendTaskSuccess/SendTaskFailure cannot be scoped for task tokens of service integrations ("*"); the executions a group\'s holders may run in are named when they start (execution:<machine>:*).',
+          appliesTo: ['Resource::*', { regex: '/^Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:[A-Za-z0-9_-]+:\\*$/' }],
+        },
+      ]);
+    }
   }
 }

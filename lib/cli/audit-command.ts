@@ -2,6 +2,7 @@ import { openLocalStore } from '../local/index.ts';
 import type { AuditRecord } from '../audit/index.ts';
 import { commandAction, type CliCommand, type CliContext } from './cli-context.ts';
 import { ExitCode } from './exit-codes.ts';
+import { noteFlushed } from './run-command.ts';
 import { UsageError } from './usage-error.ts';
 
 interface AuditOptions {
@@ -40,6 +41,7 @@ async function audit(ctx: CliContext, name: string, opts: AuditOptions): Promise
   const limit = Number(opts.limit ?? 50);
   if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit must be a whole number ≥ 1, got ${JSON.stringify(opts.limit)}`);
   const local = await openLocalStore({ ...(ctx.env.WORKFLOW_CORE_AUDIT_PATH ? { dir: ctx.env.WORKFLOW_CORE_AUDIT_PATH } : {}) });
+  noteFlushed(ctx, local);
   try {
     const records = await local.store.list(name, { limit, withContext: Boolean(opts.json) });
     if (opts.json) ctx.out(JSON.stringify(records, null, 2) + '\n');

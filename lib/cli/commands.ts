@@ -13,9 +13,10 @@ import { stopCommand } from './stop-command.ts';
 import { redriveCommand } from './redrive-command.ts';
 import { listCommand } from './list-command.ts';
 import { serveCommand } from './serve-command.ts';
+import { signalCommand } from './signal-command.ts';
 
 /**
  * Every `wf` subcommand, in the order `wf --help` lists them. A new command is one file
  * (`<name>-command.ts` exporting a {@link CliCommand}) and one line here.
  */
-export const commands: readonly CliCommand[] = [validateCommand, compileCommand, graphCommand, runCommand, releaseCommand, rerunCommand, auditCommand, startCommand, statusCommand, stopCommand, redriveCommand, listCommand, serveCommand, schemaCommand];
+export const commands: readonly CliCommand[] = [validateCommand, compileCommand, graphCommand, runCommand, releaseCommand, rerunCommand, auditCommand, startCommand, statusCommand, stopCommand, signalCommand, redriveCommand, listCommand, serveCommand, schemaCommand];

@@ -4,7 +4,7 @@ import { openLocalStore } from '../local/index.ts';
 import { commandAction, type CliCommand, type CliContext } from './cli-context.ts';
 import { ExitCode } from './exit-codes.ts';
 import { loadOne } from './load-one.ts';
-import { addRunOptions, collectParams, runWorkflow, type RunOptions } from './run-command.ts';
+import { addRunOptions, collectParams, noteFlushed, runWorkflow, type RunOptions } from './run-command.ts';
 
 /**
  * `wf rerun RUN_ID`: runs a recorded run again on the local engine. Jobs that succeeded keep their
@@ -28,6 +28,7 @@ export function succeededJobs(record: AuditRecord): Record<string, unknown> {
 
 async function rerun(ctx: CliContext, runId: string, opts: RunOptions): Promise<number> {
   const local = await openLocalStore({ ...(ctx.env.WORKFLOW_CORE_AUDIT_PATH ? { dir: ctx.env.WORKFLOW_CORE_AUDIT_PATH } : {}) });
+  noteFlushed(ctx, local);
   let record: AuditRecord | undefined;
   try {
     record = await local.store.findRun(runId);

@@ -1,7 +1,7 @@
 import { Option } from 'commander';
 import type { Command } from 'commander';
 import { parseParamAssignments } from '../config/index.ts';
-import { newRunId, openLocalStore, runAudited, RunInputError, type ResultDocument, type RunEvent } from '../local/index.ts';
+import { newRunId, openLocalStore, runAudited, RunInputError, scrubText, secretTexts, type LocalStore, type ResultDocument, type RunEvent } from '../local/index.ts';
 import { AuditError, type RunType } from '../audit/index.ts';
 import { loadRegistryModules, splitRegistryPaths } from '../runtime/index.ts';
 import { commandAction, type CliCommand, type CliContext } from './cli-context.ts';
@@ -64,9 +64,10 @@ function formatMs(ms: number | undefined): string {
   return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
 }
 
-/** A progress printer for stderr. */
-export function progressPrinter(ctx: CliContext): (e: RunEvent) => void {
-  return (e) => {
+/** A progress printer for stderr; `secrets` are scrubbed from the messages it prints (an echo stage's text). */
+export function progressPrinter(ctx: CliContext, secrets: readonly string[] = []): (e: RunEvent) => void {
+  return (event) => {
+    const e = event.message !== undefined && secrets.length ? { ...event, message: scrubText(event.message, secrets) } : event;
     const where = e.index !== undefined ? ` [${e.index}]` : '';
     switch (e.type) {
       case 'job-start':
@@ -113,6 +114,13 @@ export interface RunExtra {
   claimMinute?: string;
 }
 
+/** Says which kept end records (see lib/local/pending-records.ts) opening the store wrote, and which it could not. */
+export function noteFlushed(ctx: CliContext, local: Pick<LocalStore, 'flushed'>): void {
+  const { written, failed } = local.flushed;
+  if (written.length) ctx.err(`note: recorded the end of ${written.length === 1 ? 'run' : `${written.length} runs`} kept while the audit store was down: ${written.join(', ')}\n`);
+  for (const f of failed) ctx.err(`${ctx.paint.red('error')}: the kept audit record ${f.file} could not be written: ${f.error}\n`);
+}
+
 /** Runs a loaded workflow and prints the outcome; shared by `run`, `release` and `rerun`. */
 export async function runWorkflow(ctx: CliContext, name: string, opts: RunOptions, extra: RunExtra): Promise<number> {
   const loaded = loadOne(ctx, name, opts.conf);
@@ -135,6 +143,8 @@ export async function runWorkflow(ctx: CliContext, name: string, opts: RunOption
     throw new UsageError('a normal release claims its minute in the audit store, so it cannot run with --no-audit; use --type force to run without the claim');
   }
   const local = opts.audit === false || type === 'dryrun' ? undefined : await openLocalStore({ ...(ctx.env.WORKFLOW_CORE_AUDIT_PATH ? { dir: ctx.env.WORKFLOW_CORE_AUDIT_PATH } : {}) });
+  if (local) noteFlushed(ctx, local);
+  let auditLost = false;
   const runId = extra.runId ?? newRunId();
   // A forced run or a rerun of a minute also marks it as released, so a later normal release of it is SKIP.
   if (local && extra.claimMinute) await local.store.claimRelease(loaded.workflow.name, extra.claimMinute, runId);
@@ -153,16 +163,23 @@ export async function runWorkflow(ctx: CliContext, name: string, opts: RunOption
       ...(extra.parentRunId ? { parentRunId: extra.parentRunId } : {}),
       ...(showProgress
         ? {
-            onEvent: progressPrinter(ctx),
+            onEvent: progressPrinter(ctx, secretTexts(loaded.workflow, params)),
             onLog: (stage: string, text: string) => {
               for (const line of text.replace(/\n$/, '').split('\n')) ctx.err(`    ${ctx.paint.dim(`${stage} |`)} ${line}\n`);
             },
           }
         : {}),
-      onAuditError: (e) => ctx.err(`${ctx.paint.red('error')}: the run ended but its audit record was not written: ${e.message}\n`),
+      ...(local ? { pendingDir: local.dir } : {}),
+      onAuditError: (e, _doc, keptAt) => {
+        ctx.err(`${ctx.paint.red('error')}: the run ended but its audit record was not written: ${e.message}\n`);
+        if (keptAt) ctx.err(`  note: the record is kept in ${keptAt}; the next wf command that opens the audit store writes it\n`);
+        else auditLost = true;
+      },
     });
     if (opts.json) ctx.out(JSON.stringify(doc, null, 2) + '\n');
     else ctx.out(summary(doc));
+    // A run whose outcome could be neither recorded nor kept fails loudly, whatever its status.
+    if (auditLost) return ExitCode.failure;
     return doc.status === 'SUCCESS' || doc.status === 'SKIP' ? ExitCode.ok : ExitCode.failure;
   } catch (e) {
     if (e instanceof RunInputError) {

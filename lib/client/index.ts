@@ -11,6 +11,7 @@ export {
   type RerunResult,
   type ExecutionItem,
   type ReleaseType,
+  type SignalResult,
 } from './workflow-client.ts';
 export { WorkflowClientError, toClientError } from './workflow-client-error.ts';
 export { ParamsRejectedError } from './params-rejected-error.ts';

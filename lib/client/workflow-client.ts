@@ -13,6 +13,8 @@ import {
   ListExecutionsCommand,
   ListStateMachinesCommand,
   RedriveExecutionCommand,
+  SendTaskFailureCommand,
+  SendTaskSuccessCommand,
   SFNClient,
   StartExecutionCommand,
   StopExecutionCommand,
@@ -20,7 +22,8 @@ import {
   type HistoryEvent,
 } from '@aws-sdk/client-sfn';
 import { CloudFormationClient, DescribeStacksCommand, type Output } from '@aws-sdk/client-cloudformation';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, UpdateItemCommand, type UpdateItemCommandInput } from '@aws-sdk/client-dynamodb';
+import { answerSignalUpdate, decodeSignal, signalOutcome, type SignalAnswer } from '../protocol/index.ts';
 import { parameterize, redactParams, REDACTED, type Workflow } from '../config/index.ts';
 import { compileWorkflow, type StateInfo } from '../compiler/index.ts';
 import { AuditStore, lockReleaseKey, type AuditRecord, type ListOptions } from '../audit/index.ts';
@@ -125,6 +128,19 @@ export interface RerunResult {
   /** For `resume`: the jobs kept from the earlier run. */
   kept: string[];
   redriveDate?: Date;
+}
+
+/** What {@link WorkflowClient.signal} did. */
+export interface SignalResult {
+  /** The run's id (the key of its signals). */
+  runId: string;
+  signal: string;
+  /** `SUCCESS` for an approval, `REJECTED` for a rejection. */
+  status: 'SUCCESS' | 'REJECTED';
+  /** Waiting stages answered now (AWS: task tokens sent; local runs read the answer themselves). */
+  delivered: number;
+  /** True when no stage of the run had reached the wait yet: the answer is kept for when one does. */
+  early: boolean;
 }
 
 /** One execution of a listing. */
@@ -539,6 +555,55 @@ export class WorkflowClient {
       } while (nextToken && items.length < limit);
       return items.slice(0, limit);
     });
+  }
+
+  /**
+   * Sends a signal to a run (`wf signal`): records the answer in the audit table, once (a second
+   * answer is refused with `SignalAlreadySent`), and answers every wait stage already waiting for it
+   * (SendTaskSuccess with `{outputs: data}`, or SendTaskFailure `SignalRejected` with the reason).
+   * A stage that reaches the wait later finds the answer there. `run` is an execution (its input's
+   * `run.id` is the key; it must be running) or `{runId}` (no Step Functions call is made to find it).
+   */
+  async signal(run: RunRef | { runId: string }, signal: string, answer: SignalAnswer = {}): Promise<SignalResult> {
+    let runId: string;
+    if (typeof run === 'object' && 'runId' in run) runId = run.runId;
+    else {
+      const arn = await this.runArn(run);
+      const d = await this.describe(arn);
+      if (d.status && d.status !== 'RUNNING') throw new WorkflowClientError(`${arn} is not running (${d.status}); a signal can only be sent to a running run`, 'ExecutionNotRunning');
+      const input = parse(d.input);
+      runId = isRecord(input) && isRecord(input.run) && typeof input.run.id === 'string' ? input.run.id : (d.name ?? splitExecutionArn(arn)?.name ?? arn);
+    }
+    const table = this.options.auditTable ?? (await this.output(AUDIT_TABLE_OUTPUT));
+    if (!table) throw new WorkflowClientError(`no audit table: give auditTable, or a stack with an ${AUDIT_TABLE_OUTPUT} output`, 'NoAuditTable');
+    this.ddb ??= new DynamoDBClient(this.clientConfig().region ? { region: this.clientConfig().region } : {});
+    const update = answerSignalUpdate(table, runId, signal, answer, new Date().toISOString()) as unknown as UpdateItemCommandInput;
+    let attributes: Record<string, unknown> | undefined;
+    try {
+      attributes = (await this.ddb.send(new UpdateItemCommand(update))).Attributes;
+    } catch (e) {
+      if (errorName(e) === 'ConditionalCheckFailedException') {
+        throw new WorkflowClientError(`signal "${signal}" of run ${runId} was already sent; a signal is sent once`, 'SignalAlreadySent');
+      }
+      throw toClientError(e, `recording signal "${signal}" of run ${runId} in table ${table}`, this.options.endpoint);
+    }
+    const state = decodeSignal(attributes);
+    if (!state) throw new WorkflowClientError(`recording signal "${signal}" of run ${runId}: the table returned no item`, 'NoSignal');
+    const outcome = signalOutcome(state);
+    let delivered = 0;
+    for (const taskToken of state.tokens) {
+      try {
+        if ('output' in outcome) await this.sfn.send(new SendTaskSuccessCommand({ taskToken, output: JSON.stringify(outcome.output) }));
+        else await this.sfn.send(new SendTaskFailureCommand({ taskToken, error: outcome.error, cause: outcome.cause }));
+        delivered++;
+      } catch (e) {
+        // A wait that already ended (its timeout passed, its run stopped) no longer takes answers.
+        if (errorName(e) !== 'TaskTimedOut' && errorName(e) !== 'TaskDoesNotExist' && errorName(e) !== 'InvalidToken') {
+          throw toClientError(e, `answering signal "${signal}" of run ${runId}`, this.options.endpoint);
+        }
+      }
+    }
+    return { runId, signal, status: answer.reject ? 'REJECTED' : 'SUCCESS', delivered, early: state.waitingSince === undefined };
   }
 
   /** The audit records of a workflow (newest first), from the audit table (`auditTable` or the stack's `AuditTableName` output). */

@@ -135,7 +135,7 @@ function concurrencyStates(cx: CompileContext, spec: Concurrency, label: string[
       Next: reclaimed,
     });
     const last = ACQUIRE_WAITS.length - 1;
-    const step = cx.add([...label, 'reclaim?'], {
+    const step = cx.add([...label, 'time to reclaim'], {
       Type: 'Choice',
       Choices: [{ Variable: `${p}.since`, NumericGreaterThanEquals: RECLAIM_EVERY, Next: reclaim }],
       Default: waitShort,
@@ -208,7 +208,7 @@ function concurrencyStates(cx: CompileContext, spec: Concurrency, label: string[
           action: 'concurrency-cancel',
           'key.$': keyPath,
           'holder.$': holderPath,
-          'cause.$': `States.Format('stopped by run {} of workflow {}: concurrency group {} cancels runs in progress', $.run.id, $.run.workflow, ${keyPath})`,
+          'cause.$': `States.Format('stopped by run {} of workflow {}: {} cancels runs in progress', $.run.id, $.run.workflow, ${keyPath})`,
           table,
         }),
         ResultPath: null,
@@ -246,7 +246,8 @@ function concurrencyStates(cx: CompileContext, spec: Concurrency, label: string[
 /** The concurrency states of a workflow's group, or undefined when it has none. */
 export function runConcurrency(cx: CompileContext): ConcurrencyStates | undefined {
   const spec = cx.workflow.concurrency;
-  if (!spec) return undefined;
+  // A dry run acts on nothing, so it holds nothing either.
+  if (!spec || cx.options.dryrun) return undefined;
   const env = cx.workflow.extras?.env;
   const source: GroupSource = {
     scope: { frames: [], roots: {}, needs: new Set(), level: 'job', params: new Set(Object.keys(cx.workflow.params)) },
@@ -263,7 +264,7 @@ export function runConcurrency(cx: CompileContext): ConcurrencyStates | undefine
 /** The concurrency states of a job's group, or undefined when it has none. */
 export function jobConcurrency(cx: CompileContext, job: Job, scope: StageScope): ConcurrencyStates | undefined {
   const spec = job.concurrency;
-  if (!spec) return undefined;
+  if (!spec || cx.options.dryrun) return undefined;
   const env = cx.workflow.extras?.env;
   const source: GroupSource = { scope, ctx: (roots) => wireContext(scope, roots, env && typeof env === 'object' ? (env as Record<string, unknown>) : undefined) };
   return concurrencyStates(cx, spec, [job.id, 'concurrency'], { job }, source);

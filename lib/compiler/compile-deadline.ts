@@ -10,10 +10,10 @@ import type { CompileContext } from './compile-context.ts';
 
 /**
  * The states that check the workflow's start deadline before `claim` (the release's claim of its
- * minute); a missed deadline goes to `skip` with `$.__skip = {name, message}`. Returns `claim`
+ * minute); a missed deadline goes to the state `skip` makes, with `$.__skip = {name, message}`. Returns `claim`
  * itself when the workflow has no deadline.
  */
-export function withStartDeadline(cx: CompileContext, claim: string, skip: string): string {
+export function withStartDeadline(cx: CompileContext, claim: string, skip: () => string): string {
   const seconds = cx.workflow.startDeadline;
   if (seconds === undefined) return claim;
   const label = ['release', 'start deadline'];
@@ -25,7 +25,7 @@ export function withStartDeadline(cx: CompileContext, claim: string, skip: strin
       'message.$': `States.Format('the release of {} started at {}, after its start deadline {} (${seconds} s after the logical date)', $.release.logical_date, ${p}.now, ${p}.at)`,
     },
     ResultPath: '$.__skip',
-    Next: skip,
+    Next: skip(),
   });
   const check = cx.add([...label, 'check'], {
     Type: 'Choice',

@@ -485,11 +485,10 @@ function compileCase(cx: CompileContext, stage: CaseStage, scope: StageScope, la
     return hit ? hit.start : noMatch;
   }
   if (path === undefined) return evalTask;
-  return cx.add([...label, 'case'], {
-    Type: 'Choice',
-    Choices: [{ Variable: path, IsPresent: true, Next: cx.add([...label, 'case value'], { Type: 'Choice', Choices: rulesOn(path, true), Default: evalTask }) }],
-    Default: evalTask,
-  });
+  // One Choice: each rule checks the value is there and a string before comparing it.
+  const present: ChoiceRule = { Variable: path, IsPresent: true };
+  const guarded = rulesOn(path, true).map((r) => ({ And: [present, ...(r.And ?? [{ Variable: r.Variable, IsString: true }])], Next: r.Next }) as ChoiceRule);
+  return cx.add([...label, 'case'], { Type: 'Choice', Choices: guarded, Default: evalTask });
 }
 
 function compileParallel(cx: CompileContext, stage: ParallelStage, scope: StageScope, label: Label, rec: string | undefined, next: string, fail: string, recorded: string): string {
@@ -633,6 +632,12 @@ function compileUntil(cx: CompileContext, stage: UntilStage, scope: StageScope, 
   // The condition sees the iteration's stages, as its children do.
   const condScope: StageScope = { ...inner, level: 'stage' };
   const cond = conditionChoice(cx, stage.until, condScope, [...label, 'until'], done, loopCheck, fail);
+  // A native condition's Choice also checks the loop count, which saves the loop check's transition.
+  const condState = cx.sink.states[cond];
+  if (condState?.Type === 'Choice' && condState.Choices?.[0]?.Next === done && condState.Choices.length === 2 && condState.Choices[1]!.Next === loopCheck) {
+    condState.Choices.splice(1, 0, { ...again, Next: tooMany });
+    condState.Choices[2]!.Next = iterate;
+  }
   // The iteration's record goes under its loop number. A key computed at run time would need a
   // JSON string round trip, so each possible loop number (at most max-loop) gets its own state.
   const merge = cx.add([...label, 'record iteration'], {
@@ -650,8 +655,9 @@ function compileUntil(cx: CompileContext, stage: UntilStage, scope: StageScope, 
     });
   }
   const keyed = cx.add([...label, 'iteration key'], { Type: 'Choice', Choices: keyChoices, Default: tooMany });
-  // The next item: the last stage (by order) that left an `item` output sets it.
-  const idStages = stage.stages.filter((s) => s.id);
+  // The next item: the last stage (by order) that left an `item` output sets it. Only stages whose
+  // outputs are the user's own (py, call) can leave one.
+  const idStages = stage.stages.filter((s) => s.id && (s.kind === 'py' || s.kind === 'call'));
   let nextItem = keyed;
   if (idStages.length) {
     const choices: ChoiceRule[] = [];

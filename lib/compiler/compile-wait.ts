@@ -31,6 +31,8 @@ export function compileWait(cx: CompileContext, stage: WaitStage, scope: StageSc
     }, info);
   }
   cx.requireStandard(stage, 'a wait stage waits for a task token (waitForTaskToken), which Express workflows cannot');
+  // Progress output says how to answer (the echo of a state is rendered against its input).
+  const waiting: StateInfo = { ...info, echo: { message: `waiting for signal "${stage.signal}" (wf signal \${{ run.id }} ${stage.signal})`, ctx: { 'run.$': '$.run' } } };
   const failure = (suffix: string, errors: Record<string, unknown>): string =>
     cx.add([...label, suffix], {
       Type: 'Pass',
@@ -66,5 +68,5 @@ export function compileWait(cx: CompileContext, stage: WaitStage, scope: StageSc
       ...cx.catchers(label, fail),
     ],
     Next: next,
-  }, info);
+  }, waiting);
 }

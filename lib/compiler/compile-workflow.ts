@@ -16,6 +16,8 @@ import { hasPathKey } from './compile-expression.ts';
 import { renderMachine } from './asl/render-machine.ts';
 import { checkMachine, estimateHistoryEvents, MAX_HISTORY_EVENTS } from './asl/check-machine.ts';
 import { stateMachinePlaceholder } from './compile-stages.ts';
+import { runConcurrency } from './compile-concurrency.ts';
+import { withStartDeadline } from './compile-deadline.ts';
 
 /** The sentinel `next` meaning "end of this machine or branch". */
 export const END = '\u0000END';
@@ -117,6 +119,16 @@ function compilePlan(cx: CompileContext, node: PlanNode, before: ReadonlySet<str
   });
 }
 
+/** Adds `pretty`, the indented text, computed when first read (large definitions rarely need it). */
+function withPretty<T extends { definition: Machine }>(o: T): T & { pretty: string } {
+  let text: string | undefined;
+  return Object.defineProperty(o, 'pretty', {
+    get: () => (text ??= JSON.stringify(o.definition, null, 2) + '\n'),
+    enumerable: true,
+    configurable: true,
+  }) as T & { pretty: string };
+}
+
 /** The placeholders the compiler writes in a definition (a bash script's own `${HOME}` is not one). */
 function placeholdersOf(json: string): string[] {
   const ours = /^(StageRunnerFunctionArn|PyRunnerFunctionArn|AuditTableName|EcsClusterArn|EcsSubnet|EcsSecurityGroup|EcsAssignPublicIp|StateMachine_\w+|TaskDefinition_\w+)$/;
@@ -167,7 +179,7 @@ function compileJobMachine(workflow: Workflow, job: Job, options: CompileOptions
   pruneUnreachable(machine);
   const definition = renderMachine(machine);
   const json = JSON.stringify(definition);
-  return { name: jobMachineName(workflow.name, job.id), definition, json, pretty: JSON.stringify(definition, null, 2) + '\n', states: cx.info, diagnostics: cx.diagnostics, placeholders: placeholdersOf(json) };
+  return withPretty({ name: jobMachineName(workflow.name, job.id), definition, json, states: cx.info, diagnostics: cx.diagnostics, placeholders: placeholdersOf(json) });
 }
 
 /** The result document's fields, with secret params replaced by `***`. */
@@ -256,17 +268,25 @@ const SPLIT_BYTES = 900 * 1024;
  */
 export function compileWorkflow(workflow: Workflow, options: CompileOptions = {}): CompiledWorkflow {
   const mode = options.split ?? 'auto';
-  const whole = compileRun(workflow, options, false);
   const jobs = Object.values(workflow.jobs);
-  if (mode === 'off' || jobs.length < 2) return whole;
-  const bytes = Buffer.byteLength(whole.json);
-  const events = estimateHistoryEvents(whole.definition);
+  // A workflow far past the size limit is split without compiling it whole first (about 1.3 KB a stage).
+  const surelyTooBig = mode === 'auto' && jobs.length >= 2 && allStages(workflow).length * 1300 > SPLIT_BYTES * 1.5;
+  const whole = mode === 'jobs' || surelyTooBig ? undefined : compileRun(workflow, options, false);
+  if (whole && (mode === 'off' || jobs.length < 2)) return whole;
+  const bytes = whole ? Buffer.byteLength(whole.json) : allStages(workflow).length * 1300;
+  const events = whole ? estimateHistoryEvents(whole.definition) : 0;
   const tooBig = bytes > SPLIT_BYTES;
   const tooLong = events > MAX_HISTORY_EVENTS * 0.8;
-  if (mode === 'auto' && !tooBig && !tooLong) return whole;
+  if (whole && mode === 'auto' && !tooBig && !tooLong) return whole;
   const split = compileRun(workflow, options, true);
   const children = jobs.map((j) => compileJobMachine(workflow, j, options));
-  const why = mode === 'jobs' ? 'split was asked for' : tooBig ? `its definition would be ${bytes} bytes (the limit is 1 MB)` : `a run may produce about ${events} history events (the limit is 25,000 per execution)`;
+  const why = mode === 'jobs'
+    ? 'split was asked for'
+    : !whole
+      ? `its ${allStages(workflow).length} stages would make a definition well over 1 MB`
+      : tooBig
+        ? `its definition would be ${bytes} bytes (the limit is 1 MB)`
+        : `a run may produce about ${events} history events (the limit is 25,000 per execution)`;
   const diagnostics = split.diagnostics.filter((d) => d.code !== 'WF6002' && d.code !== 'WF6003');
   diagnostics.push({
     code: 'WF6008',
@@ -320,7 +340,10 @@ function compileRun(workflow: Workflow, options: CompileOptions, split: boolean)
     ],
     Default: finish('SUCCESS'),
   });
-  const body = compilePlan(cx, plan, new Set(), status, split);
+  // A workflow in a concurrency group holds a slot from after its claim to before its result.
+  const concurrency = runConcurrency(cx);
+  const planned = compilePlan(cx, plan, new Set(), concurrency ? concurrency.release(status) : status, split);
+  const body = concurrency ? concurrency.acquire(planned, finish('FAILED', 'concurrency failed', { 'errors.$': 'States.Array($.__caught.r.errors)' })) : planned;
 
   // Input that did not come through `parameterize` (schedules, triggers, the raw API) is prepared first.
   const prepareFailed = cx.add(['prepare failed'], {
@@ -366,9 +389,11 @@ function compileRun(workflow: Workflow, options: CompileOptions, split: boolean)
     ],
     Next: body,
   });
+  // A release that starts after its start deadline is SKIP before it claims its minute.
+  const claimEntry = withStartDeadline(cx, claimTask, () => finish('SKIP', 'start deadline missed', { 'errors.$': 'States.Array($.__skip)' }));
   const claim = cx.add(['release?'], {
     Type: 'Choice',
-    Choices: [{ And: [{ Variable: '$.lock', IsPresent: true }, { Variable: '$.lock', IsString: true }], Next: claimTask }],
+    Choices: [{ And: [{ Variable: '$.lock', IsPresent: true }, { Variable: '$.lock', IsString: true }], Next: claimEntry }],
     Default: body,
   });
   const prepare = cx.add(['prepare run'], {
@@ -378,9 +403,14 @@ function compileRun(workflow: Workflow, options: CompileOptions, split: boolean)
     Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.__caught', Next: prepareFailed }],
     Next: claim,
   });
+  // Prepared input (the CLI, the API client) goes straight on: to the claim when it carries a lock.
+  const prepared: ChoiceRule[] = [{ Variable: '$.prepared', IsPresent: true }, { Variable: '$.prepared', BooleanEquals: true }];
   const start = cx.add(['start'], {
     Type: 'Choice',
-    Choices: [{ And: [{ Variable: '$.prepared', IsPresent: true }, { Variable: '$.prepared', BooleanEquals: true }], Next: claim }],
+    Choices: [
+      { And: [...prepared, { Variable: '$.lock', IsPresent: true }, { Variable: '$.lock', IsString: true }], Next: claimEntry },
+      { And: prepared, Next: body },
+    ],
     Default: prepare,
   });
   closeEnds(cx.sink.states, cx.names);
@@ -393,7 +423,6 @@ function compileRun(workflow: Workflow, options: CompileOptions, split: boolean)
   pruneUnreachable(machine);
   const definition = renderMachine(machine);
   const json = JSON.stringify(definition);
-  const pretty = JSON.stringify(definition, null, 2) + '\n';
   const diagnostics = [...cx.diagnostics, ...checkMachine(definition, json, workflow)];
   const placeholders = placeholdersOf(json);
   if (workflow.execution === 'express' && workflow.timeout > 300) {
@@ -409,5 +438,5 @@ function compileRun(workflow: Workflow, options: CompileOptions, split: boolean)
     .filter((i) => i.docker)
     .map((i) => ({ placeholder: i.docker!.placeholder, image: i.docker!.image, tag: i.docker!.tag, job: i.job!, stage: i.name ?? i.stage! }));
   const triggers = [...new Set(allStages(workflow).filter((s) => s.kind === 'trigger').map((s) => (s as { trigger: string }).trigger))].sort();
-  return { definition, json, pretty, states: cx.info, diagnostics, placeholders, dockerTasks, triggers, children: [] };
+  return withPretty({ definition, json, states: cx.info, diagnostics, placeholders, dockerTasks, triggers, children: [] });
 }

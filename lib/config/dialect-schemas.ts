@@ -87,6 +87,26 @@ export const strategySchema = z.strictObject({
 
 const runner = z.enum(['lambda', 'local']);
 
+/** `concurrency:` of a workflow or a job: a group name (short form), or the full form. */
+export const concurrencySchema = z
+  .union([
+    z.string().min(1).describe('a group name (may hold templates)'),
+    z.strictObject({
+      group: z.string().min(1).describe('a group name (may hold templates)'),
+      limit: positiveInt.optional().describe('slots of the group, a whole number of at least 1 (default 1)'),
+      'cancel-in-progress': z.boolean().optional().describe('true: a new run stops the runs holding the group'),
+    }),
+  ])
+  .describe('a group name, or {group, limit, cancel-in-progress}');
+
+/** `trigger-rule: {min-success: N}`: an N-of-M join. */
+export const minSuccessSchema = z.strictObject({ 'min-success': positiveInt.describe('how many needed jobs must succeed, at least 1') });
+
+/** A job's `trigger-rule`: a named rule, or `{min-success: N}`. */
+export const triggerRuleSchema = z
+  .union([z.enum(TRIGGER_RULES), minSuccessSchema])
+  .describe(`one of ${TRIGGER_RULES.map((r) => `"${r}"`).join(', ')}, or {min-success: N}`);
+
 /** Fields every stage kind shares. */
 function baseShape() {
   return {
@@ -169,6 +189,18 @@ export function stageKindSchemas(stage: z.ZodType) {
     }),
     try: z.strictObject({ ...base, try: stages, catch: maybeEmptyStages.optional(), finally: maybeEmptyStages.optional() }),
     group: z.strictObject({ ...base, stages }),
+    wait: z.strictObject({
+      ...base,
+      wait: z
+        .union([
+          id.describe('a signal name (an id)'),
+          z.strictObject({
+            signal: id.describe('a signal name (an id)'),
+            timeout: positiveInt.optional().describe('seconds to wait for the signal, at least 1'),
+          }),
+        ])
+        .describe('a signal name, or {signal, timeout}'),
+    }),
   };
 }
 
@@ -191,7 +223,8 @@ export const jobSchema = z.strictObject({
   desc: text.optional(),
   needs: z.union([id, z.array(id)]).optional().describe('a job id or a list of job ids'),
   if: condition.optional(),
-  'trigger-rule': z.enum(TRIGGER_RULES).optional(),
+  'trigger-rule': triggerRuleSchema.optional(),
+  concurrency: concurrencySchema.optional(),
   strategy: strategySchema.optional(),
   stages: z.array(stageSchema).min(1).describe('a list of stages'),
   retry: retryCount.optional(),
@@ -211,6 +244,8 @@ export const workflowSchema = z
     tags: z.array(z.string()).optional(),
     timeout: positiveInt.optional().describe('a whole number of seconds, at least 1 (default 3600)'),
     'max-job-parallel': positiveInt.optional(),
+    concurrency: concurrencySchema.optional(),
+    'start-deadline': positiveInt.optional().describe('seconds after the logical date by which a release must start (else it is SKIP)'),
     execution: z.enum(['standard', 'express']).optional(),
     extras: freeMap.optional(),
   })

@@ -54,6 +54,20 @@ export type TriggerRule =
   | 'none_failed'
   | 'none_skipped';
 
+/**
+ * A concurrency group (`concurrency:` on a workflow or a job, GitHub Actions spelling): runs (or
+ * jobs) in one group never hold more than `limit` slots at once, across executions.
+ */
+export interface Concurrency {
+  /** The group's name as written; may hold templates (rendered when the run or job starts). */
+  group: string;
+  /** Slots of the group; default 1. */
+  limit: number;
+  /** True: a new holder stops the runs that hold the group (GitHub's `cancel-in-progress`). */
+  cancelInProgress: boolean;
+  loc: Location;
+}
+
 /** A job's matrix strategy. */
 export interface Strategy {
   /** Axis name → list of values, or a template string that yields a list at run time. */
@@ -76,6 +90,13 @@ export interface Job {
   triggerRule: TriggerRule;
   /** True when `trigger-rule` was written (the default was not just applied). */
   triggerRuleSet: boolean;
+  /**
+   * `trigger-rule: {min-success: N}`: the job runs when at least N of its needs succeeded (it waits
+   * for all of them to end, as `all_done` does, which is then its `triggerRule`).
+   */
+  minSuccess?: number;
+  /** `concurrency:` of the job: it holds a slot of the group from its start to its end. */
+  concurrency?: Concurrency;
   strategy?: Strategy;
   stages: Stage[];
   retry: number;
@@ -171,6 +192,14 @@ export interface DockerStage extends StageBase {
 }
 export interface TryStage extends StageBase { kind: 'try'; try: Stage[]; catch: Stage[]; finally: Stage[] }
 export interface GroupStage extends StageBase { kind: 'group'; stages: Stage[] }
+/** Waits for a signal (an approval) sent with `wf signal RUN NAME`; its outputs are the signal's data. */
+export interface WaitStage extends StageBase {
+  kind: 'wait';
+  /** The signal's name (an id). */
+  signal: string;
+  /** Seconds to wait before the stage fails; undefined = the stage's `timeout`, else the run's. */
+  waitTimeout?: number;
+}
 
 /** Any stage, discriminated by `kind`. */
 export type Stage =
@@ -187,7 +216,8 @@ export type Stage =
   | RaiseStage
   | DockerStage
   | TryStage
-  | GroupStage;
+  | GroupStage
+  | WaitStage;
 
 /** Every stage kind. */
 export type StageKind = Stage['kind'];
@@ -206,6 +236,10 @@ export interface Workflow {
   /** Seconds; default 3600 or `WORKFLOW_CORE_TIMEOUT`. */
   timeout: number;
   maxJobParallel?: number;
+  /** `concurrency:` of the workflow: a run holds a slot of the group from its start to its end. */
+  concurrency?: Concurrency;
+  /** Seconds after the logical date by which a release must start, else it is SKIP (`StartDeadlineMissed`). */
+  startDeadline?: number;
   execution: 'standard' | 'express';
   extras: Record<string, unknown>;
   loc: Location;

@@ -2,15 +2,18 @@
  * Reads one job: its fields, its strategy and its stages, and records the expression sites of its
  * condition, matrix templates and outputs with the names each may use.
  */
-import { isSeq, type Node } from 'yaml';
+import { isMap, isSeq, type Node } from 'yaml';
+import { checkValue } from './check-value.ts';
 import type { Location } from '../diagnostics/index.ts';
 import { collectSites } from './collect-sites.ts';
-import { jobSchema } from './dialect-schemas.ts';
+import { jobSchema, minSuccessSchema, triggerRuleSchema } from './dialect-schemas.ts';
 import type { Job, TriggerRule } from './model.ts';
 import { readObject } from './read-object.ts';
 import type { ReadContext } from './read-context.ts';
 import { readStageList } from './read-stage.ts';
 import { readStrategy } from './read-strategy.ts';
+import { readConcurrency } from './read-concurrency.ts';
+import { report } from './read-context.ts';
 
 /** Names every template of a workflow may use. */
 export const WORKFLOW_ROOTS: readonly string[] = ['params', 'release', 'run', 'env'];
@@ -35,7 +38,7 @@ export interface ReadJob {
 /** Reads job `id`; undefined when the node is not a map. */
 export function readJob(ctx: ReadContext, id: string, node: Node | null, keyLoc: Location): ReadJob | undefined {
   const what = `job "${id}"`;
-  const fields = readObject(ctx, node, jobSchema, { what, anchor: keyLoc, nested: ['stages', 'strategy'], hints: JOB_HINTS });
+  const fields = readObject(ctx, node, jobSchema, { what, anchor: keyLoc, nested: ['stages', 'strategy', 'concurrency', 'trigger-rule'], hints: JOB_HINTS });
   if (!fields) return undefined;
   const cond = fields.get('if');
   if (cond && typeof cond.value === 'string') collectSites(ctx, cond.node, JOB_ROOTS, id, 'condition');
@@ -64,11 +67,28 @@ export function readJob(ctx: ReadContext, id: string, node: Node | null, keyLoc:
     needLocs.push(needNodes[i] ? ctx.source.locate(needNodes[i]) : needsField!.loc);
   });
   const runsOn = fields.value<string | { type: string }>('runs-on');
-  const rule = fields.value<TriggerRule>('trigger-rule');
+  // A map is the min-success form (checked against it alone, so a misspelt key is named as such).
+  const ruleField = fields.get('trigger-rule');
+  const ruleChecked = ruleField
+    ? isMap(ruleField.node)
+      ? checkValue(ctx, minSuccessSchema, ruleField.node, 'trigger-rule')
+      : checkValue(ctx, triggerRuleSchema, ruleField.node, 'trigger-rule')
+    : undefined;
+  const rule = ruleChecked?.ok ? (ruleChecked.value as TriggerRule | { 'min-success': number }) : undefined;
+  const minSuccess = typeof rule === 'object' ? rule['min-success'] : undefined;
+  if (minSuccess !== undefined && minSuccess > unique.length) {
+    report(
+      ctx,
+      'WF2004',
+      `job "${id}" asks for min-success ${minSuccess} but needs ${unique.length === 1 ? '1 job' : `${unique.length} jobs`}`,
+      ruleField!.loc,
+      unique.length ? `write a number from 1 to ${unique.length}` : 'list the jobs it joins in "needs"',
+    );
+  }
   const job: Job = {
     id,
     needs: unique,
-    triggerRule: rule ?? 'all_success',
+    triggerRule: typeof rule === 'object' ? 'all_done' : (rule ?? 'all_success'),
     triggerRuleSet: fields.has('trigger-rule'),
     stages,
     retry: fields.value<number>('retry') ?? 0,
@@ -84,5 +104,11 @@ export function readJob(ctx: ReadContext, id: string, node: Node | null, keyLoc:
   if (strategy) job.strategy = strategy;
   const timeout = fields.value<number>('timeout');
   if (timeout !== undefined) job.timeout = timeout;
+  if (minSuccess !== undefined) job.minSuccess = minSuccess;
+  const concurrency = fields.get('concurrency');
+  if (concurrency) {
+    const read = readConcurrency(ctx, concurrency.node, concurrency.loc, JOB_ROOTS, id);
+    if (read) job.concurrency = read;
+  }
   return { job, needLocs };
 }

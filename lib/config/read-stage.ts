@@ -348,6 +348,19 @@ function readKind(
       };
     case 'group':
       return { ...base, kind, stages: nested('stages', scope.roots, `group ${what}`, 1) };
+    case 'wait': {
+      const wait = fields.value<string | { signal: string; timeout?: number }>('wait');
+      if (wait === undefined) return undefined;
+      const spec = typeof wait === 'string' ? { signal: wait } : wait;
+      const s: Stage = { ...base, kind, signal: spec.signal };
+      if (spec.timeout !== undefined) {
+        if (base.timeout !== undefined) {
+          report(ctx, 'WF2008', `${what} has two timeouts: "timeout" and "wait.timeout"`, fields.get('wait')!.loc, 'write the timeout once');
+        }
+        s.waitTimeout = spec.timeout;
+      }
+      return s;
+    }
   }
 }
 

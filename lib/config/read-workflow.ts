@@ -14,6 +14,8 @@ import { report, type ReadContext } from './read-context.ts';
 import { readJob } from './read-job.ts';
 import { readObject } from './read-object.ts';
 import { readParams } from './read-params.ts';
+import { readConcurrency } from './read-concurrency.ts';
+import { WORKFLOW_ROOTS } from './read-job.ts';
 import { readTriggers } from './read-triggers.ts';
 
 const WORKFLOW_HINTS: Record<string, string> = {
@@ -30,7 +32,7 @@ export function readWorkflow(ctx: ReadContext, name: string, node: Node, keyLoc:
   const fields = readObject(ctx, node, workflowSchema, {
     what: `workflow "${name}"`,
     anchor: keyLoc,
-    nested: ['params', 'on', 'jobs'],
+    nested: ['params', 'on', 'jobs', 'concurrency'],
     hints: WORKFLOW_HINTS,
   });
   const workflow: Workflow = {
@@ -59,6 +61,13 @@ export function readWorkflow(ctx: ReadContext, name: string, node: Node, keyLoc:
   const cap = fields.value<number>('max-job-parallel') ?? ctx.settings.maxJobParallel;
   if (cap !== undefined) workflow.maxJobParallel = cap;
   workflow.execution = fields.value<Workflow['execution']>('execution') ?? 'standard';
+  const concurrency = fields.get('concurrency');
+  if (concurrency) {
+    const read = readConcurrency(ctx, concurrency.node, concurrency.loc, WORKFLOW_ROOTS, undefined);
+    if (read) workflow.concurrency = read;
+  }
+  const deadline = fields.value<number>('start-deadline');
+  if (deadline !== undefined) workflow.startDeadline = deadline;
   workflow.extras = fields.value<Record<string, unknown>>('extras') ?? {};
 
   const needLocs: Record<string, Location[]> = {};

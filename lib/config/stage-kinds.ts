@@ -23,6 +23,7 @@ export const KIND_FIELDS: Readonly<Record<string, StageKind>> = {
   image: 'docker',
   try: 'try',
   stages: 'group',
+  wait: 'wait',
 };
 
 /** Kind-fields as shown to a user who wrote none (one per kind). */
@@ -40,6 +41,7 @@ export const KIND_FIELD_LIST: readonly string[] = [
   'image',
   'try',
   'stages',
+  'wait',
 ];
 
 /** Keys valid in some stage kind. */

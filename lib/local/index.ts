@@ -1,3 +1,5 @@
 export { runLocal, newRunId, RunInputError, type RunLocalOptions, type ResultDocument, type RunEvent } from './run-local.ts';
 export { runAudited, type RunAuditedOptions } from './run-audited.ts';
 export { openLocalStore, type LocalStore, type LocalStoreOptions } from './local-store.ts';
+export { keepPending, flushPending, pendingDir, type FlushResult } from './pending-records.ts';
+export { secretTexts, scrubText, scrubErrors, MIN_SECRET_CHARS } from './scrub-secrets.ts';

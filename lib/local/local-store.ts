@@ -15,6 +15,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { AuditError, AuditStore, isConnectionError } from '../audit/index.ts';
 import { configuredIdleMs, EXIT_TAKEN, probeAuditServer, readServerInfo, type AuditServerInfo } from './audit-server.ts';
+import { flushPending, type FlushResult } from './pending-records.ts';
 
 /** Options of {@link openLocalStore}. */
 export interface LocalStoreOptions {
@@ -33,6 +34,10 @@ export interface LocalStore {
   store: AuditStore;
   /** The server's URL when the store was opened (`http://127.0.0.1:<port>`). */
   endpoint: string;
+  /** The local state folder (absolute): its `pending/` keeps end records the store could not take. */
+  dir: string;
+  /** The kept end records written when the store was opened (see pending-records.ts). */
+  flushed: FlushResult;
   /** Closes the client; the daemon stays up until it idles out. */
   close(): Promise<void>;
 }
@@ -98,7 +103,7 @@ async function ensureServer(auditDir: string, timeoutMs: number): Promise<AuditS
     if (Date.now() > deadline || (exitedBadly && spawns >= 2) || (daemon?.exited && spawns >= MAX_SPAWNS)) {
       const tail = logTail(logFile);
       throw new AuditError(
-        `the local audit store in ${auditDir} did not start within ${timeoutMs} ms` +
+        `the local audit store in ${auditDir} did not start ${Date.now() > deadline ? `within ${timeoutMs} ms` : `(its server exited ${spawns} times)`}` +
           (tail ? `; its log (${logFile}) ends with:\n${tail}\n` : '. ') +
           'Check that the folder is writable; if no wf process is running, remove the folder\'s server.json and try again.',
         'server',
@@ -116,7 +121,8 @@ async function ensureServer(auditDir: string, timeoutMs: number): Promise<AuditS
 
 /**
  * Opens the local audit store of a folder (see the file comment), with its table created when
- * missing. Throws an {@link AuditError} when no server can be started.
+ * missing, and writes the end records kept while it was down (`<dir>/pending/`). Throws an
+ * {@link AuditError} when no server can be started.
  */
 export async function openLocalStore(options: LocalStoreOptions = {}): Promise<LocalStore> {
   const dir = options.dir ?? (process.env.WORKFLOW_CORE_AUDIT_PATH || '.wf');
@@ -160,6 +166,7 @@ export async function openLocalStore(options: LocalStoreOptions = {}): Promise<L
     client.destroy();
     throw e;
   }
+  const flushed = await flushPending(dir, store);
   const idleMs = configuredIdleMs();
   const heartbeat =
     idleMs > 0
@@ -172,6 +179,8 @@ export async function openLocalStore(options: LocalStoreOptions = {}): Promise<L
     client,
     store,
     endpoint,
+    dir: resolve(dir),
+    flushed,
     close: async () => {
       if (heartbeat) clearInterval(heartbeat);
       client.destroy();

@@ -1,10 +1,14 @@
 /**
  * A local run with its audit record: written as WAIT before the run (so a run that is killed shows
- * as not finished), and with the result document when it ends. Dry runs write nothing.
+ * as not finished), and with the result document when it ends; an end record the store cannot take
+ * is kept under `pendingDir` and written later (pending-records.ts). Dry runs write nothing. Secret
+ * values are scrubbed from the document's error messages (scrub-secrets.ts).
  */
 import type { Workflow } from '../config/index.ts';
 import { parameterize, redactParams } from '../config/index.ts';
 import type { AuditStore, RunType } from '../audit/index.ts';
+import { keepPending } from './pending-records.ts';
+import { scrubErrors, secretTexts } from './scrub-secrets.ts';
 import { newRunId, runLocal, RunInputError, type ResultDocument, type RunLocalOptions } from './run-local.ts';
 
 /** Options for {@link runAudited}: those of `runLocal`, plus the store and the run's type. */
@@ -15,8 +19,16 @@ export interface RunAuditedOptions extends RunLocalOptions {
   type?: RunType;
   /** The run this one reruns. */
   parentRunId?: string;
-  /** Called when the audit record could not be written at the end: the run's outcome is known but not stored. */
-  onAuditError?: (e: Error, doc: ResultDocument) => void;
+  /**
+   * The local state folder whose `pending/` keeps the end record when the store cannot take it
+   * (the next `openLocalStore` of the folder writes it). @default none: the record is not kept
+   */
+  pendingDir?: string;
+  /**
+   * Called when the audit record could not be written at the end: the run's outcome is known but
+   * not stored; `keptAt` is the file that keeps it (see `pendingDir`), absent when it was not kept.
+   */
+  onAuditError?: (e: Error, doc: ResultDocument, keptAt?: string) => void;
 }
 
 function isoNow(): string {
@@ -44,18 +56,27 @@ export async function runAudited(workflow: Workflow, options: RunAuditedOptions)
   };
   if (store) await store.begin(base, { secretNames });
   const t0 = Date.now();
-  const doc = await runLocal(workflow, {
+  const ran = await runLocal(workflow, {
     ...options,
     runId,
     release: { logical_date: logicalDate, type: type === 'manual' ? 'normal' : type },
     dryrun: type === 'dryrun',
     ...(store ? { store: { client: store.client, table: store.table } } : {}),
   });
+  // Messages may quote a secret value (an expression error on it): scrubbed before anything shows or stores them.
+  const doc = scrubErrors(ran, secretTexts(workflow, options.params ?? {}));
   if (store) {
+    const record = { ...base, status: doc.status, context: doc, endedAt: isoNow(), durationMs: Date.now() - t0 };
     try {
-      await store.finish({ ...base, status: doc.status, context: doc, endedAt: isoNow(), durationMs: Date.now() - t0 }, { secretNames });
+      await store.finish(record, { secretNames });
     } catch (e) {
-      if (options.onAuditError) options.onAuditError(e as Error, doc);
+      let keptAt: string | undefined;
+      try {
+        if (options.pendingDir !== undefined) keptAt = keepPending(options.pendingDir, record, secretNames);
+      } catch {
+        // the folder is unusable too: the caller is told nothing was kept
+      }
+      if (options.onAuditError) options.onAuditError(e as Error, doc, keptAt);
       else throw e;
     }
   }

@@ -13,6 +13,7 @@ import { compileWorkflow, stateMachinePlaceholder, type CompiledMachine, type Co
 import { buildScope, handleRequest, keyedFailure, runPython } from '../runtime/index.ts';
 import { renderTemplate } from '../expr/index.ts';
 import { resolveParameters } from './resolve-parameters.ts';
+import { localContext, localCoordination, localExecutionId, registerExecution, takesConcurrencySlot, watchStopRequests } from './local-coordination.ts';
 import type { PyRunRequest, RunnerRequest, WireContext } from '../protocol/index.ts';
 import { DeleteItemCommand, GetItemCommand, PutItemCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 
@@ -152,6 +153,8 @@ async function execute(workflow: Workflow, input: Record<string, unknown>, optio
   const signal = stop.signal;
   const runPy = (req: PyRunRequest): Promise<unknown> => runPython(req, { signal, ...(options.onLog ? { onLog: (line: string) => options.onLog!(req.name, line) } : {}) });
   const children = new Map(compiledWf.children.map((c) => [c.name, c]));
+  // Signals and concurrency slots live in the local store (see local-coordination.ts).
+  const coordination = localCoordination(options.store, signal);
   /** Task handlers for a definition: every Task routed to the code its Lambda or service runs. */
   const buildHandlers = (def: Machine, info: Record<string, StateInfo>): Record<string, (input: unknown) => Promise<unknown>> => {
     const handlers: Record<string, (input: unknown) => Promise<unknown>> = {};
@@ -168,10 +171,14 @@ async function execute(workflow: Workflow, input: Record<string, unknown>, optio
             throw lambdaShaped(typeof req.key === 'string' ? keyedFailure(e, req.key) : e);
           }
         };
+      } else if (resource.endsWith(':lambda:invoke.waitForTaskToken')) {
+        // No task tokens locally: the handler waits for the answer itself, and ends as the
+        // SendTaskSuccess / SendTaskFailure of the answer would end the Task on AWS.
+        handlers[name] = async (p) => handleRequest((p as { Payload: RunnerRequest }).Payload, { signal, coordination });
       } else if (resource.endsWith(':lambda:invoke')) {
         handlers[name] = async (p) => {
           try {
-            return { Payload: await handleRequest((p as { Payload: RunnerRequest }).Payload, { signal, runPy }) };
+            return { Payload: await handleRequest((p as { Payload: RunnerRequest }).Payload, { signal, runPy, coordination }) };
           } catch (e) {
             throw lambdaShaped(e);
           }
@@ -212,10 +219,15 @@ async function execute(workflow: Workflow, input: Record<string, unknown>, optio
     const byPlaceholder = new Map([...all.keys(), ...children.keys()].map((k) => [stateMachinePlaceholder(k), k]));
     return JSON.parse(JSON.stringify(def).replace(/\$\{(StateMachine_[A-Za-z0-9_]+)\}/g, (_, p: string) => `local:${byPlaceholder.get(p) ?? p}`));
   };
+  /** The context of a job machine's execution (a split workflow). */
+  const childContext = (name: string, childInput: unknown): Record<string, unknown> => {
+    const id = newRunId();
+    return localContext(localExecutionId(name, id), id, childInput);
+  };
   /** Runs one job machine of a split workflow; resolves with its output (the job's record). */
   const runChildMachine = async (child: CompiledMachine, childInput: Record<string, unknown>): Promise<unknown> => {
     const m = new StateMachine(fill(child.definition) as never, { validationOptions: { noValidate: true } });
-    const ex = m.run(childInput as never, { overrides: { taskResourceLocalHandlers: buildHandlers(child.definition, child.states) as never }, context: { Execution: { Id: `local:${child.name}`, Name: newRunId(), Input: childInput, StartTime: new Date().toISOString() } } as never });
+    const ex = m.run(childInput as never, { overrides: { taskResourceLocalHandlers: buildHandlers(child.definition, child.states) as never }, context: childContext(child.name, childInput) as never });
     const progress = watchEvents(ex.eventLogs as AsyncGenerator<unknown>, child.states, workflow.name, {}, options.onEvent, options.onRawEvent);
     const onAbort = (): void => ex.abort();
     signal.addEventListener('abort', onAbort, { once: true });
@@ -246,15 +258,24 @@ async function execute(workflow: Workflow, input: Record<string, unknown>, optio
     for (const name of waitStates(definition)) waitOverrides[name] = options.retryWaitMs;
   }
   const run = (input as { run: { id: string } }).run;
+  const executionId = localExecutionId(workflow.name, run.id);
   const execution = machine.run(input as never, {
     overrides: { taskResourceLocalHandlers: handlers as never, retryIntervalOverrides: retryOverrides, waitTimeOverrides: waitOverrides },
-    context: { Execution: { Id: `local:${workflow.name}:${run.id}`, Name: run.id, Input: input, StartTime: new Date().toISOString() } } as never,
+    context: localContext(executionId, run.id, input) as never,
   });
   const onAbort = (): void => {
     stop.abort();
     execution.abort();
   };
   options.signal?.addEventListener('abort', onAbort, { once: true });
+  // Another run may stop this one (a concurrency group with cancel-in-progress).
+  let stopCause: string | undefined;
+  const stopBy = (cause: string): void => {
+    stopCause = cause;
+    onAbort();
+  };
+  const unregister = registerExecution(executionId, stopBy);
+  const unwatch = options.store && takesConcurrencySlot(definition) ? watchStopRequests(options.store, executionId, stopBy) : undefined;
   // The result document is the output of the run's result state: read it from the event log
   // (a failed run's document also travels in the Fail state's cause, as it does on AWS).
   const seen: { result?: ResultDocument; jobs?: Record<string, unknown> } = {};
@@ -266,7 +287,7 @@ async function execute(workflow: Workflow, input: Record<string, unknown>, optio
     stop.abort();
     await progress.catch(() => undefined);
     const sofar = { ...input, jobs: { ...(input as { jobs?: object }).jobs, ...seen.jobs } };
-    if (e instanceof ExecutionAbortedError || options.signal?.aborted) return cancelled(sofar, workflow);
+    if (e instanceof ExecutionAbortedError || options.signal?.aborted) return cancelled(sofar, workflow, stopCause);
     if (e instanceof ExecutionError) {
       const cause = (e as { cause?: { name?: string; message?: string } }).cause;
       if (cause?.name === 'WorkflowFailed' && seen.result) return seen.result;
@@ -276,6 +297,8 @@ async function execute(workflow: Workflow, input: Record<string, unknown>, optio
     throw e;
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
+    unregister();
+    unwatch?.();
     await progress.catch(() => undefined);
   }
 }
@@ -358,8 +381,8 @@ function baseDoc(input: Record<string, unknown>): Omit<ResultDocument, 'status' 
   return { run: i.run, params: i.params, release: i.release, jobs: i.jobs ?? {} };
 }
 
-function cancelled(input: Record<string, unknown>, _w: Workflow): ResultDocument {
-  return { status: 'CANCEL', ...baseDoc(input), errors: [{ name: 'Cancelled', message: 'the run was cancelled' }] };
+function cancelled(input: Record<string, unknown>, _w: Workflow, cause?: string): ResultDocument {
+  return { status: 'CANCEL', ...baseDoc(input), errors: [{ name: 'Cancelled', message: cause ?? 'the run was cancelled' }] };
 }
 
 function failedRun(input: Record<string, unknown>, _w: Workflow, name: string, message: string): ResultDocument {

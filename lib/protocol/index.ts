@@ -129,8 +129,82 @@ export interface PrepareRequest {
   executionName?: string;
 }
 
+/**
+ * Request sent by a `wait` stage's Task (`lambda:invoke.waitForTaskToken`): the runner stores the
+ * task token under the run's signal item, where `wf signal` finds it (and sends the answer at once
+ * when the signal came first). Locally the engine's own handler waits for the answer instead.
+ */
+export interface SignalWaitRequest {
+  action: 'signal-wait';
+  /** The task token (`$$.Task.Token`). */
+  token: string;
+  /** The run's id and workflow. */
+  run: string;
+  workflow: string;
+  /** The signal's name. */
+  signal: string;
+  /** The stage's name, for messages. */
+  stage: string;
+  /** The execution that waits (`$$.Execution.Id`). */
+  execution: string;
+  /** The audit table. */
+  table: string;
+  /** Seconds the stage waits. */
+  timeout: number;
+}
+
+/**
+ * Request to free the slots of a concurrency group held by executions that are no longer running
+ * (they were stopped, timed out or died before releasing). Returns `{reclaimed: [holder keys]}`.
+ */
+export interface ConcurrencyReclaimRequest {
+  action: 'concurrency-reclaim';
+  /** The group's item key (`concurrency#<group>`). */
+  key: string;
+  table: string;
+}
+
+/**
+ * Request to stop every other holder of a concurrency group (`cancel-in-progress: true`) and free
+ * their slots. Returns `{stopped: [holder keys]}`.
+ */
+export interface ConcurrencyCancelRequest {
+  action: 'concurrency-cancel';
+  key: string;
+  /** The holder key of the run (or job) that asks; it is kept. */
+  holder: string;
+  /** Why, recorded with the stopped executions. */
+  cause: string;
+  table: string;
+}
+
+/** Request for a release's start deadline: `logicalDate` + `seconds` as an ISO timestamp (`{deadline}`). */
+export interface StartDeadlineRequest {
+  action: 'start-deadline';
+  logicalDate: string;
+  seconds: number;
+}
+
 /** Any request the stage runner accepts. */
-export type RunnerRequest = RunStageRequest | EvalRequest | CollectRequest | PrepareRequest;
+export type RunnerRequest = RunStageRequest | EvalRequest | CollectRequest | PrepareRequest | SignalWaitRequest | ConcurrencyReclaimRequest | ConcurrencyCancelRequest | StartDeadlineRequest;
+
+export {
+  CoordinationKeys,
+  SignalErrors,
+  groupItemKey,
+  decodeHolders,
+  signalItemKey,
+  decodeSignal,
+  answerSignalUpdate,
+  waitSignalUpdate,
+  signalOutcome,
+  type AttributeValue,
+  type CoordinationItem,
+  type SlotHolder,
+  type SignalStatus,
+  type SignalState,
+  type SignalAnswer,
+} from './coordination-items.ts';
 
 /**
  * Request to the Python runner (py-runner Lambda, or `python3 functions/py-runner/handler.py`

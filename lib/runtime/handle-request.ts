@@ -1,10 +1,12 @@
 /**
  * The one entry the stage-runner Lambda and the local engine call. It dispatches on `action`:
- * run a stage, evaluate expressions, collect Map results. Failures are thrown, never returned,
+ * run a stage, evaluate expressions, collect Map results, prepare a run, and the coordination
+ * actions (signals, concurrency slots, start deadlines: see coordination.ts). Failures are thrown, never returned,
  * so that the state machine's Retry and Catch see them: `StageFailed` (message: the failed
  * record's JSON), `ExpressionError`, `BadRequest`.
  */
-import type { CollectRequest, EvalRequest, PrepareRequest, RunnerRequest, RunStageRequest, StageResponse } from '../protocol/index.ts';
+import type { CollectRequest, ConcurrencyCancelRequest, ConcurrencyReclaimRequest, EvalRequest, PrepareRequest, RunnerRequest, RunStageRequest, SignalWaitRequest, StageResponse, StartDeadlineRequest } from '../protocol/index.ts';
+import { cancelHolders, defaultCoordination, reclaimSlots, startDeadline, type Coordination } from './coordination.ts';
 import { collectResults } from './collect-results.ts';
 import { evaluateItems } from './evaluate-items.ts';
 import { runBashStage } from './run-bash-stage.ts';
@@ -24,6 +26,8 @@ export interface HandleRequestOptions {
   runPy?: PyRunner;
   /** Working directory of bash and docker processes. @default process.cwd() */
   cwd?: string;
+  /** How coordination actions (signals, concurrency slots) see executions. @default Step Functions' (awsCoordination) */
+  coordination?: Coordination;
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {
@@ -136,10 +140,18 @@ async function dispatch(req: RunnerRequest, options: HandleRequestOptions): Prom
       return collectResults(req as CollectRequest);
     case 'prepare':
       return prepareRun(req as PrepareRequest);
+    case 'start-deadline':
+      return startDeadline(req as StartDeadlineRequest);
+    case 'signal-wait':
+      return (options.coordination ?? (await defaultCoordination())).signalWait(req as SignalWaitRequest);
+    case 'concurrency-reclaim':
+      return reclaimSlots(req as ConcurrencyReclaimRequest, options.coordination ?? (await defaultCoordination()));
+    case 'concurrency-cancel':
+      return cancelHolders(req as ConcurrencyCancelRequest, options.coordination ?? (await defaultCoordination()));
     case 'py':
     case 'virtual-py':
       throw badRequest(`"${action}" requests go to the Python runner (functions/py-runner/handler.py), not the stage runner`);
     default:
-      throw badRequest(`unknown action ${JSON.stringify(action)}; expected "stage", "eval", "collect" or "prepare"`);
+      throw badRequest(`unknown action ${JSON.stringify(action)}; expected "stage", "eval", "collect", "prepare", "start-deadline", "signal-wait", "concurrency-reclaim" or "concurrency-cancel"`);
   }
 }

@@ -26,3 +26,4 @@ export { runPython, PY_RUNNER_PATH, type RunPythonOptions } from './run-python.t
 export { RunnerError, stageFailed, badRequest } from './runner-error.ts';
 export { prepareRun } from './prepare-run.ts';
 export { capOutputs, OUTPUT_BUDGET_BYTES } from './cap-outputs.ts';
+export { awsCoordination, defaultCoordination, reclaimSlots, cancelHolders, startDeadline, type Coordination } from './coordination.ts';

@@ -3,6 +3,7 @@
  * and `message` as its cause, so a stage failure carries the JSON of its failed record: Catch
  * and Retry apply to it, and the record (outputs produced so far included) survives the trip.
  */
+import { inspect } from 'node:util';
 import { ErrorNames, type ErrorInfo, type StageRecord } from '../protocol/index.ts';
 
 /** An error with a protocol name (`StageFailed`, `ExpressionError`, `BadRequest`, ...). */
@@ -28,7 +29,7 @@ export function badRequest(message: string): RunnerError {
   return new RunnerError(ErrorNames.badRequest, message);
 }
 
-/** The text of anything thrown: an Error's message, a string as is, anything else as JSON. */
+/** The text of anything thrown: an Error's message, a string as is, anything else as JSON (or, when JSON cannot hold it, as `util.inspect` shows it). */
 export function thrownText(thrown: unknown): string {
   if (thrown instanceof Error) return thrown.message;
   if (typeof thrown === 'string') return thrown;
@@ -38,7 +39,8 @@ export function thrownText(thrown: unknown): string {
     const json = JSON.stringify(thrown);
     if (json !== undefined && json !== '{}') return json;
   } catch {
-    // a circular value: fall through to String()
+    // a circular value (or a throwing toJSON): described below
   }
-  return String(thrown);
+  // `String()` of an object says only "[object Object]": show its shape instead.
+  return inspect(thrown, { depth: 2, breakLength: Infinity });
 }

@@ -36,7 +36,7 @@ export interface HistoryEvent {
 
 /** Options of {@link HistoryRecorder}. */
 export interface HistoryRecorderOptions {
-  /** String values to show as `"***"` (secret params). @default none */
+  /** Secret values: a string equal to one shows as `"***"`, and one of 4 characters or more is replaced wherever it occurs (in messages, causes). @default none */
   secrets?: readonly string[];
   /** Each Task state's `Resource`, by state name (for `TaskFailed` details). @default none */
   resources?: ReadonlyMap<string, string>;
@@ -100,9 +100,17 @@ export class HistoryRecorder {
     return id;
   }
 
+  /** A text with secrets redacted: a whole value, or (for values of 4 characters or more) any occurrence of one. */
+  private redactText(text: string): string {
+    if (this.secrets.has(text)) return REDACTED;
+    let out = text;
+    for (const s of this.secrets) if (s.length >= 4 && out.includes(s)) out = out.split(s).join(REDACTED);
+    return out;
+  }
+
   private redact(value: unknown): unknown {
     if (this.secrets.size === 0) return value;
-    if (typeof value === 'string') return this.secrets.has(value) ? REDACTED : value;
+    if (typeof value === 'string') return this.redactText(value);
     if (Array.isArray(value)) return value.map((v) => this.redact(v));
     if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, this.redact(v)]));
     return value;
@@ -144,7 +152,7 @@ export class HistoryRecorder {
       this.push('ExecutionSucceeded', at, { executionSucceededEventDetails: { output: truncated ? end.output.slice(0, this.payloadLimit) : end.output, outputDetails: { truncated } } }, { force: true });
       return;
     }
-    const details = { ...(end.error !== undefined ? { error: end.error } : {}), ...(end.cause !== undefined ? { cause: end.cause } : {}) };
+    const details = { ...(end.error !== undefined ? { error: end.error } : {}), ...(end.cause !== undefined ? { cause: this.redactText(end.cause) } : {}) };
     if (end.status === 'FAILED') this.push('ExecutionFailed', at, { executionFailedEventDetails: details }, { force: true });
     else if (end.status === 'ABORTED') this.push('ExecutionAborted', at, { executionAbortedEventDetails: details }, { force: true });
     else this.push('ExecutionTimedOut', at, { executionTimedOutEventDetails: details }, { force: true });
@@ -164,7 +172,7 @@ export class HistoryRecorder {
       case 'ExecutionAborted':
       case 'ExecutionTimeout':
         if (this.nested > 0) this.nested--;
-        else if (e.type === 'ExecutionFailed') this.engineFailure = { error: e.Error ?? 'States.Runtime', cause: typeof e.Cause === 'string' ? e.Cause : (JSON.stringify(e.Cause) ?? '') };
+        else if (e.type === 'ExecutionFailed') this.engineFailure = { error: e.Error ?? 'States.Runtime', cause: this.redactText(typeof e.Cause === 'string' ? e.Cause : (JSON.stringify(e.Cause) ?? '')) };
         return;
     }
     if (this.nested > 0) return;
@@ -197,7 +205,7 @@ export class HistoryRecorder {
         }
         return;
       case 'StateFailed': {
-        const details = { error: e.Error ?? 'States.TaskFailed', cause: typeof e.Cause === 'string' ? e.Cause : (JSON.stringify(e.Cause) ?? '') };
+        const details = { error: e.Error ?? 'States.TaskFailed', cause: this.redactText(typeof e.Cause === 'string' ? e.Cause : (JSON.stringify(e.Cause) ?? '')) };
         if (state.type === 'Task') {
           this.failedAttempts.add(key);
           const id = this.push('TaskFailed', at, { taskFailedEventDetails: { ...taskResource(this.resources.get(state.name)), ...details } }, { previous: this.lastTaskEvent.get(key) });

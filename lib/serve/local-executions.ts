@@ -51,6 +51,8 @@ export interface LocalExecutionsOptions {
   audit: AuditStore;
   /** Replaces retry waits with this many milliseconds (tests). */
   retryWaitMs?: number;
+  /** The local state folder whose `pending/` keeps a run's end record the audit store cannot take. @default none */
+  pendingDir?: string;
   /** Receives one line per execution that starts or ends. @default none */
   log?: (line: string) => void;
   /** The clock. @default Date.now */
@@ -124,6 +126,24 @@ function auditType(releaseType: string, lock: string | undefined): RunType {
 function succeededJobs(doc: unknown): Record<string, unknown> {
   const jobs = isRecord(doc) && isRecord(doc.jobs) ? doc.jobs : {};
   return Object.fromEntries(Object.entries(jobs).filter(([, j]) => isRecord(j) && j.status === 'SUCCESS'));
+}
+
+/**
+ * True for a ListExecutions page token of this state machine: the executions index's last
+ * evaluated key (`executionArn`, `stateMachineArn`, `startDate`), as the endpoint hands it out.
+ * Anything else would reach the store as a malformed start key.
+ */
+function isPageKey(start: unknown, stateMachineArn: string): boolean {
+  if (!isRecord(start)) return false;
+  const keys = Object.keys(start).sort();
+  if (keys.join() !== 'executionArn,startDate,stateMachineArn') return false;
+  const attr = (name: string, type: 'S' | 'N'): string | undefined => {
+    const v = start[name];
+    if (!isRecord(v) || Object.keys(v).length !== 1 || typeof v[type] !== 'string') return undefined;
+    return v[type] as string;
+  };
+  const date = attr('startDate', 'N');
+  return attr('executionArn', 'S') !== undefined && attr('stateMachineArn', 'S') === stateMachineArn && date !== undefined && date.trim() !== '' && Number.isFinite(Number(date));
 }
 
 function seconds(ms: number | undefined): number | undefined {
@@ -331,7 +351,9 @@ export class LocalExecutions {
         signal: run.controller.signal,
         onRawEvent: (e) => recorder.engine(e),
         ...(this.options.retryWaitMs !== undefined ? { retryWaitMs: this.options.retryWaitMs } : {}),
-        onAuditError: (e) => this.options.log?.(`${record.name} (${record.workflow}): the run's audit record was not written: ${e.message}`),
+        ...(this.options.pendingDir !== undefined ? { pendingDir: this.options.pendingDir } : {}),
+        onAuditError: (e, _doc, keptAt) =>
+          this.options.log?.(`${record.name} (${record.workflow}): the run's audit record was not written: ${e.message}${keptAt ? `; kept in ${keptAt} until the store takes it` : ''}`),
       });
       end = this.outcome(doc, recorder);
     } catch (e) {
@@ -456,7 +478,7 @@ export class LocalExecutions {
     }
     const limit = limitOf(request.maxResults, 100);
     const start = readToken(request.nextToken);
-    if (start !== undefined && !isRecord(start)) throw new SfnError('InvalidToken', `Invalid Token: '${String(request.nextToken)}'`);
+    if (start !== undefined && !isPageKey(start, machine.stateMachineArn)) throw new SfnError('InvalidToken', `Invalid Token: '${String(request.nextToken)}'`);
     const page = await this.options.table.list(machine.stateMachineArn, {
       limit,
       ...(request.statusFilter ? { status: request.statusFilter as ExecutionStatus } : {}),

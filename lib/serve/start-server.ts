@@ -128,6 +128,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       workflows: options.workflows,
       table,
       audit: local.store,
+      pendingDir: local.dir,
       ...(options.retryWaitMs !== undefined ? { retryWaitMs: options.retryWaitMs } : {}),
       ...(options.log ? { log: options.log } : {}),
     });

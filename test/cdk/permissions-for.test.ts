@@ -65,7 +65,7 @@ describe('permissionsFor', () => {
   it('throws on a Task integration it has no rule for, rather than deploying a role that lacks it', () => {
     const sns: State = { Type: 'Task', Resource: 'arn:aws:states:::sns:publish', Parameters: { TopicArn: 'x' }, End: true };
     expect(() => permissionsFor(machine({ sns }), resources)).toThrow('no permission rule for the Task resource "arn:aws:states:::sns:publish"');
-    const waitToken: State = { ...lambdaTask('StageRunnerFunctionArn'), Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken' };
+    const waitToken: State = { Type: 'Task', Resource: 'arn:aws:states:::sqs:sendMessage.waitForTaskToken', Parameters: { QueueUrl: 'x' }, End: true };
     expect(() => permissionsFor(machine({ waitToken }), resources)).toThrow('no permission rule');
   });
 

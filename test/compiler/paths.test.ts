@@ -62,7 +62,7 @@ describe('conformance cases on the local engine with stub tasks', () => {
 
   it('case: a value with no branch of its own runs the default (_) branch, chosen natively', async () => {
     const run = await runCase('case', { stages: { 'setup.Environment Setup.case _.Default': { outputs: { stdout: 'default for _' } } } });
-    expectEntered(run, ['setup.Environment Setup.case', 'setup.Environment Setup.case value', 'setup.Environment Setup.case _.start', 'setup.Environment Setup.case _.Default', 'setup.Environment Setup.case _.done']);
+    expectEntered(run, ['setup.Environment Setup.case', 'setup.Environment Setup.case _.start', 'setup.Environment Setup.case _.Default', 'setup.Environment Setup.case _.done']);
     expectNotEntered(run, ['setup.Environment Setup.evaluate', 'setup.Environment Setup.case development.start', 'setup.Environment Setup.case staging.start', 'setup.Environment Setup.no match']);
     expect(payloads(run, 'setup.Environment Setup.case _.Default')).toEqual([
       expect.objectContaining({ action: 'stage', ctx: { case: '_' }, stage: expect.objectContaining({ kind: 'bash', id: 'which', fields: { bash: 'echo "default for ${{ case }}"', env: {} } }) }),
@@ -371,7 +371,7 @@ describe('conformance cases on the local engine with stub tasks', () => {
 describe('golden workflows on the local engine with stub tasks', () => {
   it('case-skip-not-match: no match records SKIP and the job goes on', async () => {
     const run = await runGolden('case-skip-not-match', { params: { mode: 'turbo' } });
-    expectEntered(run, ['pick.Pick.case value', 'pick.Pick.no match', 'pick.After.done']);
+    expectEntered(run, ['pick.Pick.no match', 'pick.After.done']);
     expectNotEntered(run, ['pick.Pick.case fast.start', 'pick.Pick.evaluate']);
     expect(run.doc.jobs.pick.stages).toEqual({ pick: { status: 'SKIP' }, after: { status: 'SUCCESS', outputs: {} } });
   });

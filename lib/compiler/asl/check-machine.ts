@@ -22,7 +22,7 @@ function walk(m: Machine, where: string, problems: string[]): void {
       seen.add(t);
     }
     if (!st.Next && !st.End && !['Choice', 'Succeed', 'Fail'].includes(st.Type)) problems.push(`${where}/${n}: no Next or End`);
-    if ([...n].length > 80) problems.push(`${where}/${n}: state name over 80 characters`);
+    if (n.length > 80 && [...n].length > 80) problems.push(`${where}/${n}: state name over 80 characters`);
     const whole = (v: unknown, what: string, min = 0): void => {
       if (v !== undefined && !(Number.isInteger(v) && (v as number) >= min)) problems.push(`${where}/${n}: ${what} must be a whole number ≥ ${min}, got ${String(v)}`);
     };
