@@ -474,6 +474,24 @@ def run_virtual_py(event: dict) -> dict:
 OUTPUT_BUDGET_BYTES = 32 * 1024
 
 
+def scrub_secrets(message: str, event: dict) -> str:
+    """The message with the values of the workflow's secret params (named in `secrets`, valued in
+    `secretValues`) replaced by `***`, as the stage runner does; values under 4 characters are left."""
+    names = event.get("secrets") or []
+    values = event.get("secretValues") or {}
+    if not isinstance(names, list) or not isinstance(values, dict):
+        return message
+    texts = []
+    for name in names:
+        value = values.get(name)
+        if value is None:
+            continue
+        texts.append(value if isinstance(value, str) else json.dumps(value))
+    for text in sorted((t for t in texts if len(t) >= 4), key=len, reverse=True):
+        message = message.replace(text, "***")
+    return message
+
+
 def cap_outputs(outputs: dict, budget: int = OUTPUT_BUDGET_BYTES) -> dict:
     """Outputs within the budget as they are; else the largest values replaced, one by one, by a
     marker saying how big they were (the same rule as the stage runner's `capOutputs`), so no state
@@ -507,10 +525,12 @@ def handler(event: Any, context: Any = None) -> dict:
             return {**result, "outputs": cap_outputs(result.get("outputs") or {})}
     except StageFailed as e:
         key = event.get("key")
-        if not isinstance(key, str):
-            raise
         record = json.loads(str(e))
-        record["key"] = key
+        if isinstance(key, str):
+            record["key"] = key
+        errors = record.get("errors") or {}
+        if isinstance(errors.get("message"), str):
+            errors["message"] = scrub_secrets(errors["message"], event)
         raise StageFailed(json.dumps(record, ensure_ascii=False, separators=(",", ":"))) from None
     raise BadRequest(f'unknown action {action!r}; the Python runner takes "py" and "virtual-py"')
 

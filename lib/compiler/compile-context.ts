@@ -158,7 +158,10 @@ export class CompileContext {
   /** A Lambda invoke Task's resource fields for the stage runner. */
   lambdaTask(payload: Record<string, unknown>, fn: 'stage' | 'py' = 'stage'): Pick<State, 'Type' | 'Resource' | 'Parameters'> {
     const placeholder = fn === 'stage' ? Placeholders.stageRunner : Placeholders.pyRunner;
-    return { Type: 'Task', Resource: LAMBDA_INVOKE, Parameters: { FunctionName: `\${${placeholder}}`, Payload: payload } };
+    // The runner keeps the values of these params out of the messages it writes (on AWS too).
+    const secrets = Object.values(this.workflow.params).filter((p) => p.secret).map((p) => p.name);
+    const full = secrets.length ? { ...payload, secrets, 'secretValues.$': '$.params' } : payload;
+    return { Type: 'Task', Resource: LAMBDA_INVOKE, Parameters: { FunctionName: `\${${placeholder}}`, Payload: full } };
   }
 
   /** Retry for the Lambda service's transient errors (never user failures). */

@@ -95,12 +95,32 @@ export async function handleRequest(raw: RunnerRequest, options: HandleRequestOp
   if (!isRecord(raw)) throw badRequest(`a runner request must be an object, got ${JSON.stringify(raw)}`);
   const req = decodeJsonFields(raw as unknown as Record<string, unknown>) as unknown as RunnerRequest;
   const key = (raw as { key?: unknown }).key;
-  if (typeof key !== 'string') return dispatch(req, options);
   try {
     return await dispatch(req, options);
   } catch (e) {
-    throw keyedFailure(e, key);
+    const failure = typeof key === 'string' ? keyedFailure(e, key) : e;
+    throw scrubSecretsFrom(failure, raw as unknown as Record<string, unknown>);
   }
+}
+
+/**
+ * A request from a workflow with secret params names them (`secrets`) and carries the run's params
+ * (`secretValues`): their values are replaced with `***` in the error the runner throws, so an
+ * expression error that quotes a secret does not reach the execution's history (values of fewer
+ * than 4 characters are left, as they would garble every message).
+ */
+function scrubSecretsFrom(e: unknown, req: Record<string, unknown>): unknown {
+  const names = Array.isArray(req.secrets) ? (req.secrets as unknown[]) : [];
+  const values = req.secretValues !== null && typeof req.secretValues === 'object' ? (req.secretValues as Record<string, unknown>) : {};
+  const texts = names
+    .map((n) => values[String(n)])
+    .flatMap((v) => (typeof v === 'string' ? [v, JSON.stringify(v).slice(1, -1)] : v === undefined || v === null ? [] : [JSON.stringify(v)]))
+    .filter((t) => t.length >= 4);
+  if (!texts.length || !(e instanceof Error)) return e;
+  let message = e.message;
+  for (const t of texts.sort((a, b) => b.length - a.length)) message = message.split(t).join('***');
+  if (message === e.message) return e;
+  return Object.assign(new RunnerError(e.name, message), { name: e.name });
 }
 
 /**

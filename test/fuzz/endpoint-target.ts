@@ -6,7 +6,7 @@
  * the server must keep serving.
  */
 import { request } from 'node:http';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadWorkflowsFromText } from '../../lib/config/index.ts';
@@ -47,6 +47,12 @@ export async function startFuzzServer(): Promise<FuzzServer> {
     internal,
     stop: async () => {
       await server.close();
+      // The audit server daemon the endpoint started for this folder: ours, stopped by its pid.
+      try {
+        process.kill((JSON.parse(readFileSync(join(dir, '.wf', 'audit', 'server.json'), 'utf8')) as { pid: number }).pid, 'SIGTERM');
+      } catch {
+        // already gone
+      }
       rmSync(dir, { recursive: true, force: true });
     },
   };
