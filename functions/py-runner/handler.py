@@ -474,6 +474,17 @@ def run_virtual_py(event: dict) -> dict:
 OUTPUT_BUDGET_BYTES = 32 * 1024
 
 
+def redact_secret_outputs(outputs: dict, event: dict) -> dict:
+    """Outputs whose value is a secret param's value (a secret passed in through `vars`, say) as
+    `***`: vars are outputs, and a secret must not reach the run's document."""
+    names = event.get("secrets") or []
+    values = event.get("secretValues") or {}
+    if not isinstance(names, list) or not isinstance(values, dict):
+        return outputs
+    secret = [values.get(n) for n in names if values.get(n) is not None]
+    return {k: ("***" if any(v == x for x in secret) else v) for k, v in outputs.items()}
+
+
 def scrub_secrets(message: str, event: dict) -> str:
     """The message with the values of the workflow's secret params (named in `secrets`, valued in
     `secretValues`) replaced by `***`, as the stage runner does; values under 4 characters are left."""
@@ -519,7 +530,7 @@ def handler(event: Any, context: Any = None) -> dict:
     try:
         if action == "py":
             result = run_py(event)
-            return {**result, "outputs": cap_outputs(result.get("outputs") or {})}
+            return {**result, "outputs": cap_outputs(redact_secret_outputs(result.get("outputs") or {}, event))}
         if action == "virtual-py":
             result = run_virtual_py(event)
             return {**result, "outputs": cap_outputs(result.get("outputs") or {})}

@@ -27,3 +27,12 @@ describe('secret values in runner errors', () => {
     expect(JSON.parse(reply.errorMessage).errors.message).toContain('bad ***');
   });
 });
+
+describe('a secret passed to py code through vars', () => {
+  it('is not recorded in the outputs', () => {
+    const event = { action: 'py', name: 'p', code: 'x = 1', vars: { token: secret }, globals: {}, secrets: ['token'], secretValues: { token: secret } };
+    const r = spawnSync('python3', [PY_RUNNER_PATH], { input: JSON.stringify(event), encoding: 'utf8' });
+    const reply = JSON.parse(r.stdout) as { ok: boolean; result: { outputs: Record<string, unknown> } };
+    expect(reply.result.outputs).toEqual({ token: '***', x: 1 });
+  });
+});
