@@ -1,4 +1,5 @@
 import { loadWorkflows } from '../config/index.ts';
+import { compileWorkflow } from '../compiler/index.ts';
 import { closest, type Diagnostic } from '../diagnostics/index.ts';
 import { commandAction, type CliCommand, type CliContext } from './cli-context.ts';
 import { confOption, type ConfOptions } from './conf-option.ts';
@@ -46,6 +47,12 @@ function validate(ctx: CliContext, names: string[], opts: ConfOptions): number {
     }
   }
 
+  // What only the compiler can tell (Express limits, sizes, deploy-time values) is part of validating.
+  if (!diagnostics.some((d) => d.severity === 'error')) {
+    for (const workflow of loaded.workflows.values()) {
+      diagnostics.push(...compileWorkflow(workflow, { workflows: loaded.workflows }).diagnostics.filter((d) => d.code !== 'WF6008'));
+    }
+  }
   ctx.err(renderDiagnostics(diagnostics, loaded.sources, ctx.paint));
   const failed = diagnostics.some((d) => d.severity === 'error');
   if (failed) {

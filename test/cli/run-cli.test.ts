@@ -22,6 +22,11 @@ vi.mock('../../lib/config/index.ts', async (importOriginal) => ({
   },
   workflowJsonSchema: () => ({ $schema: 'https://json-schema.org/draft/2020-12/schema', type: 'object' }),
 }));
+// The stub workflows above are empty: validating them compiles nothing.
+vi.mock('../../lib/compiler/index.ts', async (importOriginal) => ({
+  ...(await importOriginal<typeof import('../../lib/compiler/index.ts')>()),
+  compileWorkflow: () => ({ diagnostics: [] }),
+}));
 
 async function run(argv: string[], opts: { env?: NodeJS.ProcessEnv; commands?: CliCommand[]; tty?: boolean } = {}) {
   let stdout = '';
