@@ -12,11 +12,9 @@
 import type { Workflow } from '../config/index.ts';
 import { coerceParam } from '../config/index.ts';
 
-/** The placeholder that replaces a secret value in a message. */
-const REDACTED = '***';
+import { MIN_SECRET_CHARS, scrubText } from '../runtime/index.ts';
 
-/** The shortest secret value searched for in messages. */
-export const MIN_SECRET_CHARS = 4;
+export { MIN_SECRET_CHARS, scrubText };
 
 /** The texts of a workflow's secret params in a run: as given, as coerced, and their defaults. */
 export function secretTexts(workflow: Pick<Workflow, 'params'>, given: Record<string, unknown> = {}): string[] {
@@ -36,13 +34,6 @@ export function secretTexts(workflow: Pick<Workflow, 'params'>, given: Record<st
   }
   // Longest first, so a value that contains another is replaced whole.
   return [...out].sort((a, b) => b.length - a.length);
-}
-
-/** `text` with every occurrence of a secret replaced by `***`. */
-export function scrubText(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const s of secrets) if (out.includes(s)) out = out.split(s).join(REDACTED);
-  return out;
 }
 
 function scrubStrings(value: unknown, secrets: readonly string[]): unknown {

@@ -17,6 +17,7 @@ import { badRequest, RunnerError } from './runner-error.ts';
 import { ErrorNames } from '../protocol/index.ts';
 import { prepareRun } from './prepare-run.ts';
 import { capOutputs } from './cap-outputs.ts';
+import { MIN_SECRET_CHARS, scrubText } from './scrub-text.ts';
 
 /** How {@link handleRequest} runs. */
 export interface HandleRequestOptions {
@@ -115,10 +116,10 @@ function scrubSecretsFrom(e: unknown, req: Record<string, unknown>): unknown {
   const texts = names
     .map((n) => values[String(n)])
     .flatMap((v) => (typeof v === 'string' ? [v, JSON.stringify(v).slice(1, -1)] : v === undefined || v === null ? [] : [JSON.stringify(v)]))
-    .filter((t) => t.length >= 4);
+    .filter((t) => t.length >= MIN_SECRET_CHARS)
+    .sort((a, b) => b.length - a.length);
   if (!texts.length || !(e instanceof Error)) return e;
-  let message = e.message;
-  for (const t of texts.sort((a, b) => b.length - a.length)) message = message.split(t).join('***');
+  const message = scrubText(e.message, texts);
   if (message === e.message) return e;
   return Object.assign(new RunnerError(e.name, message), { name: e.name });
 }

@@ -27,3 +27,4 @@ export { RunnerError, stageFailed, badRequest } from './runner-error.ts';
 export { prepareRun } from './prepare-run.ts';
 export { capOutputs, OUTPUT_BUDGET_BYTES } from './cap-outputs.ts';
 export { awsCoordination, defaultCoordination, reclaimSlots, cancelHolders, startDeadline, type Coordination } from './coordination.ts';
+export { scrubText, MIN_SECRET_CHARS } from './scrub-text.ts';
