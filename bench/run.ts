@@ -7,8 +7,8 @@
  *
  * Sections: compile speed and definition size (compile-scale.ts), transitions and runner
  * invocations on the local engine (engine-costs.ts, construct-costs.ts), the local engine's
- * per-stage overhead (local-overhead.ts), and the job plan's makespan on random DAGs
- * (dag-makespan.ts).
+ * per-stage overhead (local-overhead.ts), a foreach over 100,000 items (large-foreach.ts), and
+ * the job plan's makespan on random DAGs (dag-makespan.ts).
  */
 import '../lib/local/polyfill.ts';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -20,6 +20,7 @@ import { dagMakespan } from './dag-makespan.ts';
 import { countRun, measureMixed, registerBenchFunctions } from './engine-costs.ts';
 import { scaleWorkflow } from './generate.ts';
 import { measureLocalOverhead } from './local-overhead.ts';
+import { HISTORY_LIMIT, largeForeach } from './large-foreach.ts';
 
 /** us-east-1 list prices used for the dollar figures (see docs/performance.md). */
 export const PRICES = {
@@ -79,7 +80,11 @@ const constructs = await constructCosts();
 log('local engine: per-stage overhead');
 const overhead = await measureLocalOverhead(50, quick ? 7 : 41);
 
-// 4. Makespan of the job plan on random DAGs.
+// 4. A foreach over 100,000 items: history per execution (computed), and a scaled-down local run.
+log('large foreach: 100,000 items (computed), 2,000 items on the local engine');
+const large = await largeForeach();
+
+// 5. Makespan of the job plan on random DAGs.
 log('job plan: random DAGs');
 const dag12 = dagMakespan(500, 12);
 const dag30 = dagMakespan(500, 30);
@@ -115,6 +120,20 @@ rows.push({
   target: 'each part ≤ 1,048,576 B, asl-validator clean',
   status: pass(parts10k.allUnder1mb && parts10k.invalid.length === 0),
   note: `${parts10k.invalid.length ? `invalid: ${parts10k.invalid.length} (${parts10k.invalid[0]})` : 'all valid'}; ${[...new Set(at(10_000).diagnostics.filter((d) => /^WF600[238]/.test(d)).map((d) => d.split(' ')[0]))].join(', ') || 'no limit diagnostics'}`,
+});
+rows.push({
+  figure: 'foreach over 100,000 items: history events per execution (computed)',
+  value: `run ${int(large.parentEvents)}, each chunk ${int(large.chunkEvents)}`,
+  target: `each < ${int(HISTORY_LIMIT)}`,
+  status: pass(large.parentEvents < HISTORY_LIMIT && large.chunkEvents < HISTORY_LIMIT),
+  note: `batch: auto → ${large.chunks} chunks of ${large.chunkSize} items; unbatched, one execution: ${int(large.unbatchedEvents)}`,
+});
+rows.push({
+  figure: `scaled down: ${int(large.local.items)} items in chunks of ${large.local.batch}, local engine`,
+  value: `${large.local.status}, ${large.local.executions} executions`,
+  target: 'events recorded ≤ computed',
+  status: pass(large.local.status === 'SUCCESS' && large.local.parentRecorded <= large.local.parentBound && large.local.chunkRecorded <= large.local.chunkBound),
+  note: `recorded run ${int(large.local.parentRecorded)} (computed ${int(large.local.parentBound)}), largest chunk ${int(large.local.chunkRecorded)} (computed ${int(large.local.chunkBound)}); ${ms(large.local.ms)} ms`,
 });
 rows.push({
   figure: 'transitions_per_stage (mixed workflow)',
@@ -224,6 +243,7 @@ const results = {
     local_empty_run_ms: overhead.emptyRunMs,
     local_first_run_ms: { empty: overhead.emptyFirstRunMs, chain: overhead.chain.firstRunMs, fan_out: overhead.fanOut.firstRunMs },
     dag_makespan_ratio: { jobs12: dag12, jobs30: dag30 },
+    foreach_100k: { chunk_size: large.chunkSize, chunks: large.chunks, parent_events: large.parentEvents, chunk_events: large.chunkEvents, unbatched_events: large.unbatchedEvents, local: large.local },
   },
   targets: rows,
   details: { scale, maxStagesProbes: under.probes, mixed, scaleMixRun: flatFigures, constructs, overhead, prices: PRICES, reference: REFERENCE },

@@ -141,7 +141,7 @@ export class WorkflowApp extends Construct {
       // A split workflow: one machine per job, deployed first; the workflow's machine starts them.
       for (const job of compiled.children) {
         const jobName = stateMachineName(prefix, job.name);
-        if (names.has(jobName)) throw new Error(`state machine name "${jobName}" of a job of workflow "${workflow.name}" is taken; rename the job`);
+        if (names.has(jobName)) throw new Error(`state machine name "${jobName}" of a child machine of workflow "${workflow.name}" (a job, or a batched foreach) is taken; rename the job`);
         names.set(jobName, job.name);
         const jobMachine = new WorkflowStateMachine(this, `Job-${job.name}`, {
           workflow: { ...workflow, on: { schedules: [], manual: false } },

@@ -24,6 +24,12 @@ export interface CompileOptions {
   split?: 'auto' | 'jobs' | 'off';
 }
 
+/** A chunk machine's batch: the items per chunk, and where the parent keeps its items (`<path>.chunks` is what its Map runs over). */
+export interface BatchInfo {
+  size: number;
+  itemsPath: string;
+}
+
 /** What the compiler knows about a state, for progress reporting and tests. */
 export interface StateInfo {
   job?: string;
@@ -95,6 +101,8 @@ export class CompileContext {
   readonly info: Record<string, StateInfo> = {};
   /** Task definition placeholders handed out (one per docker stage). */
   readonly taskDefinitions = new Set<string>();
+  /** Child state machines this compile adds (batched foreach stages), each before the machines that start it. */
+  readonly machines: Array<{ name: string; comment: string; machine: Machine; batch: BatchInfo }> = [];
   private counter = 0;
   /** The sink states are currently added to. */
   sink: StateSink;
@@ -116,6 +124,42 @@ export class CompileContext {
       location: stage.loc,
       note: 'use `execution: standard`, or move the stage into a Standard workflow started with a trigger stage',
     });
+  }
+
+  private readonly batches = new Map<string, number>();
+  /** The number of a job's next batched foreach (names its chunk machine). */
+  nextBatch(job: string): number {
+    const k = (this.batches.get(job) ?? 0) + 1;
+    this.batches.set(job, k);
+    return k;
+  }
+
+  /**
+   * Runs `fn` for what it returns, then forgets what it added: states (in a throwaway sink), state
+   * names and infos, scratch numbers, diagnostics, child machines and batch numbers (used to
+   * measure a construct before compiling it for real; the real compile is the same as without it).
+   */
+  trial<T>(fn: () => T): { value: T; sink: StateSink } {
+    const names = this.names.snapshot();
+    const counter = this.counter;
+    const diagnostics = this.diagnostics.length;
+    const machines = this.machines.length;
+    const infos = new Set(Object.keys(this.info));
+    const batches = new Map(this.batches);
+    const taskDefinitions = new Set(this.taskDefinitions);
+    try {
+      return this.inSink(fn);
+    } finally {
+      this.names.restore(names);
+      this.counter = counter;
+      this.diagnostics.length = diagnostics;
+      this.machines.length = machines;
+      for (const k of Object.keys(this.info)) if (!infos.has(k)) delete this.info[k];
+      this.batches.clear();
+      for (const [k, v] of batches) this.batches.set(k, v);
+      this.taskDefinitions.clear();
+      for (const t of taskDefinitions) this.taskDefinitions.add(t);
+    }
   }
 
   /** A fresh number for scratch paths (`$.u3`, `$.__m3`). */

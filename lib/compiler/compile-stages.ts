@@ -23,12 +23,13 @@ import {
 import { ALL_CONTEXT_ROOTS, childDocument, wireContext } from './wire-context.ts';
 import { parseTemplate } from '../expr/index.ts';
 import { compileWait } from './compile-wait.ts';
+import { compileBatchedForeach, foreachBatchSize } from './compile-batched-foreach.ts';
 
 /** Stage label parts for state names. */
 type Label = string[];
 
 /** What a state stands for, for progress reporting. */
-function stageInfo(scope: StageScope, stage: Stage, role: StateInfo['role'] = 'stage', failed = false): StateInfo {
+export function stageInfo(scope: StageScope, stage: Stage, role: StateInfo['role'] = 'stage', failed = false): StateInfo {
   return { job: scope.job.id, stage: stage.id ?? stage.name, name: stage.name, role, ...(failed ? { failed } : {}) };
 }
 
@@ -556,30 +557,14 @@ function compileParallel(cx: CompileContext, stage: ParallelStage, scope: StageS
 }
 
 function compileForeach(cx: CompileContext, stage: ForeachStage, scope: StageScope, label: Label, rec: string | undefined, next: string, fail: string): string {
+  const batch = foreachBatchSize(cx, stage, scope);
+  if (batch !== undefined) return compileBatchedForeach(cx, stage, scope, label, rec, next, fail, batch);
   const n = cx.nextId();
   const itemsPath = `$.__items${n}`;
-  const proc = cx.inSink(() => {
-    const { params, scope: inner } = childDocument(scope, { 'item.$': '$$.Map.Item.Value', 'loop.$': '$$.Map.Item.Index' }, { item: true, loop: true });
-    const il = [...label, 'item'];
-    const end = cx.add([...il, 'end'], { Type: 'Pass', Parameters: { status: 'SUCCESS', 'item.$': '$.item', 'stages.$': '$.stages' }, End: true });
-    // Fail-fast: a failed item fails the Map, which stops the other items.
-    const failed = cx.add([...il, 'fail'], { Type: 'Fail', Error: 'ForeachItemFailed', CausePath: '$.__caught.r.errors.message' });
-    const body = compileStages(cx, stage.stages, inner, il, end, failed);
-    return { start: body, params };
-  });
+  const proc = cx.inSink(() => foreachItemBody(cx, stage, scope, label));
   const base = rec ?? `$.__f${n}`;
   const info = stageInfo(scope, stage);
-  const collectCatch = rec ? cx.lambdaCatch(label, fail) : undefined;
-  const collected = rec
-    ? cx.add([...label, 'collect'], {
-        ...cx.lambdaTask({ action: 'collect', key: collectCatch!.key, kind: 'foreach', 'results.$': `${base}.results`, 'items.$': itemsPath, useIndexAsKey: stage.useIndexAsKey }),
-        ResultSelector: { status: 'SUCCESS', 'outputs.$': '$.Payload' },
-        ResultPath: base,
-        Retry: [cx.transientRetry()],
-        Catch: collectCatch!.catchers,
-        Next: next,
-      })
-    : next;
+  const collected = rec ? foreachCollect(cx, label, rec, { 'results.$': `${base}.results`, 'items.$': itemsPath, useIndexAsKey: stage.useIndexAsKey }, next, fail) : next;
   const map = cx.add(label, {
     Type: 'Map',
     ItemsPath: itemsPath,
@@ -591,16 +576,45 @@ function compileForeach(cx: CompileContext, stage: ForeachStage, scope: StageSco
     Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.__caught', Next: cx.genericFailure(label, fail) }],
     Next: collected,
   }, info);
-  // The items: a static list, a plain path, or the expression engine's value.
+  return foreachItems(cx, stage, scope, label, itemsPath, map, fail);
+}
+
+/**
+ * One foreach item's states (a Map iteration), ending with the item's record; `loop` is where
+ * the iteration's index comes from. Fail-fast: a failed item fails the Map, which stops the others.
+ */
+export function foreachItemBody(cx: CompileContext, stage: ForeachStage, scope: StageScope, label: Label, loop = '$$.Map.Item.Index'): { start: string; params: Record<string, unknown> } {
+  const { params, scope: inner } = childDocument(scope, { 'item.$': '$$.Map.Item.Value', 'loop.$': loop }, { item: true, loop: true });
+  const il = [...label, 'item'];
+  const end = cx.add([...il, 'end'], { Type: 'Pass', Parameters: { status: 'SUCCESS', 'item.$': '$.item', 'stages.$': '$.stages' }, End: true });
+  const failed = cx.add([...il, 'fail'], { Type: 'Fail', Error: 'ForeachItemFailed', CausePath: '$.__caught.r.errors.message' });
+  return { start: compileStages(cx, stage.stages, inner, il, end, failed), params };
+}
+
+/** The `collect` Task that keys a foreach's item records into the stage's outputs at `rec`. */
+export function foreachCollect(cx: CompileContext, label: Label, rec: string, request: Record<string, unknown>, next: string, fail: string): string {
+  const { catchers, key } = cx.lambdaCatch(label, fail);
+  return cx.add([...label, 'collect'], {
+    ...cx.lambdaTask({ action: 'collect', key, kind: 'foreach', ...request }),
+    ResultSelector: { status: 'SUCCESS', 'outputs.$': '$.Payload' },
+    ResultPath: rec,
+    Retry: [cx.transientRetry()],
+    Catch: catchers,
+    Next: next,
+  });
+}
+
+/** The states that put a foreach's items (a list) at `itemsPath`: a static list, a plain path, or the expression engine's value. */
+export function foreachItems(cx: CompileContext, stage: ForeachStage, scope: StageScope, label: Label, itemsPath: string, next: string, fail: string): string {
   if (Array.isArray(stage.foreach) && !containsTemplate(stage.foreach)) {
-    return cx.add([...label, 'items'], { Type: 'Pass', Result: stage.foreach, ResultPath: itemsPath, Next: map });
+    return cx.add([...label, 'items'], { Type: 'Pass', Result: stage.foreach, ResultPath: itemsPath, Next: next });
   }
   const nv = nativeValue(stage.foreach, scope);
   const param = nv && 'path' in nv && nv.path.startsWith('$.params.') ? cx.workflow.params[nv.path.slice('$.params.'.length)] : undefined;
   if (nv && 'path' in nv && param?.type === 'array' && (param.required || (param.hasDefault && Array.isArray(param.default)))) {
-    return cx.add([...label, 'items'], { Type: 'Pass', InputPath: nv.path, ResultPath: itemsPath, Next: map });
+    return cx.add([...label, 'items'], { Type: 'Pass', InputPath: nv.path, ResultPath: itemsPath, Next: next });
   }
-  const setItems = cx.add([...label, 'copy items'], { Type: 'Pass', InputPath: '$.__fe.items', ResultPath: itemsPath, Next: map });
+  const setItems = cx.add([...label, 'copy items'], { Type: 'Pass', InputPath: '$.__fe.items', ResultPath: itemsPath, Next: next });
   return cx.evalTask(label, { items: { kind: 'value', raw: stage.foreach, mode: 'list' } }, wireContext(scope, rootsOfValue(stage.foreach), env(cx)), '$.__fe', setItems, fail);
 }
 

@@ -8,7 +8,7 @@
 import type { Diagnostic } from '../diagnostics/index.ts';
 import { childLists, type Job, type Stage, type Workflow } from '../config/index.ts';
 import type { ChoiceRule, Machine, State } from './asl/types.ts';
-import { CompileContext, type CompileOptions, type StateInfo } from './compile-context.ts';
+import { CompileContext, type BatchInfo, type CompileOptions, type StateInfo } from './compile-context.ts';
 import { compileJob } from './compile-job.ts';
 import { planJobs, type PlanNode } from './plan-jobs.ts';
 import { Placeholders } from '../protocol/index.ts';
@@ -33,6 +33,8 @@ export interface CompiledMachine {
   diagnostics: Diagnostic[];
   /** Placeholders its definition uses. */
   placeholders: string[];
+  /** For the chunk machine of a batched foreach: its chunk size and the parent's items path. */
+  batch?: BatchInfo;
 }
 
 /** The output of {@link compileWorkflow}. */
@@ -57,7 +59,7 @@ export interface CompiledWorkflow {
   dockerTasks: Array<{ placeholder: string; image: string; tag: string; job: string; stage: string }>;
   /** Workflows this one starts with `trigger` stages. */
   triggers: string[];
-  /** The child machines of a split workflow (one per job), to deploy before this one; empty when not split. */
+  /** Child machines to deploy before this one: the chunk machines of batched foreach stages, then (a split workflow) one machine per job. */
   children: CompiledMachine[];
 }
 
@@ -169,17 +171,27 @@ function compileJobViaChild(cx: CompileContext, job: Job, next: string): string 
   }, { job: job.id, role: 'job' });
 }
 
-/** The child state machine of one job: the job's states, ending with the job's record as output. */
-function compileJobMachine(workflow: Workflow, job: Job, options: CompileOptions): CompiledMachine {
-  const cx = new CompileContext(workflow, options);
-  const end = cx.add(['job result'], { Type: 'Pass', OutputPath: `$.jobs.${job.id}`, End: true });
-  const start = compileJob(cx, job, end);
-  closeEnds(cx.sink.states, cx.names);
-  const machine: Machine = { Comment: `Workflow ${workflow.name}, job ${job.id}`, StartAt: start, TimeoutSeconds: Math.ceil(workflow.timeout), States: cx.sink.states };
+/** A child machine's definition, text and placeholders, from its states. */
+function finishMachine(cx: CompileContext, name: string, machine: Machine, diagnostics: Diagnostic[]): CompiledMachine {
+  closeEnds(machine.States, cx.names);
   pruneUnreachable(machine);
   const definition = renderMachine(machine);
   const json = JSON.stringify(definition);
-  return withPretty({ name: jobMachineName(workflow.name, job.id), definition, json, states: cx.info, diagnostics: cx.diagnostics, placeholders: placeholdersOf(json) });
+  return withPretty({ name, definition, json, states: cx.info, diagnostics, placeholders: placeholdersOf(json) });
+}
+
+/** The chunk machines of the batched foreach stages a compile met, inner ones first. */
+function batchMachines(cx: CompileContext): CompiledMachine[] {
+  return cx.machines.map((m) => ({ ...finishMachine(cx, m.name, { Comment: m.comment, StartAt: m.machine.StartAt, TimeoutSeconds: Math.ceil(cx.workflow.timeout), States: m.machine.States }, []), batch: m.batch }));
+}
+
+/** The child state machine of one job (its states, ending with the job's record as output), after the chunk machines it starts. */
+function compileJobMachine(workflow: Workflow, job: Job, options: CompileOptions): CompiledMachine[] {
+  const cx = new CompileContext(workflow, options);
+  const end = cx.add(['job result'], { Type: 'Pass', OutputPath: `$.jobs.${job.id}`, End: true });
+  const start = compileJob(cx, job, end);
+  const machine: Machine = { Comment: `Workflow ${workflow.name}, job ${job.id}`, StartAt: start, TimeoutSeconds: Math.ceil(workflow.timeout), States: cx.sink.states };
+  return [...batchMachines(cx), finishMachine(cx, jobMachineName(workflow.name, job.id), machine, cx.diagnostics)];
 }
 
 /** The result document's fields, with secret params replaced by `***`. */
@@ -279,7 +291,8 @@ export function compileWorkflow(workflow: Workflow, options: CompileOptions = {}
   const tooLong = events > MAX_HISTORY_EVENTS * 0.8;
   if (whole && mode === 'auto' && !tooBig && !tooLong) return whole;
   const split = compileRun(workflow, options, true);
-  const children = jobs.map((j) => compileJobMachine(workflow, j, options));
+  const children = jobs.flatMap((j) => compileJobMachine(workflow, j, options));
+  const jobMachines = children.filter((c) => Object.values(workflow.jobs).some((j) => c.name === jobMachineName(workflow.name, j.id)));
   const why = mode === 'jobs'
     ? 'split was asked for'
     : !whole
@@ -291,11 +304,11 @@ export function compileWorkflow(workflow: Workflow, options: CompileOptions = {}
   diagnostics.push({
     code: 'WF6008',
     severity: 'warning',
-    message: `workflow "${workflow.name}" is split into ${children.length} child state machines, one per job (${children.map((c) => c.name).join(', ')}), because ${why}`,
+    message: `workflow "${workflow.name}" is split into ${jobMachines.length} child state machines, one per job (${jobMachines.map((c) => c.name).join(', ')}), because ${why}`,
     location: workflow.loc,
     note: 'each job runs as its own execution, started and awaited by the workflow\'s machine; deploy them together (the CDK app does)',
   });
-  for (const c of children) {
+  for (const c of jobMachines) {
     const size = Buffer.byteLength(c.json);
     if (size > 1024 * 1024) {
       diagnostics.push({ code: 'WF6002', severity: 'error', message: `job machine "${c.name}" is ${size} bytes, over Step Functions' 1 MB definition limit even after splitting`, location: workflow.jobs[c.name.slice(workflow.name.length + 2)]?.loc ?? workflow.loc, note: 'split the job into several jobs, or move stages into a child workflow started with a trigger stage' });
@@ -438,5 +451,7 @@ function compileRun(workflow: Workflow, options: CompileOptions, split: boolean)
     .filter((i) => i.docker)
     .map((i) => ({ placeholder: i.docker!.placeholder, image: i.docker!.image, tag: i.docker!.tag, job: i.job!, stage: i.name ?? i.stage! }));
   const triggers = [...new Set(allStages(workflow).filter((s) => s.kind === 'trigger').map((s) => (s as { trigger: string }).trigger))].sort();
-  return withPretty({ definition, json, states: cx.info, diagnostics, placeholders, dockerTasks, triggers, children: [] });
+  const children = batchMachines(cx);
+  for (const c of children) diagnostics.push(...checkMachine(c.definition, c.json, workflow).filter((d) => d.code !== 'WF6003'));
+  return withPretty({ definition, json, states: cx.info, diagnostics, placeholders, dockerTasks, triggers, children });
 }

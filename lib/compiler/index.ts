@@ -6,3 +6,4 @@ export { simulatePlan, criticalPath } from './simulate-plan.ts';
 export { structuralProblems, estimateHistoryEvents } from './asl/check-machine.ts';
 export type { Machine, State, ChoiceRule } from './asl/types.ts';
 export { renderMermaid } from './render-mermaid.ts';
+export { historyBounds, batchMachineName, chunkSizeFor } from './compile-batched-foreach.ts';

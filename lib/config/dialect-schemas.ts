@@ -159,6 +159,10 @@ export function stageKindSchemas(stage: z.ZodType) {
       stages,
       concurrent: wholeNumber(1, 10).optional(),
       'use-index-as-key': z.boolean().optional(),
+      batch: z
+        .union([wholeNumber(1, 10000), z.literal('auto')])
+        .optional()
+        .describe('items per child execution (a whole number from 1 to 10000), or "auto"'),
     }),
     case: z.strictObject({
       ...base,

@@ -158,6 +158,11 @@ export interface ForeachStage extends StageBase {
   stages: Stage[];
   concurrent: number;
   useIndexAsKey: boolean;
+  /**
+   * Run the items in child executions of this many items each (`auto`: as many as keep each
+   * execution's history well under the limit). Unset: batched only when a fixed list is too long.
+   */
+  batch?: number | 'auto';
 }
 export interface CaseMatch {
   /** The case value as text; `_` or `else` is the default branch. */

@@ -297,6 +297,7 @@ function readKind(
         stages: nested('stages', loopRoots, `foreach ${what}`, 1),
         concurrent: fields.value<number>('concurrent') ?? 1,
         useIndexAsKey: fields.value<boolean>('use-index-as-key') ?? false,
+        ...(fields.value('batch') !== undefined ? { batch: fields.value<number | 'auto'>('batch') } : {}),
       };
     }
     case 'case':

@@ -53,6 +53,7 @@ export const codes = {
   WF6006: 'feature not available in Express workflows',
   WF6007: 'value must be fixed at deploy time',
   WF6008: 'workflow split into child state machines',
+  WF6009: 'foreach batched into child executions',
   // run-time input
   WF7001: 'invalid param value',
   WF7002: 'unknown param',

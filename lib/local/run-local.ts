@@ -6,6 +6,7 @@
  */
 import './polyfill.ts';
 import { randomBytes } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { StateMachine, ExecutionAbortedError, ExecutionError, ExecutionTimeoutError } from 'aws-local-stepfunctions';
 import type { Workflow } from '../config/index.ts';
 import { parameterize } from '../config/parameterize.ts';
@@ -53,8 +54,12 @@ export interface RunLocalOptions {
   onEvent?: (e: RunEvent) => void;
   /** Lines a py stage prints (its stdout and stderr), with the stage's name. */
   onLog?: (stage: string, line: string) => void;
-  /** Every event of the engine's log, as it comes (benchmarks count transitions with it). */
-  onRawEvent?: (e: { type: string; state?: { name: string }; index?: number }) => void;
+  /**
+   * Every event of the engine's logs, as it comes (benchmarks count transitions with it), with the
+   * id of the execution it belongs to: the run's own, or a child machine's (a split job, a chunk of
+   * a batched foreach). A `trigger` stage's child run shares its parent's id.
+   */
+  onRawEvent?: (e: { type: string; state?: { name: string }; index?: number }, execution: string) => void;
   /** Replaces every retry wait and retry-loop Wait with this many milliseconds (tests). */
   retryWaitMs?: number;
   /** Run echoes only: action stages report what they would do. @default false */
@@ -151,6 +156,8 @@ async function execute(workflow: Workflow, input: Record<string, unknown>, optio
   // Stops the run's processes when the run is cancelled or times out.
   const stop = new AbortController();
   const signal = stop.signal;
+  // Every running stage and child execution listens for the stop: many at once is normal.
+  setMaxListeners(0, signal);
   const runPy = (req: PyRunRequest): Promise<unknown> => runPython(req, { signal, ...(options.onLog ? { onLog: (line: string) => options.onLog!(req.name, line) } : {}) });
   const children = new Map(compiledWf.children.map((c) => [c.name, c]));
   // Signals and concurrency slots live in the local store (see local-coordination.ts).
@@ -188,6 +195,7 @@ async function execute(workflow: Workflow, input: Record<string, unknown>, optio
           const arn = (p as { StateMachineArn: string }).StateMachineArn;
           const childName = arn.replace(/^local:/, '');
           const jobMachine = children.get(childName);
+          if (jobMachine?.batch) return { Output: await runChunk(jobMachine, (p as { Input: Record<string, unknown> }).Input), Status: 'SUCCEEDED' };
           if (jobMachine) return { Output: await runChildMachine(jobMachine, (p as { Input: Record<string, unknown> }).Input), Status: 'SUCCEEDED' };
           const child = all.get(childName);
           if (!child) throw Object.assign(new Error(`no workflow named "${childName}" to trigger`), { name: 'States.TaskFailed' });
@@ -224,11 +232,26 @@ async function execute(workflow: Workflow, input: Record<string, unknown>, optio
     const id = newRunId();
     return localContext(localExecutionId(name, id), id, childInput);
   };
-  /** Runs one job machine of a split workflow; resolves with its output (the job's record). */
+  /**
+   * Batched foreach runs (by their `batch` id) whose chunk failed. The engine's Map stops the
+   * iterations under way when one fails but still starts those queued behind it; on AWS they never
+   * start, so a chunk of a failed batch ends at once here, without running its items.
+   */
+  const failedBatches = new Set<string>();
+  const runChunk = async (child: CompiledMachine, childInput: Record<string, unknown>): Promise<unknown> => {
+    const batch = String(childInput.batch);
+    if (failedBatches.has(batch)) throw Object.assign(new Error('an earlier chunk of this foreach failed'), { name: 'States.TaskFailed' });
+    const out = await runChildMachine(child, childInput);
+    if ((out as { status?: string }).status === 'FAILED') failedBatches.add(batch);
+    return out;
+  };
+  /** Runs one child machine (a split job, a foreach chunk); resolves with its output. */
   const runChildMachine = async (child: CompiledMachine, childInput: Record<string, unknown>): Promise<unknown> => {
+    if (signal.aborted) throw Object.assign(new Error('the run was stopped'), { name: 'States.TaskFailed' });
     const m = new StateMachine(fill(child.definition) as never, { validationOptions: { noValidate: true } });
-    const ex = m.run(childInput as never, { overrides: { taskResourceLocalHandlers: buildHandlers(child.definition, child.states) as never }, context: childContext(child.name, childInput) as never });
-    const progress = watchEvents(ex.eventLogs as AsyncGenerator<unknown>, child.states, workflow.name, {}, options.onEvent, options.onRawEvent);
+    const context = childContext(child.name, childInput);
+    const ex = m.run(childInput as never, { overrides: { taskResourceLocalHandlers: buildHandlers(child.definition, child.states) as never }, context: context as never });
+    const progress = watchEvents(ex.eventLogs as AsyncGenerator<unknown>, child.states, workflow.name, {}, options.onEvent, options.onRawEvent, String((context.Execution as { Id: string }).Id));
     const onAbort = (): void => ex.abort();
     signal.addEventListener('abort', onAbort, { once: true });
     try {
@@ -279,7 +302,7 @@ async function execute(workflow: Workflow, input: Record<string, unknown>, optio
   // The result document is the output of the run's result state: read it from the event log
   // (a failed run's document also travels in the Fail state's cause, as it does on AWS).
   const seen: { result?: ResultDocument; jobs?: Record<string, unknown> } = {};
-  const progress = watchEvents(execution.eventLogs as AsyncGenerator<unknown>, compiledWf.states, workflow.name, seen, options.onEvent, options.onRawEvent);
+  const progress = watchEvents(execution.eventLogs as AsyncGenerator<unknown>, compiledWf.states, workflow.name, seen, options.onEvent, options.onRawEvent, executionId);
   try {
     const out = (await execution.result) as unknown as ResultDocument;
     return out;
@@ -389,13 +412,13 @@ function failedRun(input: Record<string, unknown>, _w: Workflow, name: string, m
   return { status: 'FAILED', ...baseDoc(input), errors: [{ name, message }] };
 }
 
-async function watchEvents(events: AsyncGenerator<unknown>, info: Record<string, StateInfo>, workflow: string, seen: { result?: ResultDocument; jobs?: Record<string, unknown> }, onEvent?: (e: RunEvent) => void, onRaw?: RunLocalOptions['onRawEvent']): Promise<void> {
+async function watchEvents(events: AsyncGenerator<unknown>, info: Record<string, StateInfo>, workflow: string, seen: { result?: ResultDocument; jobs?: Record<string, unknown> }, onEvent: ((e: RunEvent) => void) | undefined, onRaw: RunLocalOptions['onRawEvent'], execution: string): Promise<void> {
   const started = new Map<string, number>();
   const failed = new Set<string>();
   const emit = onEvent ?? ((): void => undefined);
   for await (const raw of events) {
     const ev = raw as { type: string; timestamp: number; index?: number; state?: { name: string; output?: unknown } };
-    onRaw?.(ev);
+    onRaw?.(ev, execution);
     if (!ev.state) continue;
     const i = info[ev.state.name];
     if (!i) continue;

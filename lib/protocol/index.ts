@@ -99,12 +99,17 @@ export interface EvalRequest {
 /** Request to turn a Map state's ordered results into keyed outputs. */
 export interface CollectRequest {
   action: 'collect';
-  kind: 'foreach' | 'matrix';
-  /** Map iteration results in item order. */
-  results: Array<Record<string, unknown>>;
-  /** For foreach: the items. */
+  /** `chunk`: one chunk of a batched foreach, trimmed to its share of the output budget. */
+  kind: 'foreach' | 'matrix' | 'chunk';
+  /** Map iteration results in item order (for a `chunked` foreach: one list per chunk). */
+  results: Array<Record<string, unknown>> | Array<Array<Record<string, unknown>>>;
+  /** For foreach: the items (default: each result's `item`). */
   items?: unknown[];
   useIndexAsKey?: boolean;
+  /** For foreach: `results` holds the chunks of a batched foreach. */
+  chunked?: boolean;
+  /** For chunk: how many chunks share the output budget. */
+  share?: number;
 }
 
 /** A declared param as the compiler passes it to {@link PrepareRequest}. */

@@ -3,31 +3,64 @@
  * (a string, or a number as text) or, with `use-index-as-key`, by its index; items that are not
  * strings or numbers are keyed by index, and when two items would give the same key every result
  * is keyed by index, so no result is lost. matrix keys each result by its strategy key.
+ *
+ * A foreach's outputs are kept within the output budget: past it, the item list and then the
+ * largest item records are replaced by markers saying how big they were. A batched foreach's
+ * chunks are trimmed first, each to its share of the budget (`chunk`), so that what the chunk
+ * executions return stays small however many items there are.
  */
 import type { CollectRequest } from '../protocol/index.ts';
 import { badRequest } from './runner-error.ts';
+import { capOutputs, OUTPUT_BUDGET_BYTES, truncatedMarker } from './cap-outputs.ts';
+
+type Result = Record<string, unknown>;
+
+const size = (v: unknown): number => Buffer.byteLength(JSON.stringify(v) ?? 'null');
 
 function foreachKeys(items: unknown[], useIndex: boolean): string[] {
   const keys = items.map((item, i) => (!useIndex && (typeof item === 'string' || typeof item === 'number') ? String(item) : String(i)));
   return new Set(keys).size === keys.length ? keys : items.map((_, i) => String(i));
 }
 
-/** The keyed outputs of a foreach (`{items, foreach}`) or a matrix (`{[key]: result}`). */
+/** Item records within `budget` bytes: past it, the largest records' `stages` (then the record) become markers. */
+function trimRecords(results: Result[], budget: number): Result[] {
+  if (size(results) <= budget) return results;
+  const out = results.map((r) => ({ ...r }));
+  const order = out.map((r, i) => [i, size(r)] as const).sort((a, b) => b[1] - a[1] || a[0] - b[0]);
+  let total = size(out);
+  for (const [i, bytes] of order) {
+    if (total <= budget) break;
+    const r = out[i]!;
+    const trimmed = size(r.item) > 256 ? { status: r.status, ...truncatedMarker(bytes) } : { status: r.status, item: r.item, stages: truncatedMarker(size(r.stages)) };
+    out[i] = trimmed;
+    total -= bytes - size(trimmed);
+  }
+  return out;
+}
+
+/** The keyed outputs of a foreach (`{items, foreach}`), a matrix (`{[key]: result}`), or a trimmed chunk (`{results}`). */
 export function collectResults(req: CollectRequest): Record<string, unknown> {
-  const results = req.results;
-  if (!Array.isArray(results)) throw badRequest('collect request needs a "results" list');
+  if (!Array.isArray(req.results)) throw badRequest('collect request needs a "results" list');
+  if (req.kind === 'chunk') {
+    const share = typeof req.share === 'number' && req.share >= 1 ? req.share : 1;
+    return { results: trimRecords(req.results as Result[], Math.floor(OUTPUT_BUDGET_BYTES / share)) };
+  }
   if (req.kind === 'foreach') {
+    const results = (req.chunked ? (req.results as Result[][]).flat() : req.results) as Result[];
     const items = req.items ?? results.map((r) => r.item);
     const keys = foreachKeys(items, req.useIndexAsKey === true);
+    const itemsOut = size(items) > OUTPUT_BUDGET_BYTES / 4 ? truncatedMarker(size(items)) : items;
+    // What the records may take: the budget less the item list and the envelope around the records.
+    const room = OUTPUT_BUDGET_BYTES - size({ items: itemsOut, foreach: {} }) + 2;
     const foreach: Record<string, unknown> = {};
-    results.forEach((r, i) => {
+    trimRecords(results, room - size(keys)).forEach((r, i) => {
       foreach[keys[i] ?? String(i)] = r;
     });
-    return { items, foreach };
+    return { items: itemsOut, foreach: capOutputs(foreach, room) };
   }
   if (req.kind === 'matrix') {
     const out: Record<string, unknown> = {};
-    for (const r of results) {
+    for (const r of req.results as Result[]) {
       const { key, ...rest } = r;
       if (typeof key !== 'string') throw badRequest('every matrix result needs a string "key"');
       out[key] = rest;

@@ -337,6 +337,7 @@ export class LocalExecutions {
     const lock = lockFor(i, release);
     let doc: ResultDocument | undefined;
     let end: ExecutionEnd;
+    let topExecution: string | undefined;
     try {
       doc = await runAudited(workflow, {
         workflows: this.options.workflows,
@@ -349,7 +350,11 @@ export class LocalExecutions {
         ...(lock ? { lock } : {}),
         ...(typeof runInfo.parent === 'string' ? { parentRunId: runInfo.parent } : {}),
         signal: run.controller.signal,
-        onRawEvent: (e) => recorder.engine(e),
+        // The run's own execution only: a split job or a foreach chunk is an execution of its own on AWS.
+        onRawEvent: (e, execution) => {
+          topExecution ??= execution;
+          if (execution === topExecution) recorder.engine(e);
+        },
         ...(this.options.retryWaitMs !== undefined ? { retryWaitMs: this.options.retryWaitMs } : {}),
         ...(this.options.pendingDir !== undefined ? { pendingDir: this.options.pendingDir } : {}),
         onAuditError: (e, _doc, keptAt) =>

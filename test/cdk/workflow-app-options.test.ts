@@ -5,9 +5,9 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks, NagSuppressions } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
 import { WorkflowApp, type WorkflowAppProps } from '../../lib/cdk/index.ts';
-import { loadWorkflows, type Workflow } from '../../lib/config/index.ts';
+import { loadWorkflows, loadWorkflowsFromText, type Workflow } from '../../lib/config/index.ts';
 import { formatDiagnostics } from '../../lib/diagnostics/index.ts';
-import { resourcesOf, stateMachine } from './synth-helpers.ts';
+import { definitionStatements, resourcesOf, stateMachine } from './synth-helpers.ts';
 
 const CONF = 'test/cdk/fixtures/conf';
 
@@ -99,6 +99,35 @@ describe('split workflows', () => {
     }
     const schedules = Object.values(resourcesOf(template, 'AWS::Scheduler::Schedule')).map((r) => JSON.stringify(r.Properties.Target));
     expect(schedules.every((t) => t.includes(parent.id))).toBe(true);
+  });
+});
+
+describe('batched foreach', () => {
+  it('deploys the chunk machine first, and the workflow machine may start exactly it', () => {
+    const text = `fan:
+  type: Workflow
+  params: {ids: {type: array}}
+  jobs:
+    work:
+      stages:
+        - name: Each
+          id: each
+          batch: auto
+          foreach: \${{ params.ids }}
+          stages:
+            - { name: Run, id: run, bash: "echo hi" }
+`;
+    const { workflows } = loadWorkflowsFromText({ 'fan.yml': text });
+    const { template } = synth(() => ({ workflows }));
+    const parent = stateMachine(template, 'Options-fan');
+    const chunk = stateMachine(template, 'Options-fan__work__batch1');
+    expect((parent.props.DefinitionSubstitutions as Record<string, unknown>).StateMachine_fan____work____batch1).toEqual({ Ref: chunk.id });
+    const starts = definitionStatements(template, parent.props).find((s) => s.actions.join() === 'states:StartExecution');
+    expect(starts?.resources).toEqual([JSON.stringify({ Ref: chunk.id })]);
+    // The chunk machine runs the items' stages: it invokes the stage runner, and starts nothing.
+    const own = definitionStatements(template, chunk.props);
+    expect(own.some((s) => s.actions.includes('lambda:InvokeFunction'))).toBe(true);
+    expect(own.some((s) => s.actions.some((a) => a.startsWith('states:')))).toBe(false);
   });
 });
 

@@ -5,7 +5,7 @@
  */
 import type { Diagnostic } from '../../diagnostics/index.ts';
 import type { Workflow } from '../../config/index.ts';
-import type { Machine } from './types.ts';
+import type { Machine, State } from './types.ts';
 
 const MAX_DEFINITION_BYTES = 1024 * 1024;
 /** Step Functions' limit of history events per Standard execution. */
@@ -47,13 +47,34 @@ export function structuralProblems(m: Machine): string[] {
   return problems;
 }
 
-/** Estimates the history events of one run: about 2-5 per state entered, Map iterations multiplied. */
-export function estimateHistoryEvents(m: Machine, mapItems = 10, loops = 10): number {
-  let total = 0;
+/** History events a state adds each time it runs (its entry and exit, and a Task's scheduling). */
+function eventsOfState(st: State): number {
+  switch (st.Type) {
+    case 'Task':
+      // Entered, Scheduled, Started, (Submitted for `.sync`), Succeeded, Exited.
+      return /\.sync(:\d+)?$/.test(st.Resource ?? '') ? 6 : 5;
+    case 'Map':
+    case 'Parallel':
+      // Entered, <Type>StateStarted, <Type>StateSucceeded, Exited.
+      return 4;
+    default:
+      return 2;
+  }
+}
+
+/**
+ * An upper bound of the history events of one execution, as Step Functions counts them, with
+ * every state run once (a Choice's branches all counted) and each Map running `mapItems` items
+ * (a number, or one per Map state): the execution's start and end, each state's events (see
+ * {@link eventsOfState}), and per Map item its iteration's start and end. Loops (until, retries)
+ * are not multiplied.
+ */
+export function estimateHistoryEvents(m: Machine, mapItems: number | ((map: State) => number) = 10, top = true): number {
+  let total = top ? 2 : 0;
   for (const st of Object.values(m.States)) {
-    total += st.Type === 'Task' ? 5 : 2;
-    for (const b of st.Branches ?? []) total += estimateHistoryEvents(b, mapItems, loops);
-    if (st.ItemProcessor) total += mapItems * (2 + estimateHistoryEvents(st.ItemProcessor, mapItems, loops));
+    total += eventsOfState(st);
+    for (const b of st.Branches ?? []) total += estimateHistoryEvents(b, mapItems, false);
+    if (st.ItemProcessor) total += (typeof mapItems === 'number' ? mapItems : mapItems(st)) * (2 + estimateHistoryEvents(st.ItemProcessor, mapItems, false));
   }
   return total;
 }
