@@ -147,7 +147,8 @@ export interface RunnerResources {
  * a signal that came first (SendTaskSuccess / SendTaskFailure take no resource for tokens of
  * service integrations, hence `*`); `concurrency-reclaim` reads a group and asks whether its
  * holders still run (any machine of the deployment may share a group); `concurrency-cancel` also
- * stops them. Empty when no definition uses them. Deterministic (sorted).
+ * stops them; `needs-wait` and `job-done` (jobs of a graph) keep items in the table and answer
+ * waiting jobs. Empty when no definition uses them. Deterministic (sorted).
  */
 export function runnerPermissionsFor(definitions: readonly Machine[], resources: RunnerResources): PermissionStatement[] {
   const actions = new Set<string>();
@@ -174,6 +175,11 @@ export function runnerPermissionsFor(definitions: readonly Machine[], resources:
     allow(['states:DescribeExecution'], ...resources.executions);
   }
   if (actions.has('concurrency-cancel')) allow(['states:StopExecution'], ...resources.executions);
+  if (actions.has('needs-wait') || actions.has('job-done')) {
+    // Jobs of a graph (see lib/runtime/job-graph.ts): their items, and the answers to waiting jobs.
+    allow(['dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:DeleteItem'], resources.table);
+    allow(['states:SendTaskSuccess'], '*');
+  }
   // One statement per set of resources, its actions sorted.
   const byResources = new Map<string, Set<string>>();
   for (const [act, arns] of grants) {

@@ -36,6 +36,8 @@ export class WorkflowAuditTable extends Construct {
       sortKey: { name: AUDIT_TABLE.sortKey, type: type(AUDIT_TABLE.sortKey) },
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      // Only the graph-run coordination items carry `expires` (run records never do).
+      timeToLiveAttribute: 'expires',
       deletionProtection: props.deletionProtection ?? true,
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
     });

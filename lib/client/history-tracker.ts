@@ -83,6 +83,8 @@ export class HistoryTracker {
     if (dot <= 0) return undefined;
     const job = name.slice(0, dot);
     const rest = name.slice(dot + 1);
+    // A job graph's own Tasks around the job (see compile-dag.ts) are not stages.
+    if (type === 'Task' && (rest === 'graph.needs' || rest === 'graph.done')) return undefined;
     if (type === 'Pass' && rest === 'start') return { role: 'job', job };
     if (type === 'Pass' && JOB_END[rest] && this.jobs[job]) return { role: 'job-end', job, endStatus: JOB_END[rest] };
     if (type === 'Task' && this.jobs[job]) return { role: 'stage', job, stage: rest, name: rest };

@@ -22,6 +22,11 @@ export interface CompileOptions {
   dryrun?: boolean;
   /** Split the workflow into one child state machine per job: when needed, always, or never. @default 'auto' */
   split?: 'auto' | 'jobs' | 'off';
+  /**
+   * Run the jobs of a graph that is not series-parallel each as soon as its needs are done
+   * (`auto`; see compile-dag.ts), or always by the series-parallel plan (`off`). @default 'auto'
+   */
+  jobGraph?: 'auto' | 'off';
 }
 
 /** A chunk machine's batch: the items per chunk, and where the parent keeps its items (`<path>.chunks` is what its Map runs over). */

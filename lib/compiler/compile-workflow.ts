@@ -10,10 +10,12 @@ import { childLists, type Job, type Stage, type Workflow } from '../config/index
 import type { ChoiceRule, Machine, State } from './asl/types.ts';
 import { CompileContext, type BatchInfo, type CompileOptions, type StateInfo } from './compile-context.ts';
 import { compileJob } from './compile-job.ts';
-import { planJobs, type PlanNode } from './plan-jobs.ts';
+import { planWorkflowJobs, type PlanNode } from './plan-jobs.ts';
+import { compileGraph } from './compile-dag.ts';
 import { Placeholders } from '../protocol/index.ts';
 import { hasPathKey } from './compile-expression.ts';
 import { renderMachine } from './asl/render-machine.ts';
+import { optimizeMachine } from './asl/optimize-machine.ts';
 import { checkMachine, estimateHistoryEvents, MAX_HISTORY_EVENTS } from './asl/check-machine.ts';
 import { stateMachinePlaceholder } from './compile-stages.ts';
 import { runConcurrency } from './compile-concurrency.ts';
@@ -64,11 +66,14 @@ export interface CompiledWorkflow {
 }
 
 function jobsOf(node: PlanNode): string[] {
+  if (node.kind === 'graph') return node.jobs.map((j) => j.id);
   return node.kind === 'job' ? [node.id] : node.items.flatMap(jobsOf);
 }
 
 function compilePlan(cx: CompileContext, node: PlanNode, before: ReadonlySet<string>, next: string, split: boolean): string {
-  if (node.kind === 'job') return split ? compileJobViaChild(cx, cx.workflow.jobs[node.id]!, next) : compileJob(cx, cx.workflow.jobs[node.id]!, next);
+  const one = (job: Job, cont: string): string => (split ? compileJobViaChild(cx, job, cont) : compileJob(cx, job, cont));
+  if (node.kind === 'job') return one(cx.workflow.jobs[node.id]!, next);
+  if (node.kind === 'graph') return compileGraph(cx, node.jobs, next, END, one);
   if (node.kind === 'series') {
     const befores: Set<string>[] = [];
     let acc = new Set(before);
@@ -175,6 +180,7 @@ function compileJobViaChild(cx: CompileContext, job: Job, next: string): string 
 function finishMachine(cx: CompileContext, name: string, machine: Machine, diagnostics: Diagnostic[]): CompiledMachine {
   closeEnds(machine.States, cx.names);
   pruneUnreachable(machine);
+  optimize(cx, machine);
   const definition = renderMachine(machine);
   const json = JSON.stringify(definition);
   return withPretty({ name, definition, json, states: cx.info, diagnostics, placeholders: placeholdersOf(json) });
@@ -255,6 +261,13 @@ function pruneUnreachable(m: Machine): void {
   }
 }
 
+/** Removes transitions (see optimize-machine.ts), keeping every state progress reporting reads. */
+function optimize(cx: CompileContext, machine: Machine): void {
+  const keep = new Set(Object.entries(cx.info).filter(([, i]) => i.role !== 'run-end').map(([n]) => n));
+  optimizeMachine(machine, keep);
+  pruneUnreachable(machine);
+}
+
 /** Every stage of a workflow, nested ones included. */
 function allStages(workflow: Workflow): Stage[] {
   const out: Stage[] = [];
@@ -320,7 +333,9 @@ export function compileWorkflow(workflow: Workflow, options: CompileOptions = {}
 function compileRun(workflow: Workflow, options: CompileOptions, split: boolean): CompiledWorkflow {
   const cx = new CompileContext(workflow, options);
   const jobs = Object.values(workflow.jobs);
-  const plan = planJobs(jobs.map((j) => ({ id: j.id, needs: j.needs })));
+  // A graph plan needs task tokens (not in Express) and runs every job at once (not with a cap).
+  const graph = (options.jobGraph ?? 'auto') === 'auto' && workflow.execution !== 'express' && workflow.maxJobParallel === undefined;
+  const plan = planWorkflowJobs(jobs.map((j) => ({ id: j.id, needs: j.needs })), { graph });
 
   const ends = new Map<string, string>();
   const endOf = (status: 'SUCCESS' | 'FAILED' | 'SKIP'): string => {
@@ -434,6 +449,7 @@ function compileRun(workflow: Workflow, options: CompileOptions, split: boolean)
     States: cx.sink.states,
   };
   pruneUnreachable(machine);
+  optimize(cx, machine);
   const definition = renderMachine(machine);
   const json = JSON.stringify(definition);
   const diagnostics = [...cx.diagnostics, ...checkMachine(definition, json, workflow)];

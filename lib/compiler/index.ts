@@ -1,7 +1,7 @@
 export { compileWorkflow, jobMachineName, type CompiledWorkflow, type CompiledMachine } from './compile-workflow.ts';
 export type { CompileOptions, StateInfo } from './compile-context.ts';
 export { stateMachinePlaceholder } from './compile-stages.ts';
-export { planJobs, planAddedWaits, type PlanNode } from './plan-jobs.ts';
+export { planJobs, planWorkflowJobs, planAddedWaits, type PlanNode } from './plan-jobs.ts';
 export { simulatePlan, criticalPath } from './simulate-plan.ts';
 export { structuralProblems, estimateHistoryEvents } from './asl/check-machine.ts';
 export type { Machine, State, ChoiceRule } from './asl/types.ts';

@@ -22,7 +22,9 @@
 export type PlanNode =
   | { kind: 'job'; id: string }
   | { kind: 'series'; items: PlanNode[] }
-  | { kind: 'parallel'; items: PlanNode[] };
+  | { kind: 'parallel'; items: PlanNode[] }
+  /** Every job at once, each starting when the jobs it needs are done (see compile-dag.ts). */
+  | { kind: 'graph'; jobs: PlanJob[] };
 
 /** A job as the planner sees it: its id and the ids it needs (direct dependencies). */
 export interface PlanJob {
@@ -76,6 +78,23 @@ export function planJobs(jobs: ReadonlyArray<PlanJob>, options: PlanOptions = {}
 }
 
 /**
+ * The plan a workflow's jobs run by: the series-parallel plan when it adds no waiting (chains,
+ * fan-outs, fan-ins and their nestings), else, when `graph` allows it, a graph plan in which
+ * each job waits for exactly its needs.
+ */
+export function planWorkflowJobs(jobs: ReadonlyArray<PlanJob>, options: { graph: boolean }): PlanNode {
+  const plan = planJobs(jobs);
+  if (!options.graph || planAddedWaits(jobs, plan).length === 0) return plan;
+  return { kind: 'graph', jobs: jobs.map((j) => ({ id: j.id, needs: [...j.needs] })) };
+}
+
+/** Every job a job needs, directly or through others. */
+export function ancestorsOf(jobs: ReadonlyArray<PlanJob>): Map<string, string[]> {
+  const graph = buildGraph(jobs);
+  return new Map(graph.ids.map((id, i) => [id, [...members(graph.ancestors[i]!)].map((j) => graph.ids[j]!)]));
+}
+
+/**
  * Lists the waits a plan adds: pairs where a job starts after a job it does not transitively need.
  *
  * Empty for a plan of a series-parallel DAG built by {@link planJobs}. Ordered by the waiting job's
@@ -111,6 +130,17 @@ export function planAddedWaits(jobs: ReadonlyArray<PlanJob>, plan: PlanNode): Ad
       case 'parallel': {
         const all = newBits(graph.words);
         for (const item of node.items) orInto(all, visit(item, preceding));
+        return all;
+      }
+      case 'graph': {
+        // Each job waits for its own ancestors and nothing else.
+        const all = newBits(graph.words);
+        for (const job of node.jobs) {
+          const i = index.get(job.id);
+          if (i === undefined) throw new Error(`planAddedWaits: plan has unknown job "${job.id}"`);
+          before[i] = union(preceding, graph.ancestors[i]!);
+          setBit(all, i);
+        }
         return all;
       }
     }

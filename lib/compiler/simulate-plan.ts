@@ -67,6 +67,23 @@ export function schedulePlan(plan: PlanNode, durations: Record<string, number>, 
         }
         return Math.max(...slots);
       }
+      case 'graph': {
+        // Each job starts when the jobs it needs have ended (in an order where needs come first).
+        const byId = new Map(node.jobs.map((j) => [j.id, j]));
+        let last = at;
+        const visit = (id: string): number => {
+          if (Object.hasOwn(end, id)) return end[id]!;
+          const job = byId.get(id);
+          if (!job) throw new Error(`schedulePlan: job "${id}" is needed but not in the graph`);
+          let t = at;
+          for (const n of job.needs) t = Math.max(t, visit(n));
+          start[id] = t;
+          end[id] = t + durationOf(durations, id);
+          return end[id]!;
+        };
+        for (const j of node.jobs) last = Math.max(last, visit(j.id));
+        return last;
+      }
     }
   };
 

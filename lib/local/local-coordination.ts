@@ -18,6 +18,7 @@ import { GetItemCommand, PutItemCommand, UpdateItemCommand, type DynamoDBClient,
 import type { Machine } from '../compiler/index.ts';
 import { CoordinationKeys, decodeSignal, signalItemKey, signalOutcome, SignalErrors, waitSignalUpdate, type SignalWaitRequest, type SlotHolder } from '../protocol/index.ts';
 import type { Coordination } from '../runtime/index.ts';
+import { localJobGraph } from '../runtime/job-graph.ts';
 
 /** How often a waiting stage and a stop-request watcher read the store, in milliseconds. */
 export const LOCAL_POLL_MS = 250;
@@ -130,7 +131,10 @@ export function localCoordination(store: { client: DynamoDBClient; table: string
     if (!store) throw named('States.TaskFailed', 'this run needs the local audit store (signals and concurrency groups live there), but none is open; run it without --no-audit');
     return store;
   };
+  const graph = localJobGraph(signal);
   return {
+    needsWait: (req) => graph.needsWait(req),
+    jobDone: (req) => graph.jobDone(req),
     get dynamodb() {
       return need().client;
     },

@@ -66,6 +66,8 @@ export interface RunLocalOptions {
   dryrun?: boolean;
   /** How to split the workflow into child machines (see `compileWorkflow`). @default 'auto' */
   split?: CompileOptions['split'];
+  /** Whether jobs of a graph that is not series-parallel run as a graph (see `compileWorkflow`). @default 'auto' */
+  jobGraph?: CompileOptions['jobGraph'];
   /** The audit table the machine's DynamoDB tasks (the release claim) write to. */
   store?: { client: DynamoDBClient; table: string };
   /** A release lock key (`lock#<minute>`): the run claims it first and is SKIP when it is taken. */
@@ -124,12 +126,12 @@ function waitStates(m: Machine, into: string[] = []): string[] {
 const compiled = new WeakMap<Workflow, Map<string, CompiledWorkflow>>();
 /** Engine machines by definition text: an engine machine runs any number of executions. */
 const machines = new Map<string, StateMachine>();
-function compileOnce(w: Workflow, dryrun: boolean, split: CompileOptions['split']): CompiledWorkflow {
-  const key = `${dryrun}/${split ?? 'auto'}`;
+function compileOnce(w: Workflow, dryrun: boolean, split: CompileOptions['split'], jobGraph: CompileOptions['jobGraph']): CompiledWorkflow {
+  const key = `${dryrun}/${split ?? 'auto'}/${jobGraph ?? 'auto'}`;
   let forWorkflow = compiled.get(w);
   if (!forWorkflow) compiled.set(w, (forWorkflow = new Map()));
   let c = forWorkflow.get(key);
-  if (!c) forWorkflow.set(key, (c = compileWorkflow(w, { dryrun, ...(split ? { split } : {}) })));
+  if (!c) forWorkflow.set(key, (c = compileWorkflow(w, { dryrun, ...(split ? { split } : {}), ...(jobGraph ? { jobGraph } : {}) })));
   return c;
 }
 
@@ -150,7 +152,7 @@ export async function runLocal(workflow: Workflow, options: RunLocalOptions = {}
 }
 
 async function execute(workflow: Workflow, input: Record<string, unknown>, options: RunLocalOptions): Promise<ResultDocument> {
-  const compiledWf = compileOnce(workflow, options.dryrun ?? false, options.split);
+  const compiledWf = compileOnce(workflow, options.dryrun ?? false, options.split, options.jobGraph);
   const { definition } = compiledWf;
   const all = options.workflows ?? new Map([[workflow.name, workflow]]);
   // Stops the run's processes when the run is cancelled or times out.

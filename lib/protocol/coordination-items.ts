@@ -13,6 +13,8 @@
  * | concurrency group | `concurrency#<group>` | `holders` | `holders`: map of holder key → `{execution, run, workflow, since}` |
  * | signal | `signal#<run id>` | `signal#<name>` | `status` (WAIT, SUCCESS, REJECTED), `data` (JSON), `reason`, `tokens` (string set), times |
  * | local stop request | `stop#<execution id>` | `stop` | `cause` |
+ * | job of a graph done | `jobs#<execution id>` | `done#<job>` | `record` (JSON), `expires` |
+ * | job of a graph waiting | `jobs#<execution id>` | `wait#<job>` | `token`, `needs` and `ancestors` (lists), `expires` |
  */
 export const CoordinationKeys = {
   concurrencyPrefix: 'concurrency#',
@@ -20,6 +22,9 @@ export const CoordinationKeys = {
   holdersAttribute: 'holders',
   signalPrefix: 'signal#',
   stopPrefix: 'stop#',
+  jobsPrefix: 'jobs#',
+  donePrefix: 'done#',
+  waitPrefix: 'wait#',
 } as const;
 
 /** Error names of the coordination patterns, as the machine's Catch sees them. */

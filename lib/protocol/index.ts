@@ -190,8 +190,38 @@ export interface StartDeadlineRequest {
   seconds: number;
 }
 
+/**
+ * Request sent when a job of a graph run in its own branch (see compile-dag.ts) is about to start
+ * (`lambda:invoke.waitForTaskToken`): the task token is kept until every job in `needs` is done,
+ * then answered with `jobs` and `{<job>: record}` for each job of `ancestors` (at once when they
+ * are done already): the branch's new `$.jobs`. Locally the engine's own handler waits instead.
+ */
+export interface NeedsWaitRequest {
+  action: 'needs-wait';
+  token: string;
+  /** The execution whose jobs these are (`$$.Execution.Id`). */
+  execution: string;
+  job: string;
+  /** The jobs to wait for. */
+  needs: string[];
+  /** The jobs whose records to hand over (the needs, and what they need, transitively). */
+  ancestors: string[];
+  /** The records the waiting branch has (`$.jobs`: those of a resumed run); the answer adds the ancestors' to them. */
+  jobs?: Record<string, unknown>;
+  table: string;
+}
+
+/** Request sent when a job of a graph run in its own branch is done: its record is kept, and every waiting job whose needs are now done is answered. */
+export interface JobDoneRequest {
+  action: 'job-done';
+  execution: string;
+  job: string;
+  record: unknown;
+  table: string;
+}
+
 /** Any request the stage runner accepts. */
-export type RunnerRequest = RunStageRequest | EvalRequest | CollectRequest | PrepareRequest | SignalWaitRequest | ConcurrencyReclaimRequest | ConcurrencyCancelRequest | StartDeadlineRequest;
+export type RunnerRequest = RunStageRequest | EvalRequest | CollectRequest | PrepareRequest | SignalWaitRequest | ConcurrencyReclaimRequest | ConcurrencyCancelRequest | StartDeadlineRequest | NeedsWaitRequest | JobDoneRequest;
 
 export {
   CoordinationKeys,

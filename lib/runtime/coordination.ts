@@ -19,8 +19,11 @@ import {
   type SignalWaitRequest,
   type SlotHolder,
   type StartDeadlineRequest,
+  type NeedsWaitRequest,
+  type JobDoneRequest,
 } from '../protocol/index.ts';
 import { badRequest } from './runner-error.ts';
+import { awsJobGraph } from './job-graph.ts';
 
 /** How the coordination actions see and act on executions. */
 export interface Coordination {
@@ -34,6 +37,10 @@ export interface Coordination {
   stop(holder: SlotHolder, cause: string): Promise<void>;
   /** Handles a wait stage's request: registers the wait (AWS) or waits for the answer (locally). */
   signalWait(req: SignalWaitRequest): Promise<unknown>;
+  /** A job of a graph waits for its needs: registers the wait (AWS) or waits for the records (locally). See job-graph.ts. */
+  needsWait(req: NeedsWaitRequest): Promise<unknown>;
+  /** A job of a graph is done: keeps its record and answers the jobs waiting for it. */
+  jobDone(req: JobDoneRequest): Promise<unknown>;
 }
 
 // The AWS SDK is loaded when an action needs it: the stage runner's bundle leaves it to the Lambda
@@ -124,8 +131,19 @@ export async function awsCoordination(clients: { dynamodb?: DynamoDBClient; sfn?
     sfn ??= new m.SFNClient({});
     return { m, sfn };
   };
+  // A waiting job answered twice (both sides saw it) or after its run ended: the answer is refused, which is fine.
+  const graph = awsJobGraph(dynamodb, async (token, output) => {
+    const { m, sfn } = await client();
+    try {
+      await sfn.send(new m.SendTaskSuccessCommand({ taskToken: token, output: JSON.stringify(output) }));
+    } catch (e) {
+      if (!['TaskDoesNotExist', 'InvalidToken', 'TaskTimedOut'].includes(errorName(e) ?? '')) throw e;
+    }
+  });
   return {
     dynamodb,
+    needsWait: (req) => graph.needsWait(req),
+    jobDone: (req) => graph.jobDone(req),
     async isRunning(holder) {
       if (!holder.execution.startsWith('arn:')) return true;
       if (holder.execution.includes(':express:')) {

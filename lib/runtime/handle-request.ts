@@ -5,7 +5,7 @@
  * so that the state machine's Retry and Catch see them: `StageFailed` (message: the failed
  * record's JSON), `ExpressionError`, `BadRequest`.
  */
-import type { CollectRequest, ConcurrencyCancelRequest, ConcurrencyReclaimRequest, EvalRequest, PrepareRequest, RunnerRequest, RunStageRequest, SignalWaitRequest, StageResponse, StartDeadlineRequest } from '../protocol/index.ts';
+import type { CollectRequest, ConcurrencyCancelRequest, ConcurrencyReclaimRequest, EvalRequest, PrepareRequest, RunnerRequest, RunStageRequest, SignalWaitRequest, StageResponse, StartDeadlineRequest, NeedsWaitRequest, JobDoneRequest } from '../protocol/index.ts';
 import { cancelHolders, defaultCoordination, reclaimSlots, startDeadline, type Coordination } from './coordination.ts';
 import { collectResults } from './collect-results.ts';
 import { evaluateItems } from './evaluate-items.ts';
@@ -165,6 +165,10 @@ async function dispatch(req: RunnerRequest, options: HandleRequestOptions): Prom
       return startDeadline(req as StartDeadlineRequest);
     case 'signal-wait':
       return (options.coordination ?? (await defaultCoordination())).signalWait(req as SignalWaitRequest);
+    case 'needs-wait':
+      return (options.coordination ?? (await defaultCoordination())).needsWait(req as NeedsWaitRequest);
+    case 'job-done':
+      return (options.coordination ?? (await defaultCoordination())).jobDone(req as JobDoneRequest);
     case 'concurrency-reclaim':
       return reclaimSlots(req as ConcurrencyReclaimRequest, options.coordination ?? (await defaultCoordination()));
     case 'concurrency-cancel':
@@ -173,6 +177,6 @@ async function dispatch(req: RunnerRequest, options: HandleRequestOptions): Prom
     case 'virtual-py':
       throw badRequest(`"${action}" requests go to the Python runner (functions/py-runner/handler.py), not the stage runner`);
     default:
-      throw badRequest(`unknown action ${JSON.stringify(action)}; expected "stage", "eval", "collect", "prepare", "start-deadline", "signal-wait", "concurrency-reclaim" or "concurrency-cancel"`);
+      throw badRequest(`unknown action ${JSON.stringify(action)}; expected "stage", "eval", "collect", "prepare", "start-deadline", "signal-wait", "needs-wait", "job-done", "concurrency-reclaim" or "concurrency-cancel"`);
   }
 }

@@ -10,12 +10,13 @@ const series = (...items: PlanNode[]): PlanNode => ({ kind: 'series', items });
 const parallel = (...items: PlanNode[]): PlanNode => ({ kind: 'parallel', items });
 
 function jobsOf(plan: PlanNode): string[] {
+  if (plan.kind === 'graph') return plan.jobs.map((j) => j.id);
   return plan.kind === 'job' ? [plan.id] : plan.items.flatMap(jobsOf);
 }
 
 /** Shape rules every plan keeps: no single-item or empty groups, no group directly inside one of its kind, parallel items in input order. */
 function checkShape(plan: PlanNode, position: Map<string, number>): void {
-  if (plan.kind === 'job') return;
+  if (plan.kind === 'job' || plan.kind === 'graph') return;
   expect(plan.items.length).toBeGreaterThan(1);
   for (const item of plan.items) {
     expect(item.kind).not.toBe(plan.kind);

@@ -7,6 +7,7 @@ import '../../lib/local/polyfill.ts';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ExecutionError, StateMachine } from 'aws-local-stepfunctions';
+import { localJobGraph } from '../../lib/runtime/job-graph.ts';
 import { loadWorkflows, parameterize, type LoadResult, type Workflow } from '../../lib/config/index.ts';
 import { compileWorkflow, type CompiledWorkflow, type Machine, type State } from '../../lib/compiler/index.ts';
 import { handleRequest } from '../../lib/runtime/index.ts';
@@ -156,6 +157,8 @@ async function execute(workflow: Workflow, compiled: CompiledWorkflow, input: Re
   const handlers: Record<string, (input: unknown) => Promise<unknown>> = {};
   const retryIntervalOverrides: Record<string, number> = {};
   const waitTimeOverrides: Record<string, number> = {};
+  // Jobs of a graph wait for each other in memory, as the local engine's own handlers do.
+  const graph = localJobGraph();
   for (const { name, state } of walkStates(compiled.definition)) {
     if (state.Retry?.length) retryIntervalOverrides[name] = 0;
     if (state.Type === 'Wait') waitTimeOverrides[name] = 0;
@@ -166,6 +169,8 @@ async function execute(workflow: Workflow, compiled: CompiledWorkflow, input: Re
       calls.push({ state: name, input: req });
       const attempt = (attempts.get(name) ?? 0) + 1;
       attempts.set(name, attempt);
+      if (resource.endsWith(':lambda:invoke.waitForTaskToken') && (req.Payload as { action?: string }).action === 'needs-wait') return graph.needsWait(req.Payload as never);
+      if (resource.endsWith(':lambda:invoke') && (req.Payload as { action?: string }).action === 'job-done') return { Payload: await graph.jobDone(req.Payload as never) };
       if (resource.endsWith(':lambda:invoke')) {
         const payload = req.Payload as Record<string, unknown>;
         if (!isPyRunner(state) && payload.action !== 'stage') {
@@ -198,7 +203,7 @@ async function execute(workflow: Workflow, compiled: CompiledWorkflow, input: Re
   const run = input.run as { id: string };
   const execution = machine.run(input as never, {
     overrides: { taskResourceLocalHandlers: handlers as never, retryIntervalOverrides, waitTimeOverrides },
-    context: { Execution: { Id: `local:${workflow.name}:${run.id}`, Name: run.id, Input: input, StartTime: '2024-01-01T00:00:00.000Z' } } as never,
+    context: { Execution: { Id: `local:${workflow.name}:${run.id}`, Name: run.id, Input: input, StartTime: '2024-01-01T00:00:00.000Z' }, Task: { Token: 'stub-token' } } as never,
   });
   const entered: string[] = [];
   const enteredInputs: unknown[] = [];

@@ -175,8 +175,13 @@ describe('min-success joins', () => {
 describe('start deadlines', () => {
   it('are checked before the claim, on the prepared path and after prepare', () => {
     const states = statesOf(compiled('joins').definition);
-    expect(states.get('start')!.Choices![0]!.Next).toBe('release.start deadline');
-    expect(states.get('release')!.Choices![0]!.Next).toBe('release.start deadline');
+    // The deadline's Choice (a given deadline, or one to compute) is decided by the start and release Choices themselves.
+    for (const from of ['start', 'release']) {
+      const rules = states.get(from)!.Choices!;
+      expect(rules[0]).toMatchObject({ Next: 'release.start deadline.given' });
+      expect(JSON.stringify(rules[0])).toContain('"Variable":"$.deadline","IsTimestamp":true');
+      expect(rules[1]).toMatchObject({ Next: 'release.start deadline.compute' });
+    }
     expect(states.get('release.start deadline.check')).toMatchObject({ Choices: [{ Variable: '$.__deadline.now', TimestampGreaterThanPath: '$.__deadline.at' }], Default: 'claim release' });
     expect(states.get('release.start deadline.compute')).toMatchObject({ Parameters: { Payload: { action: 'start-deadline', seconds: 120 } } });
   });
