@@ -6,7 +6,11 @@ import { ExitCode } from './exit-codes.ts';
 import { loadOne } from './load-one.ts';
 import { renderDiagnostics } from './print-diagnostics.ts';
 
-/** `wf compile NAME [--conf DIR] [-o FILE] [--compact]`: the workflow's Amazon States Language definition. */
+/**
+ * `wf compile NAME [--conf DIR] [-o FILE] [--compact] [--machine CHILD]`: the workflow's Amazon
+ * States Language definition, or one of the child machines it deploys beside it (a split job, a
+ * batched foreach's chunk machine), which are listed on stderr.
+ */
 export const compileCommand: CliCommand = {
   name: 'compile',
   register(program, ctx) {
@@ -17,6 +21,7 @@ export const compileCommand: CliCommand = {
       .addOption(confOption())
       .option('-o, --output <file>', 'write the definition to a file instead of stdout')
       .option('--compact', 'print the compact text that deploys (byte for byte) instead of the indented one')
+      .option('--machine <child>', 'print a child state machine the workflow deploys beside its own (a split job, a batched foreach)')
       .action(commandAction(ctx, (name: string, opts: CompileOptions) => compile(ctx, name, opts)));
   },
 };
@@ -24,6 +29,7 @@ export const compileCommand: CliCommand = {
 interface CompileOptions extends ConfOptions {
   output?: string;
   compact?: boolean;
+  machine?: string;
 }
 
 function compile(ctx: CliContext, name: string, opts: CompileOptions): number {
@@ -32,7 +38,19 @@ function compile(ctx: CliContext, name: string, opts: CompileOptions): number {
   const result = compileWorkflow(loaded.workflow, { workflows: loaded.workflows });
   if (result.diagnostics.length) ctx.err(renderDiagnostics(result.diagnostics, new Map(), ctx.paint));
   if (result.diagnostics.some((d) => d.severity === 'error')) return ExitCode.failure;
-  const text = opts.compact ? `${result.json}\n` : result.pretty;
+  const names = result.children.map((c) => c.name);
+  let machine: { json: string; pretty: string } = result;
+  if (opts.machine !== undefined) {
+    const child = result.children.find((c) => c.name === opts.machine);
+    if (!child) {
+      ctx.err(`error: workflow "${name}" deploys no child machine "${opts.machine}"; ${names.length ? `its child machines are ${names.map((n) => `"${n}"`).join(', ')}` : 'it deploys none'}\n`);
+      return ExitCode.usage;
+    }
+    machine = child;
+  } else if (names.length) {
+    ctx.err(`note: workflow "${name}" also deploys ${names.length} child state machine${names.length > 1 ? 's' : ''}: ${names.join(', ')} (print one with --machine NAME)\n`);
+  }
+  const text = opts.compact ? `${machine.json}\n` : machine.pretty;
   if (opts.output) writeFileSync(opts.output, text);
   else ctx.out(text);
   return ExitCode.ok;

@@ -121,3 +121,32 @@ describe('usage errors (spawned)', () => {
     expect(r).toEqual({ code: 0, stdout: '0.1.0\n', stderr: '' });
   });
 });
+
+describe('wf compile with child machines', () => {
+  const batched = `fan:
+  type: Workflow
+  params: {ids: {type: array}}
+  jobs:
+    work:
+      stages:
+        - name: Each
+          id: each
+          batch: 100
+          foreach: \${{ params.ids }}
+          stages:
+            - { name: Run, id: run, bash: "echo hi" }
+`;
+
+  it('names the child machines on stderr and prints one with --machine', () => {
+    const conf = confDir('children', { 'fan.yml': batched });
+    const parent = wf(['compile', 'fan', '--conf', conf]);
+    expect(parent.code).toBe(0);
+    expect(parent.stderr).toBe('note: workflow "fan" also deploys 1 child state machine: fan__work__batch1 (print one with --machine NAME)\n');
+    expect(JSON.parse(parent.stdout).States['work.Each'].ItemProcessor.States['work.Each.batch'].Parameters.StateMachineArn).toBe('${StateMachine_fan____work____batch1}');
+    const child = wf(['compile', 'fan', '--conf', conf, '--machine', 'fan__work__batch1', '--compact']);
+    expect(child.code).toBe(0);
+    expect(JSON.parse(child.stdout).States['work.Each.chunk'].ItemsPath).toBe('$.chunk');
+    const none = wf(['compile', 'fan', '--conf', conf, '--machine', 'fan__nope']);
+    expect(none).toEqual({ code: 2, stdout: '', stderr: 'error: workflow "fan" deploys no child machine "fan__nope"; its child machines are "fan__work__batch1"\n' });
+  });
+});

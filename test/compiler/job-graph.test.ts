@@ -123,6 +123,14 @@ describe('running a job graph locally', () => {
     expect(Object.fromEntries(Object.entries(doc.jobs).map(([k, v]) => [k, (v as { status: string }).status]))).toEqual({ a: 'SUCCESS', b: 'FAILED', c: 'SKIP', d: 'SUCCESS', e: 'SUCCESS' });
   });
 
+  it('runs the same when the workflow is split into one machine per job', async () => {
+    const w = load(graphText());
+    const [split, whole] = await Promise.all([run(w, { split: 'jobs' }), run(w)]);
+    expect(split.doc.status).toBe('SUCCESS');
+    expect(shape(split.doc)).toEqual(shape(whole.doc));
+    expect(split.entered.has('jobs.graph')).toBe(true);
+  });
+
   it('resumes: jobs done before are not run again, and their records reach the jobs that need them', async () => {
     const w = load(graphText());
     const first = await run(w);
