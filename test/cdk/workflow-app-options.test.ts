@@ -5,7 +5,7 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks, NagSuppressions } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
 import { WorkflowApp, type WorkflowAppProps } from '../../lib/cdk/index.ts';
-import { loadWorkflows, loadWorkflowsFromText, type Workflow } from '../../lib/config/index.ts';
+import { loadWorkflows, type Workflow } from '../../lib/config/index.ts';
 import { formatDiagnostics } from '../../lib/diagnostics/index.ts';
 import { definitionStatements, resourcesOf, stateMachine } from './synth-helpers.ts';
 
@@ -104,20 +104,7 @@ describe('split workflows', () => {
 
 describe('batched foreach', () => {
   it('deploys the chunk machine first, and the workflow machine may start exactly it', () => {
-    const text = `fan:
-  type: Workflow
-  params: {ids: {type: array}}
-  jobs:
-    work:
-      stages:
-        - name: Each
-          id: each
-          batch: auto
-          foreach: \${{ params.ids }}
-          stages:
-            - { name: Run, id: run, bash: "echo hi" }
-`;
-    const { workflows } = loadWorkflowsFromText({ 'fan.yml': text });
+    const { workflows } = loadWorkflows({ conf: 'test/fixtures/batched-foreach' });
     const { template } = synth(() => ({ workflows }));
     const parent = stateMachine(template, 'Options-fan');
     const chunk = stateMachine(template, 'Options-fan__work__batch1');

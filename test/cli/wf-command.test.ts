@@ -123,22 +123,8 @@ describe('usage errors (spawned)', () => {
 });
 
 describe('wf compile with child machines', () => {
-  const batched = `fan:
-  type: Workflow
-  params: {ids: {type: array}}
-  jobs:
-    work:
-      stages:
-        - name: Each
-          id: each
-          batch: 100
-          foreach: \${{ params.ids }}
-          stages:
-            - { name: Run, id: run, bash: "echo hi" }
-`;
-
   it('names the child machines on stderr and prints one with --machine', () => {
-    const conf = confDir('children', { 'fan.yml': batched });
+    const conf = join(root, 'test/fixtures/batched-foreach');
     const parent = wf(['compile', 'fan', '--conf', conf]);
     expect(parent.code).toBe(0);
     expect(parent.stderr).toBe('note: workflow "fan" also deploys 1 child state machine: fan__work__batch1 (print one with --machine NAME)\n');
