@@ -108,7 +108,7 @@ export function compileBatchedForeach(cx: CompileContext, stage: ForeachStage, s
     const done = cx.add([...cl, 'done'], { Type: 'Pass', Parameters: rec ? { status: 'SUCCESS', 'results.$': '$.results.results' } : { status: 'SUCCESS' }, End: true });
     const trim = rec
       ? cx.add([...cl, 'trim'], {
-          ...cx.lambdaTask({ action: 'collect', kind: 'chunk', 'results.$': '$.results', 'share.$': '$.share' }),
+          ...cx.lambdaTask({ action: 'collect', kind: 'chunk', 'results.$': '$.results', 'items.$': '$.chunk', 'share.$': '$.share' }),
           ResultSelector: { 'results.$': '$.Payload.results' },
           ResultPath: '$.results',
           Retry: [cx.transientRetry()],
@@ -162,15 +162,16 @@ export function compileBatchedForeach(cx: CompileContext, stage: ForeachStage, s
     'batch.$': `${b}.batch`,
     'AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID.$': '$$.Execution.Id',
   });
-  const collected = rec ? foreachCollect(cx, label, rec, { 'results.$': `${rec}.results`, chunked: true, useIndexAsKey: stage.useIndexAsKey }, next, fail) : next;
+  const collected = rec ? foreachCollect(cx, label, rec, { 'results.$': `${b}.results`, chunked: true, useIndexAsKey: stage.useIndexAsKey }, next, fail) : next;
   const map = cx.add(label, {
     Type: 'Map',
     ItemsPath: `${b}.chunks`,
     MaxConcurrency: 1,
     ItemSelector: itemSelector,
     ItemProcessor: { ProcessorConfig: { Mode: 'INLINE' }, ...proc.sink.machine(proc.value) },
-    ResultSelector: { 'results.$': '$' },
-    ResultPath: rec ?? null,
+    // The chunks' results replace the items, which the run's document need not carry any further.
+    ResultSelector: rec ? { 'results.$': '$' } : { chunks: 'done' },
+    ResultPath: b,
     Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.__caught', Next: cx.genericFailure(label, fail) }],
     Next: collected,
   }, stageInfo(scope, stage));

@@ -586,9 +586,18 @@ function compileForeach(cx: CompileContext, stage: ForeachStage, scope: StageSco
 export function foreachItemBody(cx: CompileContext, stage: ForeachStage, scope: StageScope, label: Label, loop = '$$.Map.Item.Index'): { start: string; params: Record<string, unknown> } {
   const { params, scope: inner } = childDocument(scope, { 'item.$': '$$.Map.Item.Value', 'loop.$': loop }, { item: true, loop: true });
   const il = [...label, 'item'];
-  const end = cx.add([...il, 'end'], { Type: 'Pass', Parameters: { status: 'SUCCESS', 'item.$': '$.item', 'stages.$': '$.stages' }, End: true });
+  // An item's output is its stages (the `collect` adds status and item). The last stage's own state
+  // ends the iteration with that output; only a Choice (a skipped last stage) goes through `end`.
+  const end = cx.add([...il, 'end'], { Type: 'Pass', OutputPath: '$.stages', End: true });
   const failed = cx.add([...il, 'fail'], { Type: 'Fail', Error: 'ForeachItemFailed', CausePath: '$.__caught.r.errors.message' });
-  return { start: compileStages(cx, stage.stages, inner, il, end, failed), params };
+  const start = compileStages(cx, stage.stages, inner, il, end, failed);
+  for (const st of Object.values(cx.sink.states)) {
+    if (st.Next !== end || st.Type === 'Choice' || st.OutputPath !== undefined) continue;
+    delete st.Next;
+    st.End = true;
+    st.OutputPath = '$.stages';
+  }
+  return { start, params };
 }
 
 /** The `collect` Task that keys a foreach's item records into the stage's outputs at `rec`. */
@@ -622,13 +631,21 @@ function compileUntil(cx: CompileContext, stage: UntilStage, scope: StageScope, 
   const n = cx.nextId();
   const u = `$.u${n}`;
   const base = rec ?? `$.__u${n}`;
+  // The next item: the last stage (by order) that left an `item` output sets it. Only stages whose
+  // outputs are the user's own (py, call) can leave one. When each of them always records outputs
+  // (no `if`), merging their outputs into `{item}` picks it without a state; else a Choice does.
+  const idStages = stage.stages.filter((s) => s.id && (s.kind === 'py' || s.kind === 'call'));
+  const merged = idStages.every((s) => s.if === undefined);
+  const itemPath = merged ? `${u}.it.item` : `${u}.item`;
+  // `${u}`: {item or it: {item}, loop, acc: {<loop>: record}, cur: this iteration's stages, last: the previous one's, one}.
+  const frame = { path: `${u}.cur.stages`, ids: new Set<string>() };
   const inner: StageScope = {
     ...scope,
-    roots: { ...scope.roots, item: `${u}.item`, loop: `${u}.loop` },
-    frames: [...scope.frames, { path: `${u}.cur.stages`, ids: new Set() }],
+    roots: { ...scope.roots, item: itemPath, loop: `${u}.loop` },
+    frames: [...scope.frames, frame],
   };
   const info = stageInfo(scope, stage, 'stage-open');
-  const iterate = cx.reserve([...label, 'iteration']);
+  const merge = cx.reserve([...label, 'record iteration']);
   const done = cx.add([...label, 'done'], { Type: 'Pass', Parameters: { status: 'SUCCESS', outputs: { 'until.$': `${u}.acc` } }, ResultPath: base, Next: next }, stageInfo(scope, stage, 'stage-close'));
   const tooMany = cx.add([...label, 'max-loop'], {
     Type: 'Pass',
@@ -641,62 +658,72 @@ function compileUntil(cx: CompileContext, stage: UntilStage, scope: StageScope, 
       Next: recorded,
     }, stageInfo(scope, stage, 'stage-close', true)),
   });
-  const again: ChoiceRule = { Variable: `${u}.loop`, NumericGreaterThan: stage.maxLoop };
-  const loopCheck = cx.add([...label, 'loop check'], { Type: 'Choice', Choices: [{ ...again, Next: tooMany }], Default: iterate });
-  // The condition sees the iteration's stages, as its children do.
-  const condScope: StageScope = { ...inner, level: 'stage' };
-  const cond = conditionChoice(cx, stage.until, condScope, [...label, 'until'], done, loopCheck, fail);
-  // A native condition's Choice also checks the loop count, which saves the loop check's transition.
-  const condState = cx.sink.states[cond];
-  if (condState?.Type === 'Choice' && condState.Choices?.[0]?.Next === done && condState.Choices.length === 2 && condState.Choices[1]!.Next === loopCheck) {
-    condState.Choices.splice(1, 0, { ...again, Next: tooMany });
-    condState.Choices[2]!.Next = iterate;
+  let afterRecord = merge;
+  if (!merged) {
+    const choices: ChoiceRule[] = [];
+    for (let i = idStages.length - 1; i >= 0; i--) {
+      const p = `${u}.cur.stages.${idStages[i]!.id}.outputs.item`;
+      choices.push({ Variable: p, IsPresent: true, Next: cx.add([...label, `item from ${idStages[i]!.id}`], { Type: 'Pass', InputPath: p, ResultPath: `${u}.item`, Next: merge }) });
+    }
+    afterRecord = cx.add([...label, 'next item'], { Type: 'Choice', Choices: choices, Default: merge });
   }
   // The iteration's record goes under its loop number. A key computed at run time would need a
   // JSON string round trip, so each possible loop number (at most max-loop) gets its own state.
-  const merge = cx.add([...label, 'record iteration'], {
-    Type: 'Pass',
-    Parameters: { 'item.$': `${u}.item`, 'loop.$': `States.MathAdd(${u}.loop, 1)`, 'acc.$': `States.JsonMerge(${u}.acc, ${u}.one, false)` },
-    ResultPath: u,
-    Next: cond,
-  });
   const keyChoices: ChoiceRule[] = [];
   for (let k = 1; k <= stage.maxLoop; k++) {
     keyChoices.push({
       Variable: `${u}.loop`,
       NumericEquals: k,
-      Next: cx.add([...label, `iteration ${k}`], { Type: 'Pass', Parameters: { [`${k}.$`]: `${u}.cur` }, ResultPath: `${u}.one`, Next: merge }),
+      Next: cx.add([...label, `iteration ${k}`], {
+        Type: 'Pass',
+        Parameters: { [k]: { status: 'SUCCESS', 'item.$': itemPath, 'stages.$': `${u}.cur.stages` } },
+        ResultPath: `${u}.one`,
+        Next: afterRecord,
+      }),
     });
   }
   const keyed = cx.add([...label, 'iteration key'], { Type: 'Choice', Choices: keyChoices, Default: tooMany });
-  // The next item: the last stage (by order) that left an `item` output sets it. Only stages whose
-  // outputs are the user's own (py, call) can leave one.
-  const idStages = stage.stages.filter((s) => s.id && (s.kind === 'py' || s.kind === 'call'));
-  let nextItem = keyed;
-  if (idStages.length) {
-    const choices: ChoiceRule[] = [];
-    for (let i = idStages.length - 1; i >= 0; i--) {
-      const p = `${u}.cur.stages.${idStages[i]!.id}.outputs.item`;
-      choices.push({ Variable: p, IsPresent: true, Next: cx.add([...label, `item from ${idStages[i]!.id}`], { Type: 'Pass', InputPath: p, ResultPath: `${u}.item`, Next: keyed }) });
-    }
-    nextItem = cx.add([...label, 'next item'], { Type: 'Choice', Choices: choices, Default: keyed });
-  }
   const failed = cx.add([...label, 'iteration failed'], {
     Type: 'Pass',
     Parameters: { status: 'FAILED', outputs: { 'until.$': `${u}.acc` }, 'errors.$': '$.__caught.r.errors' },
     ResultPath: base,
     Next: recorded,
   }, stageInfo(scope, stage, 'stage-close', true));
-  const body = compileStages(cx, stage.stages, inner, [...label, 'loop'], nextItem, failed);
-  cx.put(iterate, { Type: 'Pass', Parameters: { status: 'SUCCESS', 'item.$': `${u}.item`, stages: {} }, ResultPath: `${u}.cur`, Next: body });
+  const body = compileStages(cx, stage.stages, inner, [...label, 'loop'], keyed, failed);
+  // After an iteration's record is merged, the condition sees that iteration's stages (as `last`),
+  // and the next iteration starts with a fresh `cur`, without a state of its own.
+  const condScope: StageScope = { ...inner, level: 'stage', frames: [...scope.frames, { path: `${u}.last.stages`, ids: frame.ids }] };
+  const again: ChoiceRule = { Variable: `${u}.loop`, NumericGreaterThan: stage.maxLoop };
+  const loopCheck = cx.add([...label, 'loop check'], { Type: 'Choice', Choices: [{ ...again, Next: tooMany }], Default: body });
+  const cond = conditionChoice(cx, stage.until, condScope, [...label, 'until'], done, loopCheck, fail);
+  // A native condition's Choice also checks the loop count, which saves the loop check's transition.
+  const condState = cx.sink.states[cond];
+  if (condState?.Type === 'Choice' && condState.Choices?.[0]?.Next === done && condState.Choices.length === 2 && condState.Choices[1]!.Next === loopCheck) {
+    condState.Choices.splice(1, 0, { ...again, Next: tooMany });
+    condState.Choices[2]!.Next = body;
+  }
+  const nextItem: Record<string, unknown> = merged
+    ? { 'it.$': idStages.reduce((acc, s) => `States.JsonMerge(${acc}, ${u}.cur.stages.${s.id}.outputs, false)`, `${u}.it`) }
+    : { 'item.$': `${u}.item` };
+  cx.put(merge, {
+    Type: 'Pass',
+    Parameters: {
+      ...nextItem,
+      'loop.$': `States.MathAdd(${u}.loop, 1)`,
+      'acc.$': `States.JsonMerge(${u}.acc, ${u}.one, false)`,
+      'last.$': `${u}.cur`,
+      cur: { stages: {} },
+    },
+    ResultPath: u,
+    Next: cond,
+  });
+  const init = (item: Record<string, unknown>): Record<string, unknown> => ({ ...(merged ? { it: item } : item), loop: 1, acc: {}, cur: { stages: {} } });
   const nv = nativeValue(stage.item, scope);
   if (nv) {
-    const init: Record<string, unknown> = { loop: 1, acc: {} };
-    if ('path' in nv) init['item.$'] = nv.path;
-    else init.item = nv.value;
-    return cx.add([...label, 'start'], { Type: 'Pass', Parameters: init, ResultPath: u, Next: iterate }, info);
+    const item = 'path' in nv ? { 'item.$': nv.path } : { item: nv.value };
+    return cx.add([...label, 'start'], { Type: 'Pass', Parameters: init(item), ResultPath: u, Next: body }, info);
   }
-  const start = cx.add([...label, 'start'], { Type: 'Pass', Parameters: { 'item.$': '$.__ui.item', loop: 1, acc: {} }, ResultPath: u, Next: iterate }, info);
+  const start = cx.add([...label, 'start'], { Type: 'Pass', Parameters: init({ 'item.$': '$.__ui.item' }), ResultPath: u, Next: body }, info);
   return cx.evalTask(label, { item: { kind: 'value', raw: stage.item } }, wireContext(scope, rootsOfValue(stage.item), env(cx)), '$.__ui', start, fail);
 }
 

@@ -101,9 +101,12 @@ export interface CollectRequest {
   action: 'collect';
   /** `chunk`: one chunk of a batched foreach, trimmed to its share of the output budget. */
   kind: 'foreach' | 'matrix' | 'chunk';
-  /** Map iteration results in item order (for a `chunked` foreach: one list per chunk). */
+  /**
+   * Map iteration results in item order: for foreach and chunk, each item's stages; for a
+   * `chunked` foreach, the chunks' trimmed records (one list per chunk); for matrix, the records.
+   */
   results: Array<Record<string, unknown>> | Array<Array<Record<string, unknown>>>;
-  /** For foreach: the items (default: each result's `item`). */
+  /** For foreach and chunk: the items (for a `chunked` foreach: each record's `item`). */
   items?: unknown[];
   useIndexAsKey?: boolean;
   /** For foreach: `results` holds the chunks of a batched foreach. */

@@ -4,7 +4,8 @@
  * strings or numbers are keyed by index, and when two items would give the same key every result
  * is keyed by index, so no result is lost. matrix keys each result by its strategy key.
  *
- * A foreach's outputs are kept within the output budget: past it, the item list and then the
+ * A foreach's iterations end with their stages; each item's record (`{status: SUCCESS, item,
+ * stages}`; a failed item fails the Map) is built here. A foreach's outputs are kept within the output budget: past it, the item list and then the
  * largest item records are replaced by markers saying how big they were. A batched foreach's
  * chunks are trimmed first, each to its share of the budget (`chunk`), so that what the chunk
  * executions return stays small however many items there are.
@@ -38,15 +39,20 @@ function trimRecords(results: Result[], budget: number): Result[] {
   return out;
 }
 
+/** Each item's record from its iteration's output (its stages) and the item: `{status, item, stages}`. */
+function itemRecords(stages: Result[], items: readonly unknown[]): Result[] {
+  return stages.map((s, i) => ({ status: 'SUCCESS', item: items[i], stages: s }));
+}
+
 /** The keyed outputs of a foreach (`{items, foreach}`), a matrix (`{[key]: result}`), or a trimmed chunk (`{results}`). */
 export function collectResults(req: CollectRequest): Record<string, unknown> {
   if (!Array.isArray(req.results)) throw badRequest('collect request needs a "results" list');
   if (req.kind === 'chunk') {
     const share = typeof req.share === 'number' && req.share >= 1 ? req.share : 1;
-    return { results: trimRecords(req.results as Result[], Math.floor(OUTPUT_BUDGET_BYTES / share)) };
+    return { results: trimRecords(itemRecords(req.results as Result[], req.items ?? []), Math.floor(OUTPUT_BUDGET_BYTES / share)) };
   }
   if (req.kind === 'foreach') {
-    const results = (req.chunked ? (req.results as Result[][]).flat() : req.results) as Result[];
+    const results = req.chunked ? (req.results as Result[][]).flat() : itemRecords(req.results as Result[], req.items ?? []);
     const items = req.items ?? results.map((r) => r.item);
     const keys = foreachKeys(items, req.useIndexAsKey === true);
     const itemsOut = size(items) > OUTPUT_BUDGET_BYTES / 4 ? truncatedMarker(size(items)) : items;

@@ -106,7 +106,8 @@ describe('conformance cases on the local engine with stub tasks', () => {
     expectEntered(run, ['files.Process Files.items', 'files.Process Files', 'files.Process Files.collect']);
     expectNotEntered(run, ['files.Process Files.evaluate']);
     expect(run.count('files.Process Files.item.Process item')).toBe(3);
-    expect(run.count('files.Process Files.item.end')).toBe(3);
+    // The item's own stage ends its iteration: no end state per item.
+    expect(run.count('files.Process Files.item.end')).toBe(0);
     expect(stateNamed(run.compiled.definition, 'files.Process Files').MaxConcurrency).toBe(2);
     const sent = payloads(run, 'files.Process Files.item.Process item').map((p) => [p.ctx.loop, p.ctx.item]);
     expect(sent.sort()).toEqual([[0, 'alpha'], [1, 'beta'], [2, 'gamma']]);
@@ -346,8 +347,9 @@ describe('conformance cases on the local engine with stub tasks', () => {
     const run = await runCase('until', { stages: { 'poll.Wait for Job Completion.loop.Increment Counter': (p) => ({ outputs: { item: p.code.v1 + 1 } }) } });
     const u = 'poll.Wait for Job Completion';
     expect(run.count(`${u}.loop.Increment Counter`)).toBe(3);
-    expectEntered(run, [`${u}.start`, `${u}.iteration 1`, `${u}.iteration 2`, `${u}.iteration 3`, `${u}.item from inc`, `${u}.until.condition`, `${u}.done`]);
-    expectNotEntered(run, [`${u}.iteration 4`, `${u}.until.evaluate`, `${u}.max-loop`]);
+    expectEntered(run, [`${u}.start`, `${u}.iteration 1`, `${u}.iteration 2`, `${u}.iteration 3`, `${u}.record iteration`, `${u}.until.condition`, `${u}.done`]);
+    // The stage always records outputs, so the next item is merged from them without a Choice.
+    expectNotEntered(run, [`${u}.iteration 4`, `${u}.until.evaluate`, `${u}.max-loop`, `${u}.next item`, `${u}.item from inc`]);
     expect(payloads(run, `${u}.loop.Increment Counter`).map((p) => p.code)).toEqual([
       { t0: 'item = ', v1: 0, t2: ' + 1' },
       { t0: 'item = ', v1: 1, t2: ' + 1' },

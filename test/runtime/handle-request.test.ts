@@ -264,41 +264,29 @@ describe('eval requests', () => {
 });
 
 describe('collect requests', () => {
-  it('foreach keys results by item', async () => {
-    const results = [
-      { status: 'SUCCESS', item: 'a', stages: {} },
-      { status: 'SUCCESS', item: 2, stages: { s: { status: 'SUCCESS' } } },
-    ];
-    expect(await handleRequest({ action: 'collect', kind: 'foreach', items: ['a', 2], results })).toEqual({
+  it('foreach makes each item\'s record from its stages and keys it by item', async () => {
+    const stages = [{}, { s: { status: 'SUCCESS' } }];
+    expect(await handleRequest({ action: 'collect', kind: 'foreach', items: ['a', 2], results: stages })).toEqual({
       items: ['a', 2],
-      foreach: { a: results[0], '2': results[1] },
+      foreach: { a: { status: 'SUCCESS', item: 'a', stages: {} }, '2': { status: 'SUCCESS', item: 2, stages: { s: { status: 'SUCCESS' } } } },
     });
   });
 
   it('foreach keys by index with use-index-as-key, for non-scalar items, and when items repeat', async () => {
-    const r1 = [{ status: 'SUCCESS', item: 'a', stages: {} }];
-    expect(await handleRequest({ action: 'collect', kind: 'foreach', items: ['a'], results: r1, useIndexAsKey: true })).toEqual({ items: ['a'], foreach: { '0': r1[0] } });
-    const r2 = [
-      { status: 'SUCCESS', item: { id: 1 }, stages: {} },
-      { status: 'SUCCESS', item: 'b', stages: {} },
-    ];
-    expect(await handleRequest({ action: 'collect', kind: 'foreach', items: [{ id: 1 }, 'b'], results: r2 })).toEqual({
+    expect(await handleRequest({ action: 'collect', kind: 'foreach', items: ['a'], results: [{}], useIndexAsKey: true })).toEqual({ items: ['a'], foreach: { '0': { status: 'SUCCESS', item: 'a', stages: {} } } });
+    expect(await handleRequest({ action: 'collect', kind: 'foreach', items: [{ id: 1 }, 'b'], results: [{}, {}] })).toEqual({
       items: [{ id: 1 }, 'b'],
-      foreach: { '0': r2[0], b: r2[1] },
+      foreach: { '0': { status: 'SUCCESS', item: { id: 1 }, stages: {} }, b: { status: 'SUCCESS', item: 'b', stages: {} } },
     });
-    const r3 = [
-      { status: 'SUCCESS', item: 'x', stages: {} },
-      { status: 'FAILED', item: 'x', stages: {} },
-    ];
-    expect(await handleRequest({ action: 'collect', kind: 'foreach', items: ['x', 'x'], results: r3 })).toEqual({
+    expect(await handleRequest({ action: 'collect', kind: 'foreach', items: ['x', 'x'], results: [{ one: {} }, { two: {} }] })).toEqual({
       items: ['x', 'x'],
-      foreach: { '0': r3[0], '1': r3[1] },
+      foreach: { '0': { status: 'SUCCESS', item: 'x', stages: { one: {} } }, '1': { status: 'SUCCESS', item: 'x', stages: { two: {} } } },
     });
   });
 
-  it('foreach takes the items from the results when the request has none', async () => {
-    const results = [{ status: 'SUCCESS', item: 'q', stages: {} }];
-    expect(await handleRequest({ action: 'collect', kind: 'foreach', results })).toEqual({ items: ['q'], foreach: { q: results[0] } });
+  it('foreach of a batched stage takes the chunks\' records, items included', async () => {
+    const chunks = [[{ status: 'SUCCESS', item: 'q', stages: {} }], [{ status: 'SUCCESS', item: 'r', stages: { s: {} } }]];
+    expect(await handleRequest({ action: 'collect', kind: 'foreach', chunked: true, results: chunks })).toEqual({ items: ['q', 'r'], foreach: { q: chunks[0]![0], r: chunks[1]![0] } });
   });
 
   it('matrix keys results by their strategy key, dropping the key', async () => {
