@@ -123,6 +123,17 @@ function waitStates(m: Machine, into: string[] = []): string[] {
   return into;
 }
 
+/** Step Functions' limit on a state's input or output (256 KiB); the local engine has none, so runs check it here. */
+export const MAX_PAYLOAD_BYTES = 256 * 1024;
+
+/** The failure of a run whose state passed {@link MAX_PAYLOAD_BYTES}, as AWS would fail it. */
+function payloadFailure(tooLarge: { state: string; bytes: number }): { name: string; message: string } {
+  return {
+    name: 'States.DataLimitExceeded',
+    message: `the output of state "${tooLarge.state}" is ${tooLarge.bytes} bytes, over Step Functions' limit of ${MAX_PAYLOAD_BYTES} bytes for a state's input or output; the run fails there on AWS (no Catch handles it), so it fails here too. Keep large data out of the run's document: stage outputs over 32 KB are cut already, but many stages, a long foreach list or large params add up`,
+  };
+}
+
 const compiled = new WeakMap<Workflow, Map<string, CompiledWorkflow>>();
 /** Engine machines by definition text: an engine machine runs any number of executions. */
 const machines = new Map<string, StateMachine>();
@@ -164,6 +175,14 @@ async function execute(workflow: Workflow, input: Record<string, unknown>, optio
   const children = new Map(compiledWf.children.map((c) => [c.name, c]));
   // Signals and concurrency slots live in the local store (see local-coordination.ts).
   const coordination = localCoordination(options.store, signal);
+  // A state whose output passes the payload limit fails the run, as on AWS (checked as events come in).
+  let tooLarge: { state: string; bytes: number } | undefined;
+  let stopRun = (): void => stop.abort();
+  const tooLargeIn = (state: string, bytes: number): void => {
+    if (tooLarge) return;
+    tooLarge = { state, bytes };
+    stopRun();
+  };
   /** Task handlers for a definition: every Task routed to the code its Lambda or service runs. */
   const buildHandlers = (def: Machine, info: Record<string, StateInfo>): Record<string, (input: unknown) => Promise<unknown>> => {
     const handlers: Record<string, (input: unknown) => Promise<unknown>> = {};
@@ -253,7 +272,7 @@ async function execute(workflow: Workflow, input: Record<string, unknown>, optio
     const m = new StateMachine(fill(child.definition) as never, { validationOptions: { noValidate: true } });
     const context = childContext(child.name, childInput);
     const ex = m.run(childInput as never, { overrides: { taskResourceLocalHandlers: buildHandlers(child.definition, child.states) as never }, context: context as never });
-    const progress = watchEvents(ex.eventLogs as AsyncGenerator<unknown>, child.states, workflow.name, {}, options.onEvent, options.onRawEvent, String((context.Execution as { Id: string }).Id));
+    const progress = watchEvents(ex.eventLogs as AsyncGenerator<unknown>, child.states, workflow.name, {}, options.onEvent, options.onRawEvent, String((context.Execution as { Id: string }).Id), tooLargeIn);
     const onAbort = (): void => ex.abort();
     signal.addEventListener('abort', onAbort, { once: true });
     try {
@@ -292,6 +311,7 @@ async function execute(workflow: Workflow, input: Record<string, unknown>, optio
     stop.abort();
     execution.abort();
   };
+  stopRun = onAbort;
   options.signal?.addEventListener('abort', onAbort, { once: true });
   // Another run may stop this one (a concurrency group with cancel-in-progress).
   let stopCause: string | undefined;
@@ -304,21 +324,30 @@ async function execute(workflow: Workflow, input: Record<string, unknown>, optio
   // The result document is the output of the run's result state: read it from the event log
   // (a failed run's document also travels in the Fail state's cause, as it does on AWS).
   const seen: { result?: ResultDocument; jobs?: Record<string, unknown> } = {};
-  const progress = watchEvents(execution.eventLogs as AsyncGenerator<unknown>, compiledWf.states, workflow.name, seen, options.onEvent, options.onRawEvent, executionId);
+  const progress = watchEvents(execution.eventLogs as AsyncGenerator<unknown>, compiledWf.states, workflow.name, seen, options.onEvent, options.onRawEvent, executionId, tooLargeIn);
+  const sofar = (): Record<string, unknown> => ({ ...input, jobs: { ...(input as { jobs?: object }).jobs, ...seen.jobs } });
   try {
     const out = (await execution.result) as unknown as ResultDocument;
+    await progress.catch(() => undefined);
+    if (tooLarge) {
+      const f = payloadFailure(tooLarge);
+      return failedRun(sofar(), workflow, f.name, f.message);
+    }
     return out;
   } catch (e) {
     stop.abort();
     await progress.catch(() => undefined);
-    const sofar = { ...input, jobs: { ...(input as { jobs?: object }).jobs, ...seen.jobs } };
-    if (e instanceof ExecutionAbortedError || options.signal?.aborted) return cancelled(sofar, workflow, stopCause);
+    if (tooLarge) {
+      const f = payloadFailure(tooLarge);
+      return failedRun(sofar(), workflow, f.name, f.message);
+    }
+    if (e instanceof ExecutionAbortedError || options.signal?.aborted) return cancelled(sofar(), workflow, stopCause);
     if (e instanceof ExecutionError) {
       const cause = (e as { cause?: { name?: string; message?: string } }).cause;
       if (cause?.name === 'WorkflowFailed' && seen.result) return seen.result;
-      return failedRun(sofar, workflow, cause?.name ?? 'ExecutionError', cause?.message ?? e.message);
+      return failedRun(sofar(), workflow, cause?.name ?? 'ExecutionError', cause?.message ?? e.message);
     }
-    if (e instanceof ExecutionTimeoutError) return failedRun(sofar, workflow, 'States.Timeout', `the run took longer than its timeout of ${workflow.timeout} s`);
+    if (e instanceof ExecutionTimeoutError) return failedRun(sofar(), workflow, 'States.Timeout', `the run took longer than its timeout of ${workflow.timeout} s`);
     throw e;
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
@@ -414,7 +443,7 @@ function failedRun(input: Record<string, unknown>, _w: Workflow, name: string, m
   return { status: 'FAILED', ...baseDoc(input), errors: [{ name, message }] };
 }
 
-async function watchEvents(events: AsyncGenerator<unknown>, info: Record<string, StateInfo>, workflow: string, seen: { result?: ResultDocument; jobs?: Record<string, unknown> }, onEvent: ((e: RunEvent) => void) | undefined, onRaw: RunLocalOptions['onRawEvent'], execution: string): Promise<void> {
+async function watchEvents(events: AsyncGenerator<unknown>, info: Record<string, StateInfo>, workflow: string, seen: { result?: ResultDocument; jobs?: Record<string, unknown> }, onEvent: ((e: RunEvent) => void) | undefined, onRaw: RunLocalOptions['onRawEvent'], execution: string, onTooLarge: (state: string, bytes: number) => void): Promise<void> {
   const started = new Map<string, number>();
   const failed = new Set<string>();
   const emit = onEvent ?? ((): void => undefined);
@@ -422,6 +451,10 @@ async function watchEvents(events: AsyncGenerator<unknown>, info: Record<string,
     const ev = raw as { type: string; timestamp: number; index?: number; state?: { name: string; output?: unknown } };
     onRaw?.(ev, execution);
     if (!ev.state) continue;
+    if (ev.type === 'StateExited') {
+      const bytes = Buffer.byteLength(JSON.stringify(ev.state.output) ?? '');
+      if (bytes > MAX_PAYLOAD_BYTES) onTooLarge(ev.state.name, bytes);
+    }
     const i = info[ev.state.name];
     if (!i) continue;
     if (i.role === 'run-result' && ev.type === 'StateExited') seen.result = ev.state.output as ResultDocument;
