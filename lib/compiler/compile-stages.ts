@@ -338,7 +338,7 @@ function compileDocker(cx: CompileContext, stage: Extract<Stage, { kind: 'docker
     override['Command.$'] = '$.__docker.command';
   } else {
     override.Environment = Object.entries(stage.env).map(([Name, v]) => ({ Name, Value: typeof v === 'string' ? v : JSON.stringify(v) }));
-    if (stage.cmd !== undefined) override.Command = ['sh', '-c', stage.cmd];
+    if (stage.cmd !== undefined) override.Command = Array.isArray(stage.cmd) ? stage.cmd : ['sh', '-c', stage.cmd];
   }
   const name = cx.reserve(label);
   const task: State = {

@@ -189,7 +189,7 @@ export function stageKindSchemas(stage: z.ZodType) {
       env: freeMap.optional(),
       volume: z.record(z.string(), z.string()).optional(),
       auth: z.record(z.string(), z.string()).optional(),
-      cmd: z.string().optional(),
+      cmd: z.union([z.string(), z.array(z.string())]).optional().describe('a command line (run through sh -c) or a list of arguments'),
     }),
     try: z.strictObject({ ...base, try: stages, catch: maybeEmptyStages.optional(), finally: maybeEmptyStages.optional() }),
     group: z.strictObject({ ...base, stages }),

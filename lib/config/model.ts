@@ -193,7 +193,8 @@ export interface DockerStage extends StageBase {
   env: Record<string, RawValue>;
   volume: Record<string, string>;
   auth: Record<string, string>;
-  cmd?: string;
+  /** A command line (run through `sh -c`) or a list of arguments. */
+  cmd?: string | string[];
 }
 export interface TryStage extends StageBase { kind: 'try'; try: Stage[]; catch: Stage[]; finally: Stage[] }
 export interface GroupStage extends StageBase { kind: 'group'; stages: Stage[] }

@@ -335,7 +335,7 @@ function readKind(
         volume: record<string>(fields, 'volume'),
         auth: record<string>(fields, 'auth'),
       };
-      const cmd = fields.value<string>('cmd');
+      const cmd = fields.value<string | string[]>('cmd');
       if (cmd !== undefined) s.cmd = cmd;
       return s;
     }
