@@ -7,7 +7,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
+import { stopServe, whenListening, type ServeProcess } from '../helpers/serve-process.ts';
 
 /** The `wf` launcher. */
 export const WF = new URL('../../bin/wf.js', import.meta.url).pathname;
@@ -93,33 +93,11 @@ export async function until(test: () => boolean, ms: number, what: string): Prom
 }
 
 /** Starts `wf serve --port 0` and resolves with its URL once it listens. */
-export async function startServe(project: Project, extraArgs: string[] = []): Promise<{ child: ChildProcess; url: string; stderr: string[] }> {
-  const child = project.spawn(['serve', '--port', '0', ...extraArgs]);
-  const stderr: string[] = [];
-  child.stderr!.on('data', (d: Buffer) => stderr.push(d.toString()));
-  const lines = createInterface({ input: child.stdout! });
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`wf serve did not start: ${stderr.join('')}`)), 30_000);
-    lines.on('line', (line) => {
-      const m = /^listening on (http:\/\/127\.0\.0\.1:\d+)$/.exec(line);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]!);
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`wf serve exited with ${code}: ${stderr.join('')}`)));
-  });
-  return { child, url, stderr };
+export function startServe(project: Project, extraArgs: string[] = []): Promise<ServeProcess> {
+  return whenListening(project.spawn(['serve', '--port', '0', ...extraArgs]));
 }
 
-/** Stops a `wf serve` with SIGTERM and waits for it to exit. */
-export function stopServe(child: ChildProcess): Promise<number | null> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null) return resolve(child.exitCode);
-    child.once('exit', (code) => resolve(code));
-    child.kill('SIGTERM');
-  });
-}
+export { stopServe };
 
 /** Every file under a folder (recursively), for searching outputs. */
 export function filesUnder(dir: string): string[] {

@@ -4,11 +4,10 @@
  * duplicate names, stops, histories, redrives, AWS-shaped errors for bad requests, and
  * executions that survive a restart of the server.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   DescribeExecutionCommand,
@@ -27,6 +26,7 @@ import { runCli } from '../../lib/cli/index.ts';
 import { WorkflowClient, type RunReport } from '../../lib/client/index.ts';
 import { openLocalStore } from '../../lib/local/index.ts';
 import type { RunEvent } from '../../lib/local/index.ts';
+import { stopServe, whenListening, type ServeProcess } from '../helpers/serve-process.ts';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
@@ -84,34 +84,11 @@ nightly:
 
 let dir: string;
 let env: NodeJS.ProcessEnv;
-let server: { child: ChildProcess; url: string; stderr: string[] };
+let server: ServeProcess;
 let sfn: SFNClient;
 
-async function startServe(): Promise<{ child: ChildProcess; url: string; stderr: string[] }> {
-  const child = spawn(process.execPath, [wf, 'serve', '--port', '0', '--conf', join(dir, 'conf')], { cwd: dir, env });
-  const stderr: string[] = [];
-  child.stderr!.on('data', (d: Buffer) => stderr.push(d.toString()));
-  const lines = createInterface({ input: child.stdout! });
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`wf serve did not start: ${stderr.join('')}`)), 30_000);
-    lines.on('line', (line) => {
-      const m = /^listening on (http:\/\/127\.0\.0\.1:\d+)$/.exec(line);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]!);
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`wf serve exited with ${code}: ${stderr.join('')}`)));
-  });
-  return { child, url, stderr };
-}
-
-function stopServe(s: { child: ChildProcess }): Promise<number | null> {
-  return new Promise((resolve) => {
-    if (s.child.exitCode !== null) return resolve(s.child.exitCode);
-    s.child.once('exit', (code) => resolve(code));
-    s.child.kill('SIGTERM');
-  });
+function startServe(): Promise<ServeProcess> {
+  return whenListening(spawn(process.execPath, [wf, 'serve', '--port', '0', '--conf', join(dir, 'conf')], { cwd: dir, env }));
 }
 
 function client(url: string): SFNClient {
@@ -163,7 +140,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  if (server) await stopServe(server);
+  if (server) await stopServe(server.child);
   const info = join(dir, '.wf', 'audit', 'server.json');
   if (existsSync(info)) {
     try {
@@ -425,7 +402,7 @@ describe('restart', () => {
   it('keeps the executions; one that was running when the server stopped is FAILED (redrivable)', async () => {
     const running = await sfn.send(new StartExecutionCommand({ stateMachineArn: `${MACHINE}slow`, name: 'cut-short' }));
     await new Promise((r) => setTimeout(r, 500));
-    expect(await stopServe(server)).toBe(0);
+    expect(await stopServe(server.child)).toBe(0);
     server = await startServe();
     sfn = client(server.url);
     const first = await sfn.send(new DescribeExecutionCommand({ executionArn: 'arn:aws:states:local:000000000000:execution:hello:first-run' }));
