@@ -1,22 +1,36 @@
 import type { CliCommand } from './cli-context.ts';
-import { schemaCommand } from './schema-command.ts';
-import { validateCommand } from './validate-command.ts';
-import { compileCommand } from './compile-command.ts';
-import { runCommand } from './run-command.ts';
-import { graphCommand } from './graph-command.ts';
-import { releaseCommand } from './release-command.ts';
-import { rerunCommand } from './rerun-command.ts';
-import { auditCommand } from './audit-command.ts';
-import { startCommand } from './start-command.ts';
-import { statusCommand } from './status-command.ts';
-import { stopCommand } from './stop-command.ts';
-import { redriveCommand } from './redrive-command.ts';
-import { listCommand } from './list-command.ts';
-import { serveCommand } from './serve-command.ts';
-import { signalCommand } from './signal-command.ts';
 
 /**
- * Every `wf` subcommand, in the order `wf --help` lists them. A new command is one file
- * (`<name>-command.ts` exporting a {@link CliCommand}) and one line here.
+ * Every `wf` subcommand by name, in the order `wf --help` lists them, each loaded when needed: a
+ * run of one command loads that command's code only (`wf validate` does not load the local engine
+ * or the AWS SDK). A new command is one file (`<name>-command.ts` exporting a {@link CliCommand})
+ * and one line here.
  */
-export const commands: readonly CliCommand[] = [validateCommand, compileCommand, graphCommand, runCommand, releaseCommand, rerunCommand, auditCommand, startCommand, statusCommand, stopCommand, signalCommand, redriveCommand, listCommand, serveCommand, schemaCommand];
+export const commandLoaders: ReadonlyMap<string, () => Promise<CliCommand>> = new Map<string, () => Promise<CliCommand>>([
+  ['validate', async () => (await import('./validate-command.ts')).validateCommand],
+  ['compile', async () => (await import('./compile-command.ts')).compileCommand],
+  ['graph', async () => (await import('./graph-command.ts')).graphCommand],
+  ['run', async () => (await import('./run-command.ts')).runCommand],
+  ['release', async () => (await import('./release-command.ts')).releaseCommand],
+  ['rerun', async () => (await import('./rerun-command.ts')).rerunCommand],
+  ['audit', async () => (await import('./audit-command.ts')).auditCommand],
+  ['start', async () => (await import('./start-command.ts')).startCommand],
+  ['status', async () => (await import('./status-command.ts')).statusCommand],
+  ['stop', async () => (await import('./stop-command.ts')).stopCommand],
+  ['signal', async () => (await import('./signal-command.ts')).signalCommand],
+  ['redrive', async () => (await import('./redrive-command.ts')).redriveCommand],
+  ['list', async () => (await import('./list-command.ts')).listCommand],
+  ['serve', async () => (await import('./serve-command.ts')).serveCommand],
+  ['schema', async () => (await import('./schema-command.ts')).schemaCommand],
+]);
+
+/**
+ * The commands a command line needs: the one it names (its first argument), none for the version,
+ * or every command when it names none or an unknown one (help, a suggestion for a misspelt name).
+ */
+export async function commandsFor(argv: readonly string[]): Promise<CliCommand[]> {
+  if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) return [];
+  const load = commandLoaders.get(argv[0] ?? '');
+  if (load) return [await load()];
+  return Promise.all([...commandLoaders.values()].map((l) => l()));
+}

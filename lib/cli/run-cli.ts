@@ -3,12 +3,12 @@ import { Command, CommanderError } from 'commander';
 import { DiagnosticError } from '../diagnostics/index.ts';
 import { ParamError } from '../config/index.ts';
 import type { CliCommand, CliContext } from './cli-context.ts';
-import { commands as defaultCommands } from './commands.ts';
+import { commandsFor } from './commands.ts';
 import { ExitCode } from './exit-codes.ts';
 import { colorEnabled, createPaint } from './paint.ts';
 import { renderDiagnostics } from './print-diagnostics.ts';
 import { UsageError } from './usage-error.ts';
-import { AuditError } from '../audit/index.ts';
+import { AuditError } from '../audit/audit-error.ts';
 
 /** Where {@link runCli} reads and writes; every field defaults to the real process. */
 export interface RunCliOptions {
@@ -20,7 +20,7 @@ export interface RunCliOptions {
   env?: NodeJS.ProcessEnv;
   /** Whether standard error is a terminal (for colour). @default process.stderr.isTTY */
   stderrIsTTY?: boolean;
-  /** The subcommands to offer. @default every command in `commands.ts` */
+  /** The subcommands to offer. @default those of `commands.ts` the arguments need */
   commands?: readonly CliCommand[];
 }
 
@@ -42,7 +42,7 @@ export async function runCli(argv: readonly string[], options: RunCliOptions = {
     exitCode: ExitCode.ok,
   };
   try {
-    const program = createProgram(ctx, options.commands ?? defaultCommands);
+    const program = createProgram(ctx, options.commands ?? (await commandsFor(argv)));
     await program.parseAsync([...argv], { from: 'user' });
     return ctx.exitCode;
   } catch (e) {
