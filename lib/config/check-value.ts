@@ -113,6 +113,13 @@ function reportIssue(ctx: ReadContext, issue: z.core.$ZodIssue, base: IssueBase)
     case 'invalid_union': {
       const options = unionOptions(schemaAtPath(base.schema, path));
       const branchIndex = issue.errors.findIndex((errs) => !errs.every((e) => e.code === 'invalid_type' && e.path.length === 0));
+      const chosen = branchIndex >= 0 ? issue.errors[branchIndex]! : [];
+      // A near miss of a single literal (`batch: lots` against a number or "auto") says the whole choice.
+      if (described && chosen.length === 1 && chosen[0]!.code === 'invalid_value' && chosen[0]!.path.length === 0 && chosen[0]!.values.length === 1) {
+        const literal = String(chosen[0]!.values[0]);
+        report(ctx, 'WF2003', `"${field}" must be ${described}, got ${describeValue(value)}`, at, typeof value === 'string' ? didYouMean(value, [literal]) : undefined);
+        return;
+      }
       if (branchIndex >= 0 && options[branchIndex]) {
         const sub: IssueBase = {
           schema: options[branchIndex]!,

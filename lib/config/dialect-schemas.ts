@@ -162,7 +162,7 @@ export function stageKindSchemas(stage: z.ZodType) {
       batch: z
         .union([wholeNumber(1, 10000), z.literal('auto')])
         .optional()
-        .describe('items per child execution (a whole number from 1 to 10000), or "auto"'),
+        .describe('a whole number of items per child execution (1 to 10000), or "auto"'),
     }),
     case: z.strictObject({
       ...base,

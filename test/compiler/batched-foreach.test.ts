@@ -122,9 +122,11 @@ describe('compiling a batched foreach', () => {
     expect(out.diagnostics.find((d) => d.code === 'WF6006')?.message).toBe('stage "Each" cannot run in an Express workflow: a batched foreach waits for its child executions (startExecution.sync)');
   });
 
-  it('rejects a batch that is not a whole number from 1 to 10000 or auto', () => {
-    const { diagnostics } = loadWorkflowsFromText({ 'fan.yml': fanText('0') });
-    expect(diagnostics.find((d) => d.severity === 'error')?.message).toMatch(/batch/);
+  it('rejects a batch that is not a whole number from 1 to 10000 or auto, saying what it may be', () => {
+    const error = (batch: string) => loadWorkflowsFromText({ 'fan.yml': fanText(batch) }).diagnostics.find((d) => d.severity === 'error');
+    expect(error('0')?.message).toBe('"batch" must be at least 1, got 0');
+    expect(error('lots')).toMatchObject({ code: 'WF2003', message: '"batch" must be a whole number of items per child execution (1 to 10000), or "auto", got "lots"' });
+    expect(error('autoo')?.note).toBe('did you mean "auto"?');
   });
 
   it('keeps every execution of a foreach over 100,000 items under the history limit (computed)', () => {
