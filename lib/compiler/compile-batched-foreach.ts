@@ -159,7 +159,6 @@ export function compileBatchedForeach(cx: CompileContext, stage: ForeachStage, s
     'chunk.$': '$$.Map.Item.Value',
     'start.$': `States.ArrayGetItem(${b}.starts, $$.Map.Item.Index)`,
     'share.$': `States.ArrayLength(${b}.chunks)`,
-    'batch.$': `${b}.batch`,
     'AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID.$': '$$.Execution.Id',
   });
   const collected = rec ? foreachCollect(cx, label, rec, { 'results.$': `${b}.results`, chunked: true, useIndexAsKey: stage.useIndexAsKey }, next, fail) : next;
@@ -181,12 +180,11 @@ export function compileBatchedForeach(cx: CompileContext, stage: ForeachStage, s
     Parameters: {
       'chunks.$': `States.ArrayPartition(${b}.items, ${size})`,
       'starts.$': `States.ArrayRange(0, States.MathAdd(${b}.n, -1), ${size})`,
-      'batch.$': `${b}.batch`,
     },
     ResultPath: b,
     Next: map,
   });
-  const empty = cx.add([...label, 'no items'], { Type: 'Pass', Parameters: { chunks: [], starts: [], 'batch.$': `${b}.batch` }, ResultPath: b, Next: map });
+  const empty = cx.add([...label, 'no items'], { Type: 'Pass', Result: { chunks: [], starts: [] }, ResultPath: b, Next: map });
   const tooMany = cx.add([...label, 'too many items'], {
     Type: 'Pass',
     Parameters: {
@@ -207,8 +205,7 @@ export function compileBatchedForeach(cx: CompileContext, stage: ForeachStage, s
     ],
     Default: partition,
   });
-  // `batch` tells this run of the stage from others (the local engine stops its chunks after a failed one with it).
-  const count = cx.add([...label, 'count'], { Type: 'Pass', Parameters: { 'items.$': b, 'n.$': `States.ArrayLength(${b})`, 'batch.$': 'States.UUID()' }, ResultPath: b, Next: check });
+  const count = cx.add([...label, 'count'], { Type: 'Pass', Parameters: { 'items.$': b, 'n.$': `States.ArrayLength(${b})` }, ResultPath: b, Next: check });
   return foreachItems(cx, stage, scope, label, b, count, fail);
 }
 

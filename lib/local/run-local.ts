@@ -5,6 +5,7 @@
  * Catch states see exactly what they see on AWS.
  */
 import './polyfill.ts';
+import { ownMachine } from './engine-fail-fast.ts';
 import { randomBytes } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { StateMachine, ExecutionAbortedError, ExecutionError, ExecutionTimeoutError } from 'aws-local-stepfunctions';
@@ -216,7 +217,6 @@ async function execute(workflow: Workflow, input: Record<string, unknown>, optio
           const arn = (p as { StateMachineArn: string }).StateMachineArn;
           const childName = arn.replace(/^local:/, '');
           const jobMachine = children.get(childName);
-          if (jobMachine?.batch) return { Output: await runChunk(jobMachine, (p as { Input: Record<string, unknown> }).Input), Status: 'SUCCEEDED' };
           if (jobMachine) return { Output: await runChildMachine(jobMachine, (p as { Input: Record<string, unknown> }).Input), Status: 'SUCCEEDED' };
           const child = all.get(childName);
           if (!child) throw Object.assign(new Error(`no workflow named "${childName}" to trigger`), { name: 'States.TaskFailed' });
@@ -253,23 +253,10 @@ async function execute(workflow: Workflow, input: Record<string, unknown>, optio
     const id = newRunId();
     return localContext(localExecutionId(name, id), id, childInput);
   };
-  /**
-   * Batched foreach runs (by their `batch` id) whose chunk failed. The engine's Map stops the
-   * iterations under way when one fails but still starts those queued behind it; on AWS they never
-   * start, so a chunk of a failed batch ends at once here, without running its items.
-   */
-  const failedBatches = new Set<string>();
-  const runChunk = async (child: CompiledMachine, childInput: Record<string, unknown>): Promise<unknown> => {
-    const batch = String(childInput.batch);
-    if (failedBatches.has(batch)) throw Object.assign(new Error('an earlier chunk of this foreach failed'), { name: 'States.TaskFailed' });
-    const out = await runChildMachine(child, childInput);
-    if ((out as { status?: string }).status === 'FAILED') failedBatches.add(batch);
-    return out;
-  };
   /** Runs one child machine (a split job, a foreach chunk); resolves with its output. */
   const runChildMachine = async (child: CompiledMachine, childInput: Record<string, unknown>): Promise<unknown> => {
     if (signal.aborted) throw Object.assign(new Error('the run was stopped'), { name: 'States.TaskFailed' });
-    const m = new StateMachine(fill(child.definition) as never, { validationOptions: { noValidate: true } });
+    const m = ownMachine(new StateMachine(fill(child.definition) as never, { validationOptions: { noValidate: true } }));
     const context = childContext(child.name, childInput);
     const ex = m.run(childInput as never, { overrides: { taskResourceLocalHandlers: buildHandlers(child.definition, child.states) as never }, context: context as never });
     const progress = watchEvents(ex.eventLogs as AsyncGenerator<unknown>, child.states, workflow.name, {}, options.onEvent, options.onRawEvent, String((context.Execution as { Id: string }).Id), tooLargeIn);
@@ -291,7 +278,7 @@ async function execute(workflow: Workflow, input: Record<string, unknown>, optio
   // compile), so the engine's own validation is skipped: it costs 0.1-0.3 s per run.
   let machine = machines.get(text);
   if (!machine) {
-    machine = new StateMachine(JSON.parse(text), { validationOptions: { noValidate: true } });
+    machine = ownMachine(new StateMachine(JSON.parse(text), { validationOptions: { noValidate: true } }));
     machines.set(text, machine);
     if (machines.size > 64) machines.delete(machines.keys().next().value!);
   }
