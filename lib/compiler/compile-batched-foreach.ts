@@ -19,12 +19,12 @@
  * {@link MAX_CHUNKS} chunks (`States.ArrayRange` makes at most 1,000 values).
  */
 import type { ForeachStage } from '../config/index.ts';
-import type { BatchInfo, CompileContext, StageScope } from './compile-context.ts';
+import type { BatchInfo, CompileContext, StageScope, StateSink } from './compile-context.ts';
 import type { CompiledWorkflow } from './compile-workflow.ts';
 import type { Machine, State } from './asl/types.ts';
 import { estimateHistoryEvents, MAX_HISTORY_EVENTS } from './asl/check-machine.ts';
 import { childDocument } from './wire-context.ts';
-import { foreachCollect, foreachItemBody, foreachItems, stageInfo, stateMachinePlaceholder } from './compile-stages.ts';
+import { foreachCollect, foreachItems, stageInfo, stateMachinePlaceholder } from './compile-stages.ts';
 import { containsTemplate } from './compile-expression.ts';
 
 /** History events one chunk's execution may use: half the limit, leaving room for retries and estimates. */
@@ -53,12 +53,13 @@ export function batchMachineName(workflow: string, job: string, k: number): stri
 
 /**
  * Whether a foreach is batched, and how many items a chunk holds: the stage's `batch`, or, when it
- * has none, a fixed list whose run in one execution could pass 80 % of the history limit.
+ * has none, a fixed list whose run in one execution could pass 80 % of the history limit. `body`
+ * is the item processor (its events per item).
  */
-export function foreachBatchSize(cx: CompileContext, stage: ForeachStage, scope: StageScope): number | undefined {
+export function foreachBatchSize(cx: CompileContext, stage: ForeachStage, body: Machine): number | undefined {
   const fixed = Array.isArray(stage.foreach) && !containsTemplate(stage.foreach) ? stage.foreach.length : undefined;
   if (stage.batch === undefined && fixed === undefined) return undefined;
-  const perItem = itemEvents(itemProcessor(cx, stage, scope));
+  const perItem = itemEvents(body);
   const auto = chunkSizeFor(perItem);
   if (stage.batch === undefined) {
     if (fixed! * perItem <= MAX_HISTORY_EVENTS * 0.8) return undefined;
@@ -84,13 +85,11 @@ export function foreachBatchSize(cx: CompileContext, stage: ForeachStage, scope:
   return size;
 }
 
-/** The item body compiled on its own (for the estimate only; its states are discarded). */
-function itemProcessor(cx: CompileContext, stage: ForeachStage, scope: StageScope): Machine {
-  const { value, sink } = cx.trial(() => foreachItemBody(cx, stage, scope, [scope.job.id, stage.name, 'estimate']));
-  return sink.machine(value.start);
-}
-
-export function compileBatchedForeach(cx: CompileContext, stage: ForeachStage, scope: StageScope, label: string[], rec: string | undefined, next: string, fail: string, size: number): string {
+/**
+ * A batched foreach, from its item processor `body` (compiled as an unbatched foreach's: only where
+ * `loop` comes from differs, and it is set here).
+ */
+export function compileBatchedForeach(cx: CompileContext, stage: ForeachStage, scope: StageScope, label: string[], rec: string | undefined, next: string, fail: string, size: number, body: { value: { start: string; params: Record<string, unknown> }; sink: StateSink }): string {
   cx.requireStandard(stage, 'a batched foreach waits for its child executions (startExecution.sync)');
   const n = cx.nextId();
   const b = `$.__items${n}`;
@@ -98,7 +97,6 @@ export function compileBatchedForeach(cx: CompileContext, stage: ForeachStage, s
 
   // The chunk machine: an inline Map over the chunk's items, then the chunk's result.
   const child = cx.inSink(() => {
-    const body = cx.inSink(() => foreachItemBody(cx, stage, scope, label, 'States.MathAdd($.start, $$.Map.Item.Index)'));
     const cl = [...label, 'chunk'];
     const failed = cx.add([...cl, 'failed'], {
       Type: 'Pass',
@@ -116,11 +114,13 @@ export function compileBatchedForeach(cx: CompileContext, stage: ForeachStage, s
           Next: done,
         })
       : done;
-    // The document each item starts from: the fields the parent passed, a fresh `stages` frame.
+    // The document each item starts from: the fields the parent passed, a fresh `stages` frame, and
+    // `loop` counted from the chunk's start.
     const selector: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(body.value.params)) {
       const field = k.endsWith('.$') ? k.slice(0, -2) : k;
-      if (field === 'item' || field === 'loop') selector[k] = v;
+      if (field === 'item') selector[k] = v;
+      else if (field === 'loop') selector['loop.$'] = 'States.MathAdd($.start, $$.Map.Item.Index)';
       else if (field === 'stages') selector.stages = {};
       else selector[`${field}.$`] = `$.${field}`;
     }

@@ -139,34 +139,6 @@ export class CompileContext {
     return k;
   }
 
-  /**
-   * Runs `fn` for what it returns, then forgets what it added: states (in a throwaway sink), state
-   * names and infos, scratch numbers, diagnostics, child machines and batch numbers (used to
-   * measure a construct before compiling it for real; the real compile is the same as without it).
-   */
-  trial<T>(fn: () => T): { value: T; sink: StateSink } {
-    const names = this.names.snapshot();
-    const counter = this.counter;
-    const diagnostics = this.diagnostics.length;
-    const machines = this.machines.length;
-    const infos = new Set(Object.keys(this.info));
-    const batches = new Map(this.batches);
-    const taskDefinitions = new Set(this.taskDefinitions);
-    try {
-      return this.inSink(fn);
-    } finally {
-      this.names.restore(names);
-      this.counter = counter;
-      this.diagnostics.length = diagnostics;
-      this.machines.length = machines;
-      for (const k of Object.keys(this.info)) if (!infos.has(k)) delete this.info[k];
-      this.batches.clear();
-      for (const [k, v] of batches) this.batches.set(k, v);
-      this.taskDefinitions.clear();
-      for (const t of taskDefinitions) this.taskDefinitions.add(t);
-    }
-  }
-
   /** A fresh number for scratch paths (`$.u3`, `$.__m3`). */
   nextId(): number {
     return ++this.counter;

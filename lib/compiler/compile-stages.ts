@@ -557,11 +557,11 @@ function compileParallel(cx: CompileContext, stage: ParallelStage, scope: StageS
 }
 
 function compileForeach(cx: CompileContext, stage: ForeachStage, scope: StageScope, label: Label, rec: string | undefined, next: string, fail: string): string {
-  const batch = foreachBatchSize(cx, stage, scope);
-  if (batch !== undefined) return compileBatchedForeach(cx, stage, scope, label, rec, next, fail, batch);
+  const proc = cx.inSink(() => foreachItemBody(cx, stage, scope, label));
+  const batch = foreachBatchSize(cx, stage, proc.sink.machine(proc.value.start));
+  if (batch !== undefined) return compileBatchedForeach(cx, stage, scope, label, rec, next, fail, batch, proc);
   const n = cx.nextId();
   const itemsPath = `$.__items${n}`;
-  const proc = cx.inSink(() => foreachItemBody(cx, stage, scope, label));
   const base = rec ?? `$.__f${n}`;
   const info = stageInfo(scope, stage);
   const collected = rec ? foreachCollect(cx, label, rec, { 'results.$': `${base}.results`, 'items.$': itemsPath, useIndexAsKey: stage.useIndexAsKey }, next, fail) : next;
@@ -580,11 +580,11 @@ function compileForeach(cx: CompileContext, stage: ForeachStage, scope: StageSco
 }
 
 /**
- * One foreach item's states (a Map iteration), ending with the item's record; `loop` is where
- * the iteration's index comes from. Fail-fast: a failed item fails the Map, which stops the others.
+ * One foreach item's states (a Map iteration), ending with the item's stages. Fail-fast: a failed
+ * item fails the Map, which stops the others.
  */
-export function foreachItemBody(cx: CompileContext, stage: ForeachStage, scope: StageScope, label: Label, loop = '$$.Map.Item.Index'): { start: string; params: Record<string, unknown> } {
-  const { params, scope: inner } = childDocument(scope, { 'item.$': '$$.Map.Item.Value', 'loop.$': loop }, { item: true, loop: true });
+export function foreachItemBody(cx: CompileContext, stage: ForeachStage, scope: StageScope, label: Label): { start: string; params: Record<string, unknown> } {
+  const { params, scope: inner } = childDocument(scope, { 'item.$': '$$.Map.Item.Value', 'loop.$': '$$.Map.Item.Index' }, { item: true, loop: true });
   const il = [...label, 'item'];
   // An item's output is its stages (the `collect` adds status and item). The last stage's own state
   // ends the iteration with that output; only a Choice (a skipped last stage) goes through `end`.

@@ -20,16 +20,6 @@ export class StateNames {
     return name;
   }
 
-  /** The names taken so far, to give back to {@link StateNames.restore}. */
-  snapshot(): Set<string> {
-    return new Set(this.used);
-  }
-
-  /** Frees every name taken since `snapshot`. */
-  restore(snapshot: ReadonlySet<string>): void {
-    for (const n of [...this.used]) if (!snapshot.has(n)) this.used.delete(n);
-  }
-
   /** True when the name is already taken. */
   has(name: string): boolean {
     return this.used.has(name);
