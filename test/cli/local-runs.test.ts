@@ -3,10 +3,11 @@
  * bash and python3, and the real embedded audit store (one per test folder).
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stopAuditServer } from '../helpers/audit-daemon.ts';
 
 const wf = new URL('../../bin/wf.js', import.meta.url).pathname;
 let dir: string;
@@ -95,14 +96,7 @@ beforeAll(() => {
 });
 
 afterAll(() => {
-  const server = join(dir, '.wf', 'audit', 'server.json');
-  if (existsSync(server)) {
-    try {
-      process.kill((JSON.parse(readFileSync(server, 'utf8')) as { pid: number }).pid, 'SIGTERM');
-    } catch {
-      /* already gone */
-    }
-  }
+  stopAuditServer(join(dir, '.wf'));
 });
 
 describe('releases', () => {

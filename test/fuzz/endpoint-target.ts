@@ -6,13 +6,14 @@
  * the server must keep serving.
  */
 import { request } from 'node:http';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadWorkflowsFromText } from '../../lib/config/index.ts';
 import { startServer, type RunningServer } from '../../lib/serve/index.ts';
 import { rawRequest, type RawRequest } from './generators.ts';
 import { FuzzFinding } from './targets.ts';
+import { stopAuditServer } from '../helpers/audit-daemon.ts';
 
 const CONF = `
 echo:
@@ -48,11 +49,7 @@ export async function startFuzzServer(): Promise<FuzzServer> {
     stop: async () => {
       await server.close();
       // The audit server daemon the endpoint started for this folder: ours, stopped by its pid.
-      try {
-        process.kill((JSON.parse(readFileSync(join(dir, '.wf', 'audit', 'server.json'), 'utf8')) as { pid: number }).pid, 'SIGTERM');
-      } catch {
-        // already gone
-      }
+      stopAuditServer(join(dir, '.wf'));
       rmSync(dir, { recursive: true, force: true });
     },
   };

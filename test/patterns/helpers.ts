@@ -3,11 +3,12 @@
  * audit store, `wf` as a real process, and the local store opened in-process.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadWorkflowsFromText, type Workflow } from '../../lib/config/index.ts';
 import { openLocalStore, type LocalStore } from '../../lib/local/index.ts';
+import { stopAuditServer } from '../helpers/audit-daemon.ts';
 
 const WF = new URL('../../bin/wf.js', import.meta.url).pathname;
 
@@ -66,13 +67,7 @@ export class PatternDir {
   /** Closes the store and stops the folder's audit server. */
   async close(): Promise<void> {
     if (this.store) await (await this.store).close();
-    const server = join(this.dir, '.wf', 'audit', 'server.json');
-    if (!existsSync(server)) return;
-    try {
-      process.kill((JSON.parse(readFileSync(server, 'utf8')) as { pid: number }).pid, 'SIGTERM');
-    } catch {
-      // already gone
-    }
+    stopAuditServer(join(this.dir, '.wf'));
   }
 }
 

@@ -4,10 +4,11 @@
  * cleanup of the audit server daemons the folder's `wf` processes started (by their recorded pid).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stopServe, whenListening, type ServeProcess } from '../helpers/serve-process.ts';
+import { stopAuditServer } from '../helpers/audit-daemon.ts';
 
 /** The `wf` launcher. */
 export const WF = new URL('../../bin/wf.js', import.meta.url).pathname;
@@ -72,16 +73,7 @@ export function ended(child: ChildProcess): Promise<WfResult> {
   });
 }
 
-/** Stops the audit server of a state folder, when server.json names one (the daemon a wf of ours started). */
-export function stopAuditServer(state: string): void {
-  const file = join(state, 'audit', 'server.json');
-  if (!existsSync(file)) return;
-  try {
-    process.kill((JSON.parse(readFileSync(file, 'utf8')) as { pid: number }).pid, 'SIGTERM');
-  } catch {
-    // already gone
-  }
-}
+export { stopAuditServer };
 
 /** Waits until `test()` holds, polling every 50 ms; throws after `ms`. */
 export async function until(test: () => boolean, ms: number, what: string): Promise<void> {

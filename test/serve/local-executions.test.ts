@@ -4,7 +4,7 @@
  * history details (Map iterations, retries, trigger children), timeouts, recovery of executions
  * left running, and what a restart forgets (secret values).
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -23,6 +23,7 @@ import { loadWorkflowsFromText, type Workflow } from '../../lib/config/index.ts'
 import { openLocalStore } from '../../lib/local/index.ts';
 import { ExecutionTable, localExecutionArn, localStateMachineArn, SERVER_STOPPED, startServer, type RunningServer } from '../../lib/serve/index.ts';
 import { WorkflowClient } from '../../lib/client/index.ts';
+import { stopAuditServer } from '../helpers/audit-daemon.ts';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
@@ -161,14 +162,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await server?.close();
-  const info = join(dir, '.wf', 'audit', 'server.json');
-  if (existsSync(info)) {
-    try {
-      process.kill((JSON.parse(readFileSync(info, 'utf8')) as { pid: number }).pid, 'SIGTERM');
-    } catch {
-      /* already gone */
-    }
-  }
+  stopAuditServer(join(dir, '.wf'));
   rmSync(dir, { recursive: true, force: true });
 });
 

@@ -5,7 +5,7 @@
  * executions that survive a restart of the server.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -27,6 +27,7 @@ import { WorkflowClient, type RunReport } from '../../lib/client/index.ts';
 import { openLocalStore } from '../../lib/local/index.ts';
 import type { RunEvent } from '../../lib/local/index.ts';
 import { stopServe, whenListening, type ServeProcess } from '../helpers/serve-process.ts';
+import { stopAuditServer } from '../helpers/audit-daemon.ts';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
@@ -141,14 +142,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (server) await stopServe(server.child);
-  const info = join(dir, '.wf', 'audit', 'server.json');
-  if (existsSync(info)) {
-    try {
-      process.kill((JSON.parse(readFileSync(info, 'utf8')) as { pid: number }).pid, 'SIGTERM');
-    } catch {
-      /* already gone */
-    }
-  }
+  stopAuditServer(join(dir, '.wf'));
   rmSync(dir, { recursive: true, force: true });
 });
 
