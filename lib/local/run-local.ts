@@ -57,8 +57,8 @@ export interface RunLocalOptions {
   onLog?: (stage: string, line: string) => void;
   /**
    * Every event of the engine's logs, as it comes (benchmarks count transitions with it), with the
-   * id of the execution it belongs to: the run's own, or a child machine's (a split job, a chunk of
-   * a batched foreach). A `trigger` stage's child run shares its parent's id.
+   * id of the execution it belongs to: the run's own, a child machine's (a split job, a chunk of a
+   * batched foreach), or a `trigger` stage's child run's.
    */
   onRawEvent?: (e: { type: string; state?: { name: string }; index?: number }, execution: string) => void;
   /** Replaces every retry wait and retry-loop Wait with this many milliseconds (tests). */
@@ -106,7 +106,8 @@ function lambdaShaped(e: unknown): Error {
   return out;
 }
 
-function taskStates(m: Machine, into: Array<[string, State]> = []): Array<[string, State]> {
+/** Every Task state of a machine with its name, nested branches and item processors included. */
+export function taskStates(m: Machine, into: Array<[string, State]> = []): Array<[string, State]> {
   for (const [name, st] of Object.entries(m.States)) {
     if (st.Type === 'Task') into.push([name, st]);
     for (const b of st.Branches ?? []) taskStates(b, into);
@@ -127,12 +128,14 @@ function waitStates(m: Machine, into: string[] = []): string[] {
 /** Step Functions' limit on a state's input or output (256 KiB); the local engine has none, so runs check it here. */
 export const MAX_PAYLOAD_BYTES = 256 * 1024;
 
-/** The failure of a run whose state passed {@link MAX_PAYLOAD_BYTES}, as AWS would fail it. */
-function payloadFailure(tooLarge: { state: string; bytes: number }): { name: string; message: string } {
-  return {
-    name: 'States.DataLimitExceeded',
-    message: `the output of state "${tooLarge.state}" is ${tooLarge.bytes} bytes, over Step Functions' limit of ${MAX_PAYLOAD_BYTES} bytes for a state's input or output; the run fails there on AWS (no Catch handles it), so it fails here too. Keep large data out of the run's document: stage outputs over 32 KB are cut already, but many stages, a long foreach list or large params add up`,
-  };
+/** The result of a run whose state passed {@link MAX_PAYLOAD_BYTES}, failed as AWS would fail it. */
+function payloadFailure(input: Record<string, unknown>, w: Workflow, tooLarge: { state: string; bytes: number }): ResultDocument {
+  return failedRun(
+    input,
+    w,
+    'States.DataLimitExceeded',
+    `the output of state "${tooLarge.state}" is ${tooLarge.bytes} bytes, over Step Functions' limit of ${MAX_PAYLOAD_BYTES} bytes for a state's input or output; the run fails there on AWS (no Catch handles it), so it fails here too. Keep large data out of the run's document: stage outputs over 32 KB are cut already, but many stages, a long foreach list or large params add up`,
+  );
 }
 
 const compiled = new WeakMap<Workflow, Map<string, CompiledWorkflow>>();
@@ -316,18 +319,11 @@ async function execute(workflow: Workflow, input: Record<string, unknown>, optio
   try {
     const out = (await execution.result) as unknown as ResultDocument;
     await progress.catch(() => undefined);
-    if (tooLarge) {
-      const f = payloadFailure(tooLarge);
-      return failedRun(sofar(), workflow, f.name, f.message);
-    }
-    return out;
+    return tooLarge ? payloadFailure(sofar(), workflow, tooLarge) : out;
   } catch (e) {
     stop.abort();
     await progress.catch(() => undefined);
-    if (tooLarge) {
-      const f = payloadFailure(tooLarge);
-      return failedRun(sofar(), workflow, f.name, f.message);
-    }
+    if (tooLarge) return payloadFailure(sofar(), workflow, tooLarge);
     if (e instanceof ExecutionAbortedError || options.signal?.aborted) return cancelled(sofar(), workflow, stopCause);
     if (e instanceof ExecutionError) {
       const cause = (e as { cause?: { name?: string; message?: string } }).cause;

@@ -15,10 +15,9 @@
  * | MapIteration* | `MapIterationStarted` / `Succeeded` / `Failed` with `{name, index}` |
  *
  * Execution-level events are written by the caller ({@link HistoryRecorder.started},
- * {@link HistoryRecorder.finished}), not taken from the engine: the engine's own
- * `ExecutionStarted` of a `trigger` stage's child run arrives on the same log, and the events of
- * that child run are left out (a child is its own execution on AWS). While a child run is under
- * way, the parent's events from other branches are left out too.
+ * {@link HistoryRecorder.finished}), not taken from the engine. The caller feeds only the
+ * execution's own events (runLocal tags each with its execution): a `trigger` stage's child run, a
+ * split job and a foreach chunk are executions of their own on AWS.
  *
  * Secret param values are replaced by `"***"` wherever they appear as a whole string, and each
  * input or output is cut at `payloadLimit` characters with `truncated: true`, as AWS does.
@@ -76,8 +75,6 @@ export class HistoryRecorder {
   private readonly resources: ReadonlyMap<string, string>;
   private readonly payloadLimit: number;
   private readonly maxEvents: number;
-  private topSeen = false;
-  private nested = 0;
   /** Task states whose current attempt failed, by `name#index`. */
   private readonly failedAttempts = new Set<string>();
   /** The last event of each Task state, by `name#index`: Task events link to it through `previousEventId`. */
@@ -138,8 +135,6 @@ export class HistoryRecorder {
   }
 
   private beginRun(): void {
-    this.topSeen = false;
-    this.nested = 0;
     this.failedAttempts.clear();
     this.lastTaskEvent.clear();
     this.engineFailure = undefined;
@@ -158,24 +153,20 @@ export class HistoryRecorder {
     else this.push('ExecutionTimedOut', at, { executionTimedOutEventDetails: details }, { force: true });
   }
 
-  /** Takes one event of the engine's log (runLocal's `onRawEvent`). */
+  /** Takes one event of the execution's own engine log (runLocal's `onRawEvent`, for that execution). */
   engine(raw: unknown): void {
     const e = raw as EngineEvent;
     const at = e.timestamp ?? Date.now();
     switch (e.type) {
       case 'ExecutionStarted':
-        if (this.topSeen) this.nested++;
-        this.topSeen = true;
-        return;
       case 'ExecutionSucceeded':
-      case 'ExecutionFailed':
       case 'ExecutionAborted':
       case 'ExecutionTimeout':
-        if (this.nested > 0) this.nested--;
-        else if (e.type === 'ExecutionFailed') this.engineFailure = { error: e.Error ?? 'States.Runtime', cause: this.redactText(typeof e.Cause === 'string' ? e.Cause : (JSON.stringify(e.Cause) ?? '')) };
+        return;
+      case 'ExecutionFailed':
+        this.engineFailure = { error: e.Error ?? 'States.Runtime', cause: this.redactText(typeof e.Cause === 'string' ? e.Cause : (JSON.stringify(e.Cause) ?? '')) };
         return;
     }
-    if (this.nested > 0) return;
     const index = e.index ?? -1;
     if (e.type.startsWith('MapIteration') && e.parentState) {
       const kind = e.type === 'MapIterationStarted' ? 'Started' : e.type === 'MapIterationSucceeded' ? 'Succeeded' : e.type === 'MapIterationFailed' ? 'Failed' : undefined;
