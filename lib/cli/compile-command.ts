@@ -1,5 +1,5 @@
 import { writeFileSync } from 'node:fs';
-import { compileWorkflow } from '../compiler/index.ts';
+import { compileWorkflow, type CompiledDefinition } from '../compiler/index.ts';
 import { commandAction, type CliCommand, type CliContext } from './cli-context.ts';
 import { confOption, type ConfOptions } from './conf-option.ts';
 import { ExitCode } from './exit-codes.ts';
@@ -39,7 +39,7 @@ function compile(ctx: CliContext, name: string, opts: CompileOptions): number {
   if (result.diagnostics.length) ctx.err(renderDiagnostics(result.diagnostics, new Map(), ctx.paint));
   if (result.diagnostics.some((d) => d.severity === 'error')) return ExitCode.failure;
   const names = result.children.map((c) => c.name);
-  let machine: { json: string; pretty: string } = result;
+  let machine: CompiledDefinition = result;
   if (opts.machine !== undefined) {
     const child = result.children.find((c) => c.name === opts.machine);
     if (!child) {

@@ -17,9 +17,7 @@ import { Placeholders } from '../protocol/index.ts';
 import type { CompileContext } from './compile-context.ts';
 import type { PlanJob } from './plan-jobs.ts';
 import { ancestorsOf } from './plan-jobs.ts';
-
-/** The Task resource of a job's wait for its needs. */
-export const NEEDS_WAIT_RESOURCE = 'arn:aws:states:::lambda:invoke.waitForTaskToken';
+import { WAIT_FOR_SIGNAL_RESOURCE } from './compile-wait.ts';
 
 /**
  * The states of a graph plan: returns the Parallel's name. `compileJob` compiles one job's own
@@ -41,7 +39,7 @@ export function compileGraph(cx: CompileContext, jobs: readonly PlanJob[], next:
       if (pj.needs.length === 0) return body;
       return cx.add([job.id, 'graph', 'needs'], {
         Type: 'Task',
-        Resource: NEEDS_WAIT_RESOURCE,
+        Resource: WAIT_FOR_SIGNAL_RESOURCE,
         Parameters: {
           FunctionName: `\${${Placeholders.stageRunner}}`,
           Payload: {

@@ -11,7 +11,7 @@ import type { WaitStage } from '../config/index.ts';
 import { Placeholders, SignalErrors } from '../protocol/index.ts';
 import type { CompileContext, StageScope, StateInfo } from './compile-context.ts';
 
-/** The Task resource of a wait stage. */
+/** The Task resource of a wait stage, and of a job of a graph waiting for its needs: the stage runner invoked with a task token. */
 export const WAIT_FOR_SIGNAL_RESOURCE = 'arn:aws:states:::lambda:invoke.waitForTaskToken';
 
 /** The seconds a wait stage waits: its `wait.timeout`, else its `timeout`, else the run's. */

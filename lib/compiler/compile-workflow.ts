@@ -16,7 +16,7 @@ import { Placeholders } from '../protocol/index.ts';
 import { hasPathKey } from './compile-expression.ts';
 import { renderMachine } from './asl/render-machine.ts';
 import { optimizeMachine } from './asl/optimize-machine.ts';
-import { checkMachine, estimateHistoryEvents, MAX_HISTORY_EVENTS } from './asl/check-machine.ts';
+import { checkMachine, estimateHistoryEvents, MAX_HISTORY_EVENTS, targetsOf } from './asl/check-machine.ts';
 import { stateMachinePlaceholder } from './compile-stages.ts';
 import { runConcurrency } from './compile-concurrency.ts';
 import { withStartDeadline } from './compile-deadline.ts';
@@ -24,23 +24,8 @@ import { withStartDeadline } from './compile-deadline.ts';
 /** The sentinel `next` meaning "end of this machine or branch". */
 export const END = '\u0000END';
 
-/** One more state machine a split workflow deploys beside its own. */
-export interface CompiledMachine {
-  /** The machine's name (`<workflow>__<job>`); its ARN fills the `StateMachine_...` placeholder of that name. */
-  name: string;
-  definition: Machine;
-  json: string;
-  pretty: string;
-  states: Record<string, StateInfo>;
-  diagnostics: Diagnostic[];
-  /** Placeholders its definition uses. */
-  placeholders: string[];
-  /** For the chunk machine of a batched foreach: its chunk size and the parent's items path. */
-  batch?: BatchInfo;
-}
-
-/** The output of {@link compileWorkflow}. */
-export interface CompiledWorkflow {
+/** A compiled state machine: its definition, its texts, and what the compiler knows about it. */
+export interface CompiledDefinition {
   /** The ASL definition with `${Placeholder}`s for deployment values. */
   definition: Machine;
   /**
@@ -57,6 +42,18 @@ export interface CompiledWorkflow {
   diagnostics: Diagnostic[];
   /** Placeholders the definition uses (fill them with CDK definitionSubstitutions or the local engine). */
   placeholders: string[];
+}
+
+/** One more state machine a workflow deploys beside its own (a split job, a batched foreach's chunks). */
+export interface CompiledMachine extends CompiledDefinition {
+  /** The machine's name (`<workflow>__<job>`, `<workflow>__<job>__batch<k>`); its ARN fills the `StateMachine_...` placeholder of that name. */
+  name: string;
+  /** For the chunk machine of a batched foreach: its chunk size and the parent's items path. */
+  batch?: BatchInfo;
+}
+
+/** The output of {@link compileWorkflow}. */
+export interface CompiledWorkflow extends CompiledDefinition {
   /** The docker stages: each needs an ECS task definition filled in for its placeholder. */
   dockerTasks: Array<{ placeholder: string; image: string; tag: string; job: string; stage: string }>;
   /** Workflows this one starts with `trigger` stages. */
@@ -248,8 +245,7 @@ function pruneUnreachable(m: Machine): void {
     if (seen.has(n) || !m.States[n]) continue;
     seen.add(n);
     const st = m.States[n]!;
-    const targets = [st.Next, st.Default, ...(st.Choices ?? []).map((c) => c.Next), ...(st.Catch ?? []).map((c) => c.Next)];
-    for (const t of targets) if (t) todo.push(t);
+    todo.push(...targetsOf(st));
   }
   for (const n of Object.keys(m.States)) {
     if (!seen.has(n)) delete m.States[n];

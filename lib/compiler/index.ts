@@ -1,4 +1,4 @@
-export { compileWorkflow, jobMachineName, type CompiledWorkflow, type CompiledMachine } from './compile-workflow.ts';
+export { compileWorkflow, jobMachineName, type CompiledWorkflow, type CompiledMachine, type CompiledDefinition } from './compile-workflow.ts';
 export type { CompileOptions, StateInfo } from './compile-context.ts';
 export { stateMachinePlaceholder } from './compile-stages.ts';
 export { planJobs, planWorkflowJobs, planAddedWaits, type PlanNode } from './plan-jobs.ts';

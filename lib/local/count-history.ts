@@ -6,19 +6,17 @@
  */
 import type { CompiledWorkflow } from '../compiler/index.ts';
 import type { Machine } from '../compiler/asl/types.ts';
+import { isSyncTask } from '../compiler/asl/check-machine.ts';
+import { taskStates } from './run-local.ts';
 
 interface RawEvent {
   type: string;
   state?: { name: string; type?: string };
 }
 
-function syncTasks(m: Machine, into: Set<string>): Set<string> {
-  for (const [name, st] of Object.entries(m.States)) {
-    if (st.Type === 'Task' && /\.sync(:\d+)?$/.test(st.Resource ?? '')) into.add(name);
-    for (const b of st.Branches ?? []) syncTasks(b, into);
-    if (st.ItemProcessor) syncTasks(st.ItemProcessor, into);
-  }
-  return into;
+/** The names of a machine's `.sync` Task states (they record a submission too). */
+function syncTasks(m: Machine): string[] {
+  return taskStates(m).filter(([, st]) => isSyncTask(st)).map(([name]) => name);
 }
 
 /** History events per execution id, fed one engine event at a time. */
@@ -27,8 +25,7 @@ export class HistoryCounter {
   private readonly sync: Set<string>;
 
   constructor(compiled: Pick<CompiledWorkflow, 'definition' | 'children'>) {
-    this.sync = syncTasks(compiled.definition, new Set());
-    for (const c of compiled.children) syncTasks(c.definition, this.sync);
+    this.sync = new Set([compiled.definition, ...compiled.children.map((c) => c.definition)].flatMap(syncTasks));
   }
 
   /** Takes one engine event of `execution`. */

@@ -11,13 +11,17 @@ const MAX_DEFINITION_BYTES = 1024 * 1024;
 /** Step Functions' limit of history events per Standard execution. */
 export const MAX_HISTORY_EVENTS = 25_000;
 
+/** Every state name a state can go to: its Next, a Choice's Default and rules, its Catch targets. */
+export function targetsOf(st: State): string[] {
+  return [st.Next, st.Default, ...(st.Choices ?? []).map((c) => (c as { Next?: string }).Next), ...(st.Catch ?? []).map((c) => c.Next)].filter((t): t is string => typeof t === 'string' && t !== '');
+}
+
 function walk(m: Machine, where: string, problems: string[]): void {
   const names = Object.keys(m.States);
   const seen = new Set([m.StartAt]);
   if (!m.States[m.StartAt]) problems.push(`${where}: StartAt "${m.StartAt}" does not exist`);
   for (const [n, st] of Object.entries(m.States)) {
-    const targets = [st.Next, st.Default, ...(st.Choices ?? []).map((c) => (c as { Next?: string }).Next), ...(st.Catch ?? []).map((c) => c.Next)].filter((t): t is string => !!t);
-    for (const t of targets) {
+    for (const t of targetsOf(st)) {
       if (!m.States[t]) problems.push(`${where}/${n}: Next "${t}" does not exist`);
       seen.add(t);
     }
@@ -47,12 +51,17 @@ export function structuralProblems(m: Machine): string[] {
   return problems;
 }
 
+/** A Task that waits for its job to finish (`.sync`, `.sync:2`): its history records a submission too. */
+export function isSyncTask(st: State): boolean {
+  return st.Type === 'Task' && /\.sync(:\d+)?$/.test(st.Resource ?? '');
+}
+
 /** History events a state adds each time it runs (its entry and exit, and a Task's scheduling). */
 function eventsOfState(st: State): number {
   switch (st.Type) {
     case 'Task':
       // Entered, Scheduled, Started, (Submitted for `.sync`), Succeeded, Exited.
-      return /\.sync(:\d+)?$/.test(st.Resource ?? '') ? 6 : 5;
+      return isSyncTask(st) ? 6 : 5;
     case 'Map':
     case 'Parallel':
       // Entered, <Type>StateStarted, <Type>StateSucceeded, Exited.

@@ -14,6 +14,7 @@
  * their events.
  */
 import type { ChoiceRule, Machine, State } from './types.ts';
+import { targetsOf } from './check-machine.ts';
 
 type Rule = ChoiceRule & { Next?: string };
 
@@ -30,11 +31,6 @@ function conditionOf(rule: Rule): ChoiceRule {
 function and(a: ChoiceRule, b: ChoiceRule): ChoiceRule {
   const parts = (r: ChoiceRule): ChoiceRule[] => ((r as { And?: ChoiceRule[] }).And && Object.keys(r).length === 1 ? (r as { And: ChoiceRule[] }).And : [r]);
   return { And: [...parts(a), ...parts(b)] } as ChoiceRule;
-}
-
-/** Every state name a state can go to. */
-function targetsOf(st: State): string[] {
-  return [st.Next, st.Default, ...(st.Choices ?? []).map((c) => (c as Rule).Next), ...(st.Catch ?? []).map((c) => c.Next)].filter((t): t is string => typeof t === 'string');
 }
 
 /** How each state is reached: the number of transitions into it from the machine's own states (plus one for StartAt). */
