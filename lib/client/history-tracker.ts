@@ -28,7 +28,8 @@ interface Classified {
   endStatus?: RunStatus;
 }
 
-function parse(text: string | undefined): unknown {
+/** JSON text as a value; undefined for no text or text that is not JSON. */
+export function parse(text: string | undefined): unknown {
   if (text === undefined) return undefined;
   try {
     return JSON.parse(text) as unknown;

@@ -29,7 +29,7 @@ import { compileWorkflow, type StateInfo } from '../compiler/index.ts';
 import { AuditStore, lockReleaseKey, type AuditRecord, type ListOptions } from '../audit/index.ts';
 import type { ResultDocument, RunEvent } from '../local/index.ts';
 import { executionArnOf, releaseExecutionName, splitExecutionArn, uniqueExecutionName } from './execution-names.ts';
-import { HistoryTracker } from './history-tracker.ts';
+import { HistoryTracker, parse } from './history-tracker.ts';
 import { ParamsRejectedError } from './params-rejected-error.ts';
 import { runStatusOf, type ExecutionStatus, type JobReport, type RunRef, type RunReport, type RunStatus } from './run-report.ts';
 import { toClientError, WorkflowClientError } from './workflow-client-error.ts';
@@ -168,14 +168,6 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-function parse(text: string | undefined): unknown {
-  if (text === undefined) return undefined;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
-}
 
 function errorName(e: unknown): string | undefined {
   return (e as { name?: string } | undefined)?.name;
