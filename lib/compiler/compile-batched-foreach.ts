@@ -149,7 +149,7 @@ export function compileBatchedForeach(cx: CompileContext, stage: ForeachStage, s
       Resource: 'arn:aws:states:::states:startExecution.sync:2',
       Parameters: { StateMachineArn: `\${${stateMachinePlaceholder(name)}}`, 'Input.$': '$' },
       ResultSelector: { 'out.$': '$.Output' },
-      Retry: [{ ErrorEquals: ['StepFunctions.ExecutionLimitExceededException', 'StepFunctions.SdkClientException'], IntervalSeconds: 2, MaxAttempts: 5, BackoffRate: 2 }],
+      Retry: [cx.startExecutionRetry()],
       Next: check,
     });
   });
@@ -191,7 +191,7 @@ export function compileBatchedForeach(cx: CompileContext, stage: ForeachStage, s
       r: {
         status: 'FAILED',
         outputs: {},
-        errors: { name: 'ForeachError', 'message.$': `States.Format('foreach stage "${stage.name.replace(/['{}\\]/g, '')}" has {} items; a batch of ${size} items per child execution runs at most ${size * MAX_CHUNKS}; raise \`batch\`', ${b}.n)` },
+        errors: { name: 'ForeachError', 'message.$': `States.Format('foreach stage "${escapeIntrinsicText(stage.name)}" has {} items; a batch of ${size} items per child execution runs at most ${size * MAX_CHUNKS}; raise \`batch\`', ${b}.n)` },
       },
     },
     ResultPath: '$.__caught',

@@ -18,6 +18,7 @@ import type { Concurrency, Job } from '../config/index.ts';
 import { CoordinationKeys, Placeholders } from '../protocol/index.ts';
 import { parseTemplate } from '../expr/index.ts';
 import type { ChoiceRule, Retrier } from './asl/types.ts';
+import { escapeIntrinsicText, isIntrinsicPath } from './asl/intrinsic.ts';
 import type { CompileContext, StageScope } from './compile-context.ts';
 import { nativePath, rootsOfValue, type PathScope } from './compile-expression.ts';
 import { wireContext } from './wire-context.ts';
@@ -62,13 +63,11 @@ function nativeFormat(text: string, scope: PathScope): { format: string; args: s
   const args: string[] = [];
   for (const p of parts) {
     if (p.kind === 'text') {
-      // States.Format escapes with backslashes, which the local engine drops: keep to plain text.
-      if (/[{}'\\]/.test(p.text)) return undefined;
-      format += p.text;
+      format += escapeIntrinsicText(p.text);
       continue;
     }
     const path = p.ast ? nativePath(p.ast, scope, true) : undefined;
-    if (!path) return undefined;
+    if (!path || !isIntrinsicPath(path)) return undefined;
     format += '{}';
     args.push(path);
   }
@@ -85,7 +84,7 @@ function concurrencyStates(cx: CompileContext, spec: Concurrency, label: string[
   const p = `$.__cc${n}`;
   const keyPath = `${p}.key`;
   const holderPath = `${p}.holder`;
-  const holder = owner.job ? `States.Format('{}/${owner.job.id}', $.run.id)` : '$.run.id';
+  const holder = owner.job ? `States.Format('{}${escapeIntrinsicText(`/${owner.job.id}`)}', $.run.id)` : '$.run.id';
   const key = { workflow: { 'S.$': keyPath }, release: { S: CoordinationKeys.holdersKey } };
   const names = { '#hs': CoordinationKeys.holdersAttribute, '#me.$': holderPath };
   const table = `\${${Placeholders.auditTable}}`;

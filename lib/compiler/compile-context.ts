@@ -11,6 +11,7 @@ import type { Diagnostic } from '../diagnostics/index.ts';
 import type { Workflow, Job } from '../config/index.ts';
 import { Placeholders, type EvalItem, ErrorNames } from '../protocol/index.ts';
 import type { Catcher, ChoiceRule, Machine, Retrier, State } from './asl/types.ts';
+import { ECS_RUN_TASK_ERRORS, LAMBDA_SERVICE_ERRORS, START_EXECUTION_ERRORS } from './asl/rules/index.ts';
 import { StateNames } from './state-names.ts';
 import { hasPathKey, type PathScope } from './compile-expression.ts';
 
@@ -71,12 +72,6 @@ export interface StageScope extends PathScope {
 }
 
 const LAMBDA_INVOKE = 'arn:aws:states:::lambda:invoke';
-const TRANSIENT_LAMBDA_ERRORS = [
-  'Lambda.ServiceException',
-  'Lambda.AWSLambdaException',
-  'Lambda.SdkClientException',
-  'Lambda.TooManyRequestsException',
-];
 
 /** A label (`[job, stage name, ...]`) as words for messages: `job "build" › stage "Deploy" › ...`. */
 export function describeLabel(label: readonly string[]): string {
@@ -187,7 +182,17 @@ export class CompileContext {
 
   /** Retry for the Lambda service's transient errors (never user failures). */
   transientRetry(): Retrier {
-    return { ErrorEquals: TRANSIENT_LAMBDA_ERRORS, IntervalSeconds: 1, MaxAttempts: 3, BackoffRate: 2 };
+    return { ErrorEquals: [...LAMBDA_SERVICE_ERRORS], IntervalSeconds: 1, MaxAttempts: 3, BackoffRate: 2 };
+  }
+
+  /** Retry for a throttled `states:startExecution` (the child did not start, so starting again is safe). */
+  startExecutionRetry(): Retrier {
+    return { ErrorEquals: [...START_EXECUTION_ERRORS], IntervalSeconds: 2, MaxAttempts: 5, BackoffRate: 2 };
+  }
+
+  /** Retry for a throttled or failed `ecs:runTask` call (no task was started). */
+  ecsRetry(): Retrier {
+    return { ErrorEquals: [...ECS_RUN_TASK_ERRORS], IntervalSeconds: 2, MaxAttempts: 5, BackoffRate: 2 };
   }
 
   private readonly hubs = new Map<StateSink, { entry: string; route: string; keys: Map<string, string> }>();

@@ -16,6 +16,7 @@ import { Placeholders } from '../protocol/index.ts';
 import { hasPathKey } from './compile-expression.ts';
 import { renderMachine } from './asl/render-machine.ts';
 import { optimizeMachine } from './asl/optimize-machine.ts';
+import { definitionText, placeholdersOf } from './asl/placeholders.ts';
 import { checkMachine, estimateHistoryEvents, MAX_HISTORY_EVENTS, targetsOf } from './asl/check-machine.ts';
 import { stateMachinePlaceholder } from './compile-stages.ts';
 import { runConcurrency } from './compile-concurrency.ts';
@@ -127,16 +128,10 @@ function compilePlan(cx: CompileContext, node: PlanNode, before: ReadonlySet<str
 function withPretty<T extends { definition: Machine }>(o: T): T & { pretty: string } {
   let text: string | undefined;
   return Object.defineProperty(o, 'pretty', {
-    get: () => (text ??= JSON.stringify(o.definition, null, 2) + '\n'),
+    get: () => (text ??= definitionText(o.definition, 2) + '\n'),
     enumerable: true,
     configurable: true,
   }) as T & { pretty: string };
-}
-
-/** The placeholders the compiler writes in a definition (a bash script's own `${HOME}` is not one). */
-function placeholdersOf(json: string): string[] {
-  const ours = /^(StageRunnerFunctionArn|PyRunnerFunctionArn|AuditTableName|EcsClusterArn|EcsSubnet|EcsSecurityGroup|EcsAssignPublicIp|StateMachine_\w+|TaskDefinition_\w+)$/;
-  return [...new Set([...json.matchAll(/"\$\{([A-Za-z0-9_]+)\}"/g)].map((m) => m[1]!))].filter((p) => ours.test(p)).sort();
 }
 
 /** The name of the child state machine that runs one job of a split workflow. */
@@ -168,6 +163,7 @@ function compileJobViaChild(cx: CompileContext, job: Job, next: string): string 
     },
     ResultSelector: { 'Output.$': '$.Output' },
     ResultPath: '$.__child',
+    Retry: [cx.startExecutionRetry()],
     Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.__caught', Next: failed }],
     Next: place,
   }, { job: job.id, role: 'job' });
@@ -179,7 +175,7 @@ function finishMachine(cx: CompileContext, name: string, machine: Machine, diagn
   pruneUnreachable(machine);
   optimize(cx, machine);
   const definition = renderMachine(machine);
-  const json = JSON.stringify(definition);
+  const json = definitionText(definition);
   return withPretty({ name, definition, json, states: cx.info, diagnostics, placeholders: placeholdersOf(json) });
 }
 
@@ -447,7 +443,7 @@ function compileRun(workflow: Workflow, options: CompileOptions, split: boolean)
   pruneUnreachable(machine);
   optimize(cx, machine);
   const definition = renderMachine(machine);
-  const json = JSON.stringify(definition);
+  const json = definitionText(definition);
   const diagnostics = [...cx.diagnostics, ...checkMachine(definition, json, workflow)];
   const placeholders = placeholdersOf(json);
   if (workflow.execution === 'express' && workflow.timeout > 300) {

@@ -78,13 +78,14 @@ describe('structuralProblems', () => {
       },
     };
     const problems = structuralProblems(bad);
-    expect(problems).toContain('machine/a: Seconds must be a whole number ≥ 0, got 1.5');
-    expect(problems).toContain(`machine/${long}: state name over 80 characters`);
-    expect(problems).toContain(`machine/${long}: TimeoutSeconds must be a whole number ≥ 1, got 0`);
-    expect(problems).toContain(`machine/${long}: IntervalSeconds must be a whole number ≥ 1, got 0`);
-    expect(problems).toContain(`machine/${long}: BackoffRate below 1`);
-    expect(problems).toContain('machine/orphan: unreachable');
-    expect(problems).toHaveLength(6);
+    expect(problems).toContain('whole-numbers: machine/a: Seconds must be a whole number from 0, got 1.5');
+    expect(problems).toContain(`state-name-length: machine/${long}: state name is 81 characters, over 80`);
+    expect(problems).toContain(`whole-numbers: machine/${long}: TimeoutSeconds must be a whole number from 1 to 99999999, got 0`);
+    expect(problems).toContain(`whole-numbers: machine/${long}: IntervalSeconds must be a whole number from 1 to 99999999, got 0`);
+    expect(problems).toContain(`backoff-rate: machine/${long}: BackoffRate 0.5 is below 1`);
+    expect(problems).toContain('transitions: machine/orphan: unreachable');
+    expect(problems).toContain(`service-retries: machine/${long}: no Retry for Lambda.ServiceException, Lambda.AWSLambdaException, Lambda.SdkClientException, Lambda.TooManyRequestsException, Lambda.ClientExecutionTimeoutException`);
+    expect(problems).toHaveLength(7);
   });
 
   it('looks inside Parallel branches and Map item processors', () => {
@@ -96,11 +97,11 @@ describe('structuralProblems', () => {
       },
     };
     expect(structuralProblems(nested).sort()).toEqual([
-      'machine/m/i: Next "nowhere" does not exist',
-      'machine/m: MaxConcurrency must be a whole number ≥ 0, got 2.5',
-      'machine/p/b: no Next or End',
-      'machine/p/b: unreachable',
-      'machine/p: StartAt "missing" does not exist',
+      'transitions: machine/m/i: Next "nowhere" does not exist',
+      'transitions: machine/p/b: no Next or End',
+      'transitions: machine/p/b: unreachable',
+      'transitions: machine/p: StartAt "missing" does not exist',
+      'whole-numbers: machine/m: MaxConcurrency must be a whole number from 0, got 2.5',
     ]);
   });
 });

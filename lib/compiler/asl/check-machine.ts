@@ -1,54 +1,22 @@
 /**
- * Checks that AWS enforces when a machine is created but schema validation does not: whole
- * numbers, state name length, definition size; plus a reachability check and an estimate of the
- * history events one run can produce.
+ * Checks of a compiled machine: the AWS rules schema validation does not know (rules/), the
+ * definition size, and an estimate of the history events one run can produce.
  */
 import type { Diagnostic } from '../../diagnostics/index.ts';
 import type { Workflow } from '../../config/index.ts';
 import type { Machine, State } from './types.ts';
+import { definitionText } from './placeholders.ts';
+import { awsRuleProblems } from './rules/index.ts';
+
+export { targetsOf } from './rules/index.ts';
 
 const MAX_DEFINITION_BYTES = 1024 * 1024;
 /** Step Functions' limit of history events per Standard execution. */
 export const MAX_HISTORY_EVENTS = 25_000;
 
-/** Every state name a state can go to: its Next, a Choice's Default and rules, its Catch targets. */
-export function targetsOf(st: State): string[] {
-  return [st.Next, st.Default, ...(st.Choices ?? []).map((c) => (c as { Next?: string }).Next), ...(st.Catch ?? []).map((c) => c.Next)].filter((t): t is string => typeof t === 'string' && t !== '');
-}
-
-function walk(m: Machine, where: string, problems: string[]): void {
-  const names = Object.keys(m.States);
-  const seen = new Set([m.StartAt]);
-  if (!m.States[m.StartAt]) problems.push(`${where}: StartAt "${m.StartAt}" does not exist`);
-  for (const [n, st] of Object.entries(m.States)) {
-    for (const t of targetsOf(st)) {
-      if (!m.States[t]) problems.push(`${where}/${n}: Next "${t}" does not exist`);
-      seen.add(t);
-    }
-    if (!st.Next && !st.End && !['Choice', 'Succeed', 'Fail'].includes(st.Type)) problems.push(`${where}/${n}: no Next or End`);
-    if (n.length > 80 && [...n].length > 80) problems.push(`${where}/${n}: state name over 80 characters`);
-    const whole = (v: unknown, what: string, min = 0): void => {
-      if (v !== undefined && !(Number.isInteger(v) && (v as number) >= min)) problems.push(`${where}/${n}: ${what} must be a whole number ≥ ${min}, got ${String(v)}`);
-    };
-    whole(st.Seconds, 'Seconds');
-    whole(st.TimeoutSeconds, 'TimeoutSeconds', 1);
-    whole(st.MaxConcurrency, 'MaxConcurrency');
-    for (const r of st.Retry ?? []) {
-      whole(r.IntervalSeconds, 'IntervalSeconds', 1);
-      whole(r.MaxAttempts, 'MaxAttempts');
-      if (r.BackoffRate !== undefined && r.BackoffRate < 1) problems.push(`${where}/${n}: BackoffRate below 1`);
-    }
-    for (const b of st.Branches ?? []) walk(b, `${where}/${n}`, problems);
-    if (st.ItemProcessor) walk(st.ItemProcessor, `${where}/${n}`, problems);
-  }
-  for (const n of names) if (!seen.has(n)) problems.push(`${where}/${n}: unreachable`);
-}
-
-/** Structural problems of a machine (empty when it is well formed). */
-export function structuralProblems(m: Machine): string[] {
-  const problems: string[] = [];
-  walk(m, 'machine', problems);
-  return problems;
+/** Structural problems of a machine under the AWS rules the compiler checks (empty when it follows them all). */
+export function structuralProblems(m: Machine, json: string = definitionText(m)): string[] {
+  return awsRuleProblems(m, json);
 }
 
 /** A Task that waits for its job to finish (`.sync`, `.sync:2`): its history records a submission too. */
@@ -111,6 +79,6 @@ export function checkMachine(m: Machine, json: string, workflow: Workflow): Diag
       note: 'move large loops or foreach stages into a child workflow (`trigger`) so each execution stays under the limit',
     });
   }
-  for (const p of structuralProblems(m)) out.push({ code: 'WF6001', severity: 'error', message: `internal: compiled machine is malformed: ${p}`, location: workflow.loc });
+  for (const p of structuralProblems(m, json)) out.push({ code: 'WF6001', severity: 'error', message: `internal: compiled machine is malformed: ${p}`, location: workflow.loc });
   return out;
 }
