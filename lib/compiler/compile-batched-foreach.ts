@@ -23,6 +23,7 @@ import type { BatchInfo, CompileContext, StageScope, StateSink } from './compile
 import type { CompiledWorkflow } from './compile-workflow.ts';
 import type { Machine, State } from './asl/types.ts';
 import { estimateHistoryEvents, MAX_HISTORY_EVENTS } from './asl/check-machine.ts';
+import { escapeIntrinsicText } from './asl/intrinsic.ts';
 import { childDocument } from './wire-context.ts';
 import { foreachCollect, foreachItems, stageInfo, stateMachinePlaceholder } from './compile-stages.ts';
 import { containsTemplate } from './compile-expression.ts';
