@@ -5,5 +5,6 @@ export { planJobs, planWorkflowJobs, planAddedWaits, type PlanNode } from './pla
 export { simulatePlan, criticalPath } from './simulate-plan.ts';
 export { structuralProblems, estimateHistoryEvents } from './asl/check-machine.ts';
 export type { Machine, State, ChoiceRule } from './asl/types.ts';
+export { parseIntrinsic, isIntrinsicPath, escapeIntrinsicText, type IntrinsicArg, type IntrinsicCall } from './asl/intrinsic.ts';
 export { renderMermaid } from './render-mermaid.ts';
 export { historyBounds, batchMachineName, chunkSizeFor } from './compile-batched-foreach.ts';
