@@ -208,7 +208,7 @@ export const compilerTarget: FuzzTarget<string> = {
     for (const m of [compiled, ...compiled.children]) {
       const problems = structuralProblems(m.definition);
       require(problems.length === 0, () => `structural problems: ${problems.join('; ')}\n${text}`);
-      require(m.json === JSON.stringify(m.definition), () => 'json is not the definition');
+      require(isDeepStrictEqual(JSON.parse(m.json), m.definition), () => 'json is not the definition');
       // asl-validator takes about 0.1 s a machine: it checks one input in eight (chosen by the
       // input, so a finding reproduces); the structural checks run on every machine.
       if (text.length % 8 === 0) {
