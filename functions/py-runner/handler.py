@@ -24,6 +24,12 @@ Decisions:
 - exit()/sys.exit() in py code fails the stage; it never ends the runner.
 - A failure's message starts with the stage and the exception, then the traceback of the stage's
   own code lines (runner frames are left out).
+- A failure stays well under Step Functions' 32,768-character cause once the Lambda runtime has
+  wrapped it (`fit_failure`, the same steps as lib/runtime/fit-record.ts): long outputs, then the
+  message, are cut in the middle with a marker.
+- py and virtual py code runs in a fresh temporary directory, removed afterwards: on Lambda the
+  runner's own folder (/var/task) is read-only, and locally it is the same, so relative paths
+  behave alike on both.
 """
 
 from __future__ import annotations
@@ -46,11 +52,20 @@ import tempfile
 import threading
 import traceback
 import types
+import uuid
 from contextlib import contextmanager
 from typing import Any, Iterator
 
 # Bytes kept per captured stream of a virtual py stage (head and tail, marker between).
 OUTPUT_BYTES = 64 * 1024
+# The most a failure may take once the Lambda runtime has wrapped it (Step Functions keeps 32,768).
+FAILURE_BUDGET_CHARS = 24_000
+# Characters kept of each text before the next one is cut (see fit_record).
+TRIM_FLOOR_CHARS = 1_000
+# Room left for the runtime's stackTrace (the frames of the handler's raise; measured ~200).
+TRACE_RESERVE_CHARS = 2_000
+# Step Functions' limit on an error name.
+ERROR_NAME_CHARS = 256
 # Seconds between SIGTERM and SIGKILL when a virtual py process is stopped.
 KILL_GRACE = 2.0
 
@@ -67,9 +82,148 @@ class _Timeout(BaseException):
     """Raised in the stage's code when its timeout passes (BaseException: `except Exception` cannot swallow it)."""
 
 
+# --- failures within a cause ---------------------------------------------------------------------
+
+
+def truncation_marker(dropped: int) -> str:
+    """The marker that stands for `dropped` bytes (UTF-8) cut from the middle of a text."""
+    return f"…[truncated {dropped} bytes]…"
+
+
+def trim_middle(text: str, keep: int) -> str:
+    """`text` when it has at most `keep` characters; else its head and tail, `keep` characters in
+    all (the head gets the odd one), around a truncation marker."""
+    if len(text) <= keep:
+        return text
+    keep = max(0, int(keep))
+    head = (keep + 1) // 2
+    tail = keep - head
+    dropped = text[head : len(text) - tail]
+    return text[:head] + truncation_marker(len(dropped.encode("utf-8", "surrogatepass"))) + text[len(text) - tail :]
+
+
+def _json_bytes(value: Any) -> int:
+    return len(json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "surrogatepass"))
+
+
+def _skeleton(value: Any) -> Any:
+    if isinstance(value, str):
+        return ""
+    if isinstance(value, list):
+        return [_skeleton(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _skeleton(v) for k, v in value.items()}
+    return value
+
+
+def _shrink_value(value: Any, level: int) -> Any:
+    """`value` with every string longer than `level` cut to it; a list or dict whose size without
+    its strings is still over `level` becomes a `__truncated__` marker."""
+    if isinstance(value, str):
+        return trim_middle(value, level)
+    if not isinstance(value, (list, dict)):
+        return value
+    if _json_bytes(_skeleton(value)) > max(level, 2):
+        return {"__truncated__": f"{_json_bytes(value)} bytes"}
+    if isinstance(value, list):
+        return [_shrink_value(v, level) for v in value]
+    return {k: _shrink_value(v, level) for k, v in value.items()}
+
+
+def _longest(value: Any) -> int:
+    if isinstance(value, str):
+        return len(value)
+    if isinstance(value, (list, dict)):
+        inner = value if isinstance(value, list) else list(value.values())
+        return max([_json_bytes(value), *(_longest(v) for v in inner)])
+    return 0
+
+
+def largest_fitting(low: int, high: int, fits: Any) -> int | None:
+    """The largest whole number in [low, high] that `fits`, or None when not even `low` does."""
+    if not fits(low):
+        return None
+    lo, hi = low, max(low, high)
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if fits(mid):
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
+def fit_record(record: dict, fits: Any) -> dict:
+    """`record` as it is when it fits; else shrunk: the outputs' strings down to one length (not
+    under the floor; lists and dicts longer than that without their strings become a `__truncated__`
+    marker), then the error message, then both below the floor, at worst the outputs one marker and
+    the name cut to 256."""
+    if fits(record):
+        return record
+    outputs = record.get("outputs") or {}
+    errors = record.get("errors") or {"name": "StageError", "message": ""}
+    message = errors.get("message") if isinstance(errors.get("message"), str) else json.dumps(errors.get("message"))
+
+    def build(out: int, msg: int) -> dict:
+        shrunk = {k: _shrink_value(v, out) for k, v in outputs.items()}
+        return {**record, "outputs": shrunk, "errors": {**errors, "message": trim_middle(message, msg)}}
+
+    steps = [
+        (TRIM_FLOOR_CHARS, _longest(outputs), lambda n: build(n, len(message))),
+        (TRIM_FLOOR_CHARS, len(message), lambda n: build(TRIM_FLOOR_CHARS, n)),
+        (0, TRIM_FLOOR_CHARS, lambda n: build(n, TRIM_FLOOR_CHARS)),
+        (0, TRIM_FLOOR_CHARS, lambda n: build(0, n)),
+    ]
+    for low, high, at in steps:
+        level = largest_fitting(low, high, lambda n, at=at: fits(at(n)))
+        if level is not None:
+            return at(level)
+    last = build(0, 0)
+    name = trim_middle(str(errors.get("name")), ERROR_NAME_CHARS)
+    return {**last, "outputs": {"__truncated__": f"{_json_bytes(outputs)} bytes"}, "errors": {**last["errors"], "name": name}}
+
+
+def _wrapped_length(error_type: str, message: str) -> int:
+    """The length of the Lambda runtime's report of an error (its JSON, non-ASCII escaped), with
+    room for its stack trace."""
+    shape = {"errorMessage": message, "errorType": error_type, "requestId": "0" * 36, "stackTrace": []}
+    return len(json.dumps(shape)) + TRACE_RESERVE_CHARS
+
+
+def fit_failure(error_type: str, message: str, budget: int = FAILURE_BUDGET_CHARS) -> str:
+    """The message of a failure, shrunk when the runtime's report of it would pass `budget`: a
+    failed record through `fit_record`, any other text cut in the middle."""
+    if _wrapped_length(error_type, message) <= budget:
+        return message
+
+    def fits(text: str) -> bool:
+        return _wrapped_length(error_type, text) <= budget
+
+    try:
+        record = json.loads(message)
+    except ValueError:
+        record = None
+    if isinstance(record, dict) and isinstance(record.get("errors"), dict):
+        return _dumps_record(fit_record(record, lambda r: fits(_dumps_record(r))))
+    return trim_middle(message, largest_fitting(0, len(message), lambda n: fits(trim_middle(message, n))) or 0)
+
+
+def lambda_cause(e: BaseException) -> str:
+    """What the Lambda Python runtime reports for `e`, Step Functions' cause: `{errorMessage,
+    errorType, requestId, stackTrace}` as its `json.dumps` writes it, with the frames below the
+    caller's (the runtime leaves its bootstrap frames out)."""
+    frames = traceback.extract_tb(e.__traceback__)[1:]
+    shape = {"errorMessage": str(e), "errorType": type(e).__name__, "requestId": str(uuid.uuid4()), "stackTrace": traceback.format_list(frames)}
+    return json.dumps(shape)
+
+
+def _dumps_record(record: dict) -> str:
+    return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+
+
 def _failed(name: str, message: str, outputs: dict | None = None) -> StageFailed:
     record = {"status": "FAILED", "outputs": outputs or {}, "errors": {"name": name, "message": message}}
-    return StageFailed(json.dumps(record, ensure_ascii=False, separators=(",", ":")))
+    return StageFailed(_dumps_record(record))
 
 
 # --- code assembly -------------------------------------------------------------------------------
@@ -177,6 +331,23 @@ def collect_outputs(namespace: dict, given: dict) -> dict:
 
 
 # --- py ------------------------------------------------------------------------------------------
+
+
+@contextmanager
+def scratch_dir(prefix: str) -> Iterator[str]:
+    """A fresh, writable temporary directory as the working directory while the stage's code runs,
+    removed afterwards (the previous working directory is restored)."""
+    path = tempfile.mkdtemp(prefix=prefix)
+    try:
+        previous: str | None = os.getcwd()
+    except OSError:
+        previous = None
+    os.chdir(path)
+    try:
+        yield path
+    finally:
+        os.chdir(previous if previous is not None and os.path.isdir(previous) else tempfile.gettempdir())
+        shutil.rmtree(path, ignore_errors=True)
 
 
 def _safe_str(e: BaseException) -> str:
@@ -290,7 +461,7 @@ def run_py(event: dict) -> dict:
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
     timeout = event.get("timeout")
     try:
-        with _deadline(timeout):
+        with scratch_dir("wf-py-"), _deadline(timeout):
             exec(code, namespace)  # noqa: S102 - running the stage's code is this runner's job
     except _Timeout:
         raise _failed("StageTimeout", f"{label} timed out after {timeout} s") from None
@@ -340,7 +511,7 @@ def _clip(data: bytes) -> str:
     if len(data) > OUTPUT_BYTES:
         half = OUTPUT_BYTES // 2
         dropped = len(data) - 2 * half
-        data = data[:half] + f"…[truncated {dropped} bytes]…".encode() + data[-half:]
+        data = data[:half] + truncation_marker(dropped).encode() + data[-half:]
     return data.decode("utf-8", errors="replace").rstrip()
 
 
@@ -456,7 +627,8 @@ def run_virtual_py(event: dict) -> dict:
             f.write(source)
         timeout = event.get("timeout")
         limit = float(timeout) if isinstance(timeout, (int, float)) and timeout > 0 else None
-        code, out, err, timed_out = _run([python, paths["boot.py"], paths["payload.json"], paths["stage.py"]], limit)
+        with scratch_dir("wf-vpy-cwd-") as cwd:
+            code, out, err, timed_out = _run([python, paths["boot.py"], paths["payload.json"], paths["stage.py"]], limit, cwd)
         outputs = {"return_code": code, "stdout": out, "stderr": err}
         if timed_out:
             raise _failed("StageTimeout", f"{label} timed out after {timeout} s and was killed", outputs)
@@ -542,12 +714,15 @@ def handler(event: Any, context: Any = None) -> dict:
         errors = record.get("errors") or {}
         if isinstance(errors.get("message"), str):
             errors["message"] = scrub_secrets(errors["message"], event)
-        raise StageFailed(json.dumps(record, ensure_ascii=False, separators=(",", ":"))) from None
+        raise StageFailed(fit_failure("StageFailed", _dumps_record(record))) from None
+    except BadRequest as e:
+        raise BadRequest(fit_failure("BadRequest", str(e))) from None
     raise BadRequest(f'unknown action {action!r}; the Python runner takes "py" and "virtual-py"')
 
 
 def main() -> None:
-    """CLI entry: one JSON request on stdin, one JSON line on stdout."""
+    """CLI entry: one JSON request on stdin, one JSON line on stdout. A failure's line carries, as
+    `cause`, what the Lambda runtime would report for it, so local runs see AWS's cause."""
     reply = os.fdopen(os.dup(1), "w", encoding="utf-8")
     sys.stdout.flush()
     os.dup2(2, 1)
@@ -555,11 +730,11 @@ def main() -> None:
         event = json.loads(sys.stdin.buffer.read().decode("utf-8"))
         response: dict = {"ok": True, "result": handler(event)}
     except (StageFailed, BadRequest) as e:
-        response = {"ok": False, "errorType": type(e).__name__, "errorMessage": str(e)}
+        response = {"ok": False, "errorType": type(e).__name__, "errorMessage": str(e), "cause": lambda_cause(e)}
     except json.JSONDecodeError as e:
         response = {"ok": False, "errorType": "BadRequest", "errorMessage": f"the request is not JSON: {e}"}
     except BaseException as e:  # noqa: BLE001 - a runner bug is still answered, never a silent death
-        response = {"ok": False, "errorType": type(e).__name__, "errorMessage": "".join(traceback.format_exception(e))}
+        response = {"ok": False, "errorType": type(e).__name__, "errorMessage": "".join(traceback.format_exception(e)), "cause": lambda_cause(e)}
     sys.stdout.flush()
     try:
         line = json.dumps(response, ensure_ascii=False, allow_nan=False)

@@ -21,6 +21,7 @@ import { checkMachine, estimateHistoryEvents, MAX_HISTORY_EVENTS, targetsOf } fr
 import { stateMachinePlaceholder } from './compile-stages.ts';
 import { runConcurrency } from './compile-concurrency.ts';
 import { withStartDeadline } from './compile-deadline.ts';
+import { escapeIntrinsicText } from './asl/intrinsic.ts';
 
 /** The sentinel `next` meaning "end of this machine or branch". */
 export const END = '\u0000END';
@@ -335,7 +336,10 @@ function compileRun(workflow: Workflow, options: CompileOptions, split: boolean)
     if (end) return end;
     if (status === 'FAILED') {
       const fail = cx.add(['run failed'], { Type: 'Fail', Error: 'WorkflowFailed', CausePath: '$.cause' }, { role: 'run-end' });
-      end = cx.add(['run failed', 'cause'], { Type: 'Pass', Parameters: { 'cause.$': 'States.JsonToString($)' }, Next: fail });
+      // A cause holds 32,768 characters and a result document can hold far more: the cause names the
+      // run and where its document is (the result state's output, which the client and `wf` read).
+      const cause = `workflow "${escapeIntrinsicText(workflow.name)}" run {} FAILED; its result document, with every job record, is the output of its last "run." state in the execution history`;
+      end = cx.add(['run failed', 'cause'], { Type: 'Pass', Parameters: { 'cause.$': `States.Format('${cause}', $.run.id)` }, Next: fail });
     } else end = cx.add(['run', status === 'SUCCESS' ? 'succeeded' : 'skipped'], { Type: 'Succeed' }, { role: 'run-end' });
     ends.set(status, end);
     return end;

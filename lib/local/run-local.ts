@@ -1,8 +1,8 @@
 /**
  * Runs a compiled workflow on the embedded engine (`aws-local-stepfunctions`): the same definition
  * that deploys to AWS, with every Task routed to the handler code the Lambdas run. Lambda errors are
- * reproduced in Lambda's shape (`Cause` = `{"errorType", "errorMessage"}` JSON) so the machine's
- * Catch states see exactly what they see on AWS.
+ * reproduced in the Lambda runtime's shape and cut at Step Functions' cause limit (task-failure.ts)
+ * so the machine's Catch states see exactly what they see on AWS.
  */
 import './polyfill.ts';
 import { ownMachine } from './engine-fail-fast.ts';
@@ -15,6 +15,7 @@ import { compileWorkflow, stateMachinePlaceholder, type CompiledMachine, type Co
 import { buildScope, handleRequest, keyedFailure, runPython } from '../runtime/index.ts';
 import { renderTemplate } from '../expr/index.ts';
 import { resolveParameters } from './resolve-parameters.ts';
+import { lambdaFailure, taskFailure } from './task-failure.ts';
 import { localContext, localCoordination, localExecutionId, registerExecution, takesConcurrencySlot, watchStopRequests } from './local-coordination.ts';
 import type { PyRunRequest, RunnerRequest, WireContext } from '../protocol/index.ts';
 import { DeleteItemCommand, GetItemCommand, PutItemCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -97,13 +98,6 @@ export class RunInputError extends Error {
 export function newRunId(now = new Date()): string {
   const ts = now.toISOString().replace(/[-:.TZ]/g, '').slice(0, 17);
   return `${ts}-${randomBytes(4).toString('hex')}`;
-}
-
-function lambdaShaped(e: unknown): Error {
-  const err = e instanceof Error ? e : new Error(String(e));
-  const out = new Error(JSON.stringify({ errorType: err.name || 'Error', errorMessage: err.message }));
-  out.name = err.name || 'Error';
-  return out;
 }
 
 /** Every Task state of a machine with its name, nested branches and item processors included. */
@@ -200,7 +194,7 @@ async function execute(workflow: Workflow, input: Record<string, unknown>, optio
             return { Payload: await runPy(req) };
           } catch (e) {
             // The Python runner adds the key itself; a runner that could not start or died did not.
-            throw lambdaShaped(typeof req.key === 'string' ? keyedFailure(e, req.key) : e);
+            throw lambdaFailure(typeof req.key === 'string' ? keyedFailure(e, req.key) : e);
           }
         };
       } else if (resource.endsWith(':lambda:invoke.waitForTaskToken')) {
@@ -212,7 +206,7 @@ async function execute(workflow: Workflow, input: Record<string, unknown>, optio
           try {
             return { Payload: await handleRequest((p as { Payload: RunnerRequest }).Payload, { signal, runPy, coordination }) };
           } catch (e) {
-            throw lambdaShaped(e);
+            throw lambdaFailure(e);
           }
         };
       } else if (resource.includes(':states:startExecution')) {
@@ -244,6 +238,16 @@ async function execute(workflow: Workflow, input: Record<string, unknown>, optio
           throw e;
         };
       }
+    }
+    // Step Functions cuts every Task's error name and cause to its limits, whatever the service.
+    for (const [name, handler] of Object.entries(handlers)) {
+      handlers[name] = async (p) => {
+        try {
+          return await handler(p);
+        } catch (e) {
+          throw taskFailure(e);
+        }
+      };
     }
     return handlers;
   };
@@ -312,7 +316,7 @@ async function execute(workflow: Workflow, input: Record<string, unknown>, optio
   const unregister = registerExecution(executionId, stopBy);
   const unwatch = options.store && takesConcurrencySlot(definition) ? watchStopRequests(options.store, executionId, stopBy) : undefined;
   // The result document is the output of the run's result state: read it from the event log
-  // (a failed run's document also travels in the Fail state's cause, as it does on AWS).
+  // (a failed run's Fail state only names the run in its cause, on AWS as here).
   const seen: { result?: ResultDocument; jobs?: Record<string, unknown> } = {};
   const progress = watchEvents(execution.eventLogs as AsyncGenerator<unknown>, compiledWf.states, workflow.name, seen, options.onEvent, options.onRawEvent, executionId, tooLargeIn);
   const sofar = (): Record<string, unknown> => ({ ...input, jobs: { ...(input as { jobs?: object }).jobs, ...seen.jobs } });
@@ -328,6 +332,12 @@ async function execute(workflow: Workflow, input: Record<string, unknown>, optio
     if (e instanceof ExecutionError) {
       const cause = (e as { cause?: { name?: string; message?: string } }).cause;
       if (cause?.name === 'WorkflowFailed' && seen.result) return seen.result;
+      // A built-in error is the engine's own (Task errors reach it as plain Errors, task-failure.ts):
+      // an intrinsic function that failed, say `States.StringToJson` of a cut cause. No Catch handles
+      // that on Step Functions either; it names it States.Runtime.
+      if (cause instanceof SyntaxError || cause instanceof TypeError || cause instanceof RangeError) {
+        return failedRun(sofar(), workflow, 'States.Runtime', `a state's intrinsic function failed: ${cause.message}`);
+      }
       return failedRun(sofar(), workflow, cause?.name ?? 'ExecutionError', cause?.message ?? e.message);
     }
     if (e instanceof ExecutionTimeoutError) return failedRun(sofar(), workflow, 'States.Timeout', `the run took longer than its timeout of ${workflow.timeout} s`);

@@ -3,7 +3,7 @@
  * run a stage, evaluate expressions, collect Map results, prepare a run, and the coordination
  * actions (signals, concurrency slots, start deadlines: see coordination.ts). Failures are thrown, never returned,
  * so that the state machine's Retry and Catch see them: `StageFailed` (message: the failed
- * record's JSON), `ExpressionError`, `BadRequest`.
+ * record's JSON), `ExpressionError`, `BadRequest`; each kept within what a cause carries (fit-failure.ts).
  */
 import type { CollectRequest, ConcurrencyCancelRequest, ConcurrencyReclaimRequest, EvalRequest, PrepareRequest, RunnerRequest, RunStageRequest, SignalWaitRequest, StageResponse, StartDeadlineRequest, NeedsWaitRequest, JobDoneRequest } from '../protocol/index.ts';
 import { cancelHolders, defaultCoordination, reclaimSlots, startDeadline, type Coordination } from './coordination.ts';
@@ -17,6 +17,7 @@ import { badRequest, RunnerError } from './runner-error.ts';
 import { ErrorNames } from '../protocol/index.ts';
 import { prepareRun } from './prepare-run.ts';
 import { capOutputs } from './cap-outputs.ts';
+import { fitFailure } from './fit-failure.ts';
 import { MIN_SECRET_CHARS, scrubText } from './scrub-text.ts';
 
 /** How {@link handleRequest} runs. */
@@ -93,14 +94,14 @@ async function runStage(req: RunStageRequest, options: HandleRequestOptions): Pr
  * `collect` → the keyed outputs. `py` and `virtual-py` requests belong to the Python runner.
  */
 export async function handleRequest(raw: RunnerRequest, options: HandleRequestOptions = {}): Promise<unknown> {
-  if (!isRecord(raw)) throw badRequest(`a runner request must be an object, got ${JSON.stringify(raw)}`);
+  if (!isRecord(raw)) throw fitFailure(badRequest(`a runner request must be an object, got ${JSON.stringify(raw)}`));
   const req = decodeJsonFields(raw as unknown as Record<string, unknown>) as unknown as RunnerRequest;
   const key = (raw as { key?: unknown }).key;
   try {
     return await dispatch(req, options);
   } catch (e) {
     const failure = typeof key === 'string' ? keyedFailure(e, key) : e;
-    throw scrubSecretsFrom(failure, raw as unknown as Record<string, unknown>);
+    throw fitFailure(scrubSecretsFrom(failure, raw as unknown as Record<string, unknown>));
   }
 }
 
@@ -134,8 +135,10 @@ export function keyedFailure(e: unknown, key: string): unknown {
   if (!(e instanceof Error)) return e;
   if (e.name === ErrorNames.stageFailed) {
     try {
-      const record = JSON.parse(e.message) as { errors?: { name?: string } };
+      const record = JSON.parse(e.message) as { errors?: { name?: string }; key?: unknown };
       const name = record.errors?.name === ErrorNames.expression ? ErrorNames.expression : ErrorNames.stageFailed;
+      // A record that has its key already (the Python runner adds it) keeps its error as it came.
+      if (record.key === key && name === e.name) return e;
       return new RunnerError(name, JSON.stringify({ ...record, key }));
     } catch {
       return new RunnerError(ErrorNames.stageFailed, JSON.stringify({ status: 'FAILED', outputs: {}, errors: { name: 'StageError', message: e.message }, key }));

@@ -28,3 +28,7 @@ export { prepareRun } from './prepare-run.ts';
 export { capOutputs, OUTPUT_BUDGET_BYTES } from './cap-outputs.ts';
 export { awsCoordination, defaultCoordination, reclaimSlots, cancelHolders, startDeadline, type Coordination } from './coordination.ts';
 export { scrubText, MIN_SECRET_CHARS } from './scrub-text.ts';
+export { fitFailure, FAILURE_BUDGET_CHARS } from './fit-failure.ts';
+export { fitRecord, TRIM_FLOOR_CHARS, type FailedRecord } from './fit-record.ts';
+export { lambdaCause, causeLength, CAUSE_LIMIT_CHARS } from './lambda-cause.ts';
+export { trimMiddle, truncationMarker } from './trim-middle.ts';

@@ -3,6 +3,7 @@
  * tail are kept (the first lines often say what ran, the last ones why it stopped) with a
  * `…[truncated N bytes]…` marker between them, so outputs stay within a Step Functions payload.
  */
+import { truncationMarker } from './trim-middle.ts';
 
 /** Default budget per captured stream, in bytes. */
 export const DEFAULT_OUTPUT_BYTES = 64 * 1024;
@@ -50,6 +51,6 @@ export class OutputBuffer {
     if (this.total <= this.budget) return Buffer.concat([head, ...this.tail]).toString('utf8');
     this.compactTail();
     const dropped = this.total - head.length - this.tailBytes;
-    return `${head.toString('utf8')}…[truncated ${dropped} bytes]…${Buffer.concat(this.tail).toString('utf8')}`;
+    return `${head.toString('utf8')}${truncationMarker(dropped)}${Buffer.concat(this.tail).toString('utf8')}`;
   }
 }

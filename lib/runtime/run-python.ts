@@ -1,8 +1,9 @@
 /**
  * Runs the Python runner locally: `python3 functions/py-runner/handler.py` in a subprocess, one
  * JSON request on stdin, one JSON line back. Errors are re-thrown with the name and message the
- * Lambda would report (`StageFailed` with the record's JSON), so local runs and AWS runs fail
- * alike; a timeout, a cancel or an interpreter that dies without answering is a `StageFailed` too.
+ * Lambda would report (`StageFailed` with the record's JSON), carrying the cause the Python Lambda
+ * runtime would report (`lambdaCause`), so local runs and AWS runs fail alike; a timeout, a cancel
+ * or an interpreter that dies without answering is a `StageFailed` too.
  */
 import { fileURLToPath } from 'node:url';
 import { ErrorNames, type PyRunRequest } from '../protocol/index.ts';
@@ -22,7 +23,7 @@ export interface RunPythonOptions {
   signal?: AbortSignal;
   /** Variables added to the runner's environment (e.g. PIP_INDEX_URL). */
   env?: Record<string, string>;
-  /** Working directory of the code. @default process.cwd() */
+  /** Working directory of the runner process (the code itself runs in a fresh temporary directory). @default process.cwd() */
   cwd?: string;
   /** Receives the runner's log output as it arrives: the code's print() output and runner warnings. */
   onLog?: (text: string) => void;
@@ -82,5 +83,7 @@ export async function runPython(req: PyRunRequest, options: RunPythonOptions = {
     });
   }
   if (reply.ok === true) return reply.result;
-  throw new RunnerError(String(reply.errorType ?? 'Error'), String(reply.errorMessage ?? ''));
+  const error = new RunnerError(String(reply.errorType ?? 'Error'), String(reply.errorMessage ?? ''));
+  if (typeof reply.cause === 'string') error.lambdaCause = reply.cause;
+  throw error;
 }

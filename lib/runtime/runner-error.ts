@@ -6,11 +6,30 @@
 import { inspect } from 'node:util';
 import { ErrorNames, type ErrorInfo, type StageRecord } from '../protocol/index.ts';
 
-/** An error with a protocol name (`StageFailed`, `ExpressionError`, `BadRequest`, ...). */
+/** Stack frames a {@link RunnerError} keeps (Node's default `Error.stackTraceLimit`). */
+const STACK_FRAMES = 10;
+
+/**
+ * An error with a protocol name (`StageFailed`, `ExpressionError`, `BadRequest`, ...).
+ *
+ * Its `stack` is the name and the frames, without the message: Lambda's Node runtime reports the
+ * stack's lines beside the message, so a stack that repeated the message (as Node's does) would
+ * carry it twice into the cause.
+ */
 export class RunnerError extends Error {
+  /**
+   * The cause Step Functions records for this error, verbatim, when a runtime other than Node's
+   * reported it (the Python runner's, in its runtime's shape); absent for the stage runner's own.
+   */
+  lambdaCause?: string;
+
   constructor(name: string, message: string) {
     super(message);
     this.name = name;
+    const frames: { stack?: string } = {};
+    Error.captureStackTrace(frames, new.target);
+    const lines = (frames.stack ?? '').split('\n').slice(1, 1 + STACK_FRAMES);
+    this.stack = [name, ...lines].join('\n');
   }
 }
 
