@@ -25,7 +25,7 @@ export interface ChildMachineResource {
 
 /** An ECS task definition a definition may run. */
 export interface TaskDefinitionResource {
-  /** The task definition's ARN (with its revision). */
+  /** What `ecs:RunTask` is allowed on: every revision of the task definition's family (`task-definition/<family>:*`). */
   arn: string;
   /** The roles the task runs with (task role, execution role), which Step Functions passes to ECS. */
   roles: string[];
@@ -33,7 +33,10 @@ export interface TaskDefinitionResource {
 
 /** What each placeholder of a definition stands for, for {@link permissionsFor}. */
 export interface DefinitionResources {
-  /** Lambda function ARNs by placeholder name (`StageRunnerFunctionArn`, `PyRunnerFunctionArn`). */
+  /**
+   * What `lambda:InvokeFunction` is allowed on, by placeholder name (`StageRunnerFunctionArn`,
+   * `PyRunnerFunctionArn`): every published version of the function (`function:<name>:*`).
+   */
   functions: Readonly<Record<string, string>>;
   /** DynamoDB table ARNs by placeholder name (`AuditTableName`). */
   tables: Readonly<Record<string, string>>;

@@ -4,6 +4,11 @@
  * Each has its own role that may write its own log group and nothing else; `call` functions that
  * reach other AWS services need statements added to `stageRunner` (see docs/deploy.md).
  *
+ * Definitions invoke a published version of each function, never `$LATEST`: a deploy that changes
+ * the code publishes a new version, and an execution that started before it keeps running the code
+ * its definition names. Versions are retained (CloudFormation never deletes one), so that code
+ * stays there for as long as such an execution may run.
+ *
  * The stage runner is bundled by the locally installed esbuild (never Docker) as an ES module:
  * the runtime reads `import.meta.url`, and a `require` shim lets bundled CommonJS dependencies load
  * Node built-ins.
@@ -15,9 +20,9 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { defaultPolicyOf } from './default-policy-of.ts';
 import { findLockFile, PY_RUNNER_DIR, REGISTRY_TAG_MODULE, writeStageRunnerEntry } from './stage-runner-entry.ts';
 import { suppressNag } from './suppress-nag.ts';
+import { suppressRoleNag } from './suppress-role-nag.ts';
 
 /** Settings of one runner function. */
 export interface RunnerOptions {
@@ -47,6 +52,10 @@ export interface RunnerFunctionsProps {
 
 const DEFAULT_MEMORY = 1024;
 const DEFAULT_TIMEOUT = Duration.minutes(15);
+const RETAINED_VERSIONS: lambda.VersionOptions = {
+  removalPolicy: RemovalPolicy.RETAIN,
+  description: 'sfn-workflow: the code of one deploy, kept for executions that started on it',
+};
 
 /** The stage runner and Python runner Lambda functions, with their roles and log groups. */
 export class RunnerFunctions extends Construct {
@@ -54,6 +63,10 @@ export class RunnerFunctions extends Construct {
   readonly stageRunner: nodejs.NodejsFunction;
   /** The Python runner function (Python 3.12, arm64). */
   readonly pyRunner: lambda.Function;
+  /** The stage runner's version of this deploy: what definitions invoke. Retained after later deploys. */
+  readonly stageRunnerVersion: lambda.Version;
+  /** The Python runner's version of this deploy: what definitions invoke. Retained after later deploys. */
+  readonly pyRunnerVersion: lambda.Version;
 
   constructor(scope: Construct, id: string, props: RunnerFunctionsProps = {}) {
     super(scope, id);
@@ -77,6 +90,7 @@ export class RunnerFunctions extends Construct {
       role: stage.role,
       logGroup: stage.logGroup,
       tracing,
+      currentVersionOptions: RETAINED_VERSIONS,
       bundling: {
         forceDockerBundling: false,
         format: nodejs.OutputFormat.ESM,
@@ -102,7 +116,10 @@ export class RunnerFunctions extends Construct {
       role: py.role,
       logGroup: py.logGroup,
       tracing,
+      currentVersionOptions: RETAINED_VERSIONS,
     });
+    this.stageRunnerVersion = this.stageRunner.currentVersion;
+    this.pyRunnerVersion = this.pyRunner.currentVersion;
 
     suppressNag(this.stageRunner, [
       { id: 'AwsSolutions-L1', reason: 'The stage runner targets nodejs22.x on purpose: the runtime the project is built and tested for.' },
@@ -112,9 +129,7 @@ export class RunnerFunctions extends Construct {
     ]);
     if (props.tracing) {
       for (const role of [stage.role, py.role]) {
-        const policy = defaultPolicyOf(role);
-        if (!policy) continue;
-        suppressNag(policy, [
+        suppressRoleNag(role, [
           { id: 'AwsSolutions-IAM5', reason: 'X-Ray tracing: xray:PutTraceSegments and xray:PutTelemetryRecords take no resource, so the statement must name "*".', appliesTo: ['Resource::*'] },
         ]);
       }

@@ -3,8 +3,12 @@
  * and audit table, one {@link WorkflowStateMachine} per workflow (children before the workflows
  * that trigger them), ECS resources when some workflow has docker stages, a dead-letter queue when
  * some workflow has schedules, and outputs naming every state machine.
+ *
+ * The shared resources stay in the app's stack. The state machines go there too while the whole
+ * fits in one stack; past that they go to nested stacks (see place-workflows.ts), which are passed
+ * the shared resources they use as parameters and name machines of other stacks by their ARN.
  */
-import { Annotations, ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, CfnOutput, CfnResource, Duration, NestedStack, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -13,13 +17,15 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import { Construct } from 'constructs';
+import type { CompiledWorkflow } from '../compiler/index.ts';
 import type { Workflow } from '../config/index.ts';
 import { compileForDeploy, type DeployableWorkflow } from './compile-for-deploy.ts';
 import { DockerTasks } from './docker-tasks.ts';
+import { BYTES_PER_RESOURCE, placeWorkflows, type NestedStacksOption } from './place-workflows.ts';
 import { RunnerFunctions, type RunnerOptions } from './runner-functions.ts';
-import { alphanumericName, stateMachineName } from './state-machine-name.ts';
+import { alphanumericName, stateMachineName, stateMachineNamePattern } from './state-machine-name.ts';
 import { suppressNag } from './suppress-nag.ts';
-import { defaultPolicyOf } from './default-policy-of.ts';
+import { suppressRoleNag } from './suppress-role-nag.ts';
 import { runnerPermissionsFor } from './permissions-for.ts';
 import { WorkflowAuditTable } from './workflow-audit-table.ts';
 import { WorkflowStateMachine, type WorkflowLogLevel } from './workflow-state-machine.ts';
@@ -58,6 +64,25 @@ export interface WorkflowAppProps {
   dockerTask?: { cpu?: number; memoryLimitMiB?: number };
   /** The lock file the stage-runner bundle resolves packages against. @default the nearest above the working directory */
   depsLockFilePath?: string;
+  /**
+   * Where the state machines go: `'auto'` keeps them in this stack while everything fits in it and
+   * otherwise uses the fewest nested stacks that each fit; a number uses that many nested stacks
+   * (so that the placement never changes as workflows come and go); `'off'` keeps them in this
+   * stack and fails the synth when they do not fit. @default 'auto'
+   */
+  nestedStacks?: NestedStacksOption;
+}
+
+/** One state machine to build: a workflow's, or a child machine of a split workflow. */
+interface PlannedMachine {
+  /** Its deployed name. */
+  name: string;
+  /** The construct id. */
+  id: string;
+  workflow: Workflow;
+  compiled: CompiledWorkflow;
+  /** For a child machine: the workflow's `compiled.children` entry name. */
+  job?: string;
 }
 
 /** Every workflow of a config directory deployed as Step Functions state machines, with what they run on. */
@@ -66,6 +91,10 @@ export class WorkflowApp extends Construct {
   readonly stageRunner: nodejs.NodejsFunction;
   /** The Python runner function. */
   readonly pyRunner: lambda.Function;
+  /** The stage runner's version of this deploy, which the definitions invoke (retained after later deploys). */
+  readonly stageRunnerVersion: lambda.Version;
+  /** The Python runner's version of this deploy, which the definitions invoke (retained after later deploys). */
+  readonly pyRunnerVersion: lambda.Version;
   /** The audit table. */
   readonly auditTable: dynamodb.Table;
   /** Each workflow's construct, by workflow name, children first. */
@@ -76,6 +105,8 @@ export class WorkflowApp extends Construct {
   readonly deadLetterQueue?: sqs.Queue;
   /** The compiled workflows, in deployment order. */
   readonly compiled: readonly DeployableWorkflow[];
+  /** The nested stacks holding the state machines, when they do not fit in this stack (else none). */
+  readonly nestedStacks: readonly NestedStack[];
 
   constructor(scope: Construct, id: string, props: WorkflowAppProps = {}) {
     super(scope, id);
@@ -100,15 +131,16 @@ export class WorkflowApp extends Construct {
     });
     this.stageRunner = runners.stageRunner;
     this.pyRunner = runners.pyRunner;
+    this.stageRunnerVersion = runners.stageRunnerVersion;
+    this.pyRunnerVersion = runners.pyRunnerVersion;
     this.auditTable = new WorkflowAuditTable(this, 'Audit', {
       ...(props.deletionProtection !== undefined ? { deletionProtection: props.deletionProtection } : {}),
       ...(props.auditTableRemovalPolicy !== undefined ? { removalPolicy: props.auditTableRemovalPolicy } : {}),
     }).table;
 
-    const dockerTasks = workflows.flatMap((w) => w.compiled.dockerTasks);
-    if (dockerTasks.length) {
+    if (workflows.some((w) => w.compiled.dockerTasks.length)) {
       this.docker = new DockerTasks(this, 'Docker', {
-        tasks: dockerTasks,
+        namePrefix: prefix,
         ...(props.vpc ? { vpc: props.vpc } : {}),
         ...(props.vpcSubnets ? { vpcSubnets: props.vpcSubnets } : {}),
         ...(props.dockerTask?.cpu !== undefined ? { cpu: props.dockerTask.cpu } : {}),
@@ -128,62 +160,73 @@ export class WorkflowApp extends Construct {
       ]);
     }
 
+    const planned = planMachines(workflows, prefix);
+    const stack = Stack.of(this);
+    const inStack = stack.node.findAll().filter((c) => c instanceof CfnResource && Stack.of(c) === stack).length;
+    const placement = placeWorkflows(
+      planned.map((m) => ({
+        name: m.name,
+        workflow: m.workflow.name,
+        footprint: {
+          ...WorkflowStateMachine.footprint(m.compiled, { schedules: m.job ? 0 : m.workflow.on.schedules.length, ...(props.logging ? { logging: props.logging } : {}) }),
+          outputs: m.job ? 0 : 1,
+        },
+      })),
+      { bytes: inStack * BYTES_PER_RESOURCE, resources: inStack, outputs: 2 },
+      props.nestedStacks,
+    );
+    this.nestedStacks = Array.from(
+      { length: placement.nestedStacks },
+      (_, i) => new NestedStack(this, `WorkflowGroup${i + 1}`, { description: `sfn-workflow: state machines of ${stack.stackName}, group ${i + 1}` }),
+    );
+    if (placement.nestedStacks) {
+      Annotations.of(this).addInfo(
+        `${planned.length} state machines placed in ${placement.nestedStacks} nested stacks (nestedStacks: ${String(props.nestedStacks ?? 'auto')}); a deploy that changes their number moves some machines to another nested stack, see docs/deploy.md "Large apps"`,
+      );
+    }
+    const scopeOf = (name: string): Construct => {
+      const index = placement.stackOf.get(name) ?? 0;
+      return index === 0 ? this : this.nestedStacks[index - 1]!;
+    };
+
     const machines = new Map<string, WorkflowStateMachine>();
-    const names = new Map<string, string>();
+    const children = new Map<string, Map<string, WorkflowStateMachine>>();
     const outputs: Record<string, string> = {};
     const keys = new Set<string>();
-    for (const { workflow, compiled } of workflows) {
-      const name = stateMachineName(prefix, workflow.name);
-      const clash = names.get(name);
-      if (clash) throw new Error(`workflows "${clash}" and "${workflow.name}" would both deploy as state machine "${name}"; rename one`);
-      names.set(name, workflow.name);
-      const children = new Map(compiled.triggers.map((child) => [child, machines.get(child)!]));
-      // A split workflow: one machine per job, deployed first; the workflow's machine starts them.
-      for (const job of compiled.children) {
-        const jobName = stateMachineName(prefix, job.name);
-        if (names.has(jobName)) throw new Error(`state machine name "${jobName}" of a child machine of workflow "${workflow.name}" (a job, or a batched foreach) is taken; rename the job`);
-        names.set(jobName, job.name);
-        const jobMachine = new WorkflowStateMachine(this, `Job-${job.name}`, {
-          workflow: { ...workflow, on: { schedules: [], manual: false } },
-          compiled: { ...compiled, definition: job.definition, json: job.json, pretty: job.pretty, states: job.states, diagnostics: job.diagnostics, placeholders: job.placeholders, children: [] },
-          stateMachineName: jobName,
-          stageRunner: this.stageRunner,
-          pyRunner: this.pyRunner,
-          auditTable: this.auditTable,
-          children: new Map(children),
-          ...(this.docker ? { docker: this.docker } : {}),
-          ...(props.logging ? { logging: props.logging } : {}),
-          ...(props.tracing !== undefined ? { tracing: props.tracing } : {}),
-          ...(props.logRetention !== undefined ? { logRetention: props.logRetention } : {}),
-        });
-        children.set(job.name, jobMachine);
-      }
-      const machine = new WorkflowStateMachine(this, `Workflow-${workflow.name}`, {
-        workflow,
-        compiled,
-        stateMachineName: name,
-        stageRunner: this.stageRunner,
-        pyRunner: this.pyRunner,
+    for (const m of planned) {
+      let own = children.get(m.workflow.name);
+      if (!own) children.set(m.workflow.name, (own = new Map(m.compiled.triggers.map((child) => [child, machines.get(child)!]))));
+      const scope = scopeOf(m.name);
+      const machine = new WorkflowStateMachine(scope, m.id, {
+        // A split workflow's child machines run its jobs (or a batched foreach): no schedule of their own.
+        workflow: m.job ? { ...m.workflow, on: { schedules: [], manual: false } } : m.workflow,
+        compiled: m.compiled,
+        stateMachineName: m.name,
+        stageRunner: this.stageRunnerVersion,
+        pyRunner: this.pyRunnerVersion,
         auditTable: this.auditTable,
-        children,
+        children: new Map(own),
         ...(this.docker ? { docker: this.docker } : {}),
-        ...(this.deadLetterQueue ? { deadLetterQueue: this.deadLetterQueue } : {}),
+        ...(this.deadLetterQueue && !m.job ? { deadLetterQueue: this.deadLetterQueue } : {}),
         ...(props.logging ? { logging: props.logging } : {}),
         ...(props.tracing !== undefined ? { tracing: props.tracing } : {}),
         ...(props.logRetention !== undefined ? { logRetention: props.logRetention } : {}),
       });
-      machines.set(workflow.name, machine);
-      outputs[workflow.name] = machine.stateMachine.stateMachineArn;
-
-      let key = `StateMachine${alphanumericName(workflow.name)}`;
-      for (let n = 2; keys.has(key); n++) key = `StateMachine${alphanumericName(workflow.name)}${n}`;
+      if (m.job) {
+        own.set(m.job, machine);
+        continue;
+      }
+      machines.set(m.workflow.name, machine);
+      outputs[m.workflow.name] = machine.arnFor(this);
+      let key = `StateMachine${alphanumericName(m.workflow.name)}`;
+      for (let n = 2; keys.has(key); n++) key = `StateMachine${alphanumericName(m.workflow.name)}${n}`;
       keys.add(key);
-      new CfnOutput(this, key, { value: machine.stateMachine.stateMachineArn, description: workflow.name }).overrideLogicalId(key);
+      new CfnOutput(scope, key, { value: machine.stateMachine.stateMachineArn, description: m.workflow.name }).overrideLogicalId(key);
     }
     this.stateMachines = machines;
-    this.grantCoordination(workflows, [...names.keys()]);
+    this.grantCoordination(workflows, prefix);
     new CfnOutput(this, 'WorkflowStateMachines', {
-      value: Stack.of(this).toJsonString(outputs),
+      value: stack.toJsonString(outputs),
       description: 'State machine ARN of every workflow, by workflow name (JSON)',
     }).overrideLogicalId('WorkflowStateMachines');
     new CfnOutput(this, 'AuditTableName', { value: this.auditTable.tableName, description: 'The DynamoDB audit table' }).overrideLogicalId('AuditTableName');
@@ -191,24 +234,54 @@ export class WorkflowApp extends Construct {
 
   /**
    * What the stage runner needs for wait stages and concurrency groups (runnerPermissionsFor):
-   * the audit table, and the executions of this app's machines (a group may span workflows).
+   * the audit table, and the executions of this app's machines (a group may span workflows). The
+   * executions are named by one pattern, the machine names' common start (`<prefix>-*`), so the
+   * policy stays the same size however many workflows the app has.
    */
-  private grantCoordination(workflows: readonly DeployableWorkflow[], machineNames: readonly string[]): void {
+  private grantCoordination(workflows: readonly DeployableWorkflow[], prefix: string): void {
     const stack = Stack.of(this);
     const definitions = workflows.flatMap((w) => [w.compiled.definition, ...w.compiled.children.map((c) => c.definition)]);
-    const executions = machineNames.map((n) => stack.formatArn({ service: 'states', resource: 'execution', resourceName: `${n}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME }));
+    const executions = [stack.formatArn({ service: 'states', resource: 'execution', resourceName: `${stateMachineNamePattern(prefix)}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME })];
     const statements = runnerPermissionsFor(definitions, { table: this.auditTable.tableArn, executions });
     for (const p of statements) this.stageRunner.addToRolePolicy(new iam.PolicyStatement({ actions: p.actions, resources: p.resources }));
-    const policy = statements.length ? defaultPolicyOf(this.stageRunner.role!) : undefined;
-    if (policy) {
-      suppressNag(policy, [
-        {
-          id: 'AwsSolutions-IAM5',
-          reason:
-            'Coordination (wait stages, concurrency groups): SendTaskSuccess/SendTaskFailure cannot be scoped for task tokens of service integrations ("*"); the executions a group\'s holders may run in are named when they start (execution:<machine>:*).',
-          appliesTo: ['Resource::*', { regex: '/^Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:[A-Za-z0-9_-]+:\\*$/' }],
-        },
-      ]);
-    }
+    if (!statements.length) return;
+    suppressRoleNag(this.stageRunner.role as iam.Role, [
+      {
+        id: 'AwsSolutions-IAM5',
+        reason:
+          'Coordination (wait stages, concurrency groups): SendTaskSuccess/SendTaskFailure cannot be scoped for task tokens of service integrations ("*"); the executions a group\'s holders may run in are named when they start, in any machine of this app (execution:<app prefix>-*:*).',
+        appliesTo: ['Resource::*', { regex: '/^Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:[A-Za-z0-9_-]+\\*:\\*$/' }],
+      },
+    ]);
   }
+}
+
+/**
+ * Every state machine to build, in order (a split workflow's child machines, then its own machine;
+ * the workflows each after those they trigger), with their names. Two machines that would share a
+ * name stop the synth.
+ */
+function planMachines(workflows: readonly DeployableWorkflow[], prefix: string): PlannedMachine[] {
+  const names = new Map<string, string>();
+  const planned: PlannedMachine[] = [];
+  for (const { workflow, compiled } of workflows) {
+    const name = stateMachineName(prefix, workflow.name);
+    const clash = names.get(name);
+    if (clash) throw new Error(`workflows "${clash}" and "${workflow.name}" would both deploy as state machine "${name}"; rename one`);
+    names.set(name, workflow.name);
+    for (const job of compiled.children) {
+      const jobName = stateMachineName(prefix, job.name);
+      if (names.has(jobName)) throw new Error(`state machine name "${jobName}" of a child machine of workflow "${workflow.name}" (a job, or a batched foreach) is taken; rename the job`);
+      names.set(jobName, job.name);
+      planned.push({
+        name: jobName,
+        id: `Job-${job.name}`,
+        workflow,
+        compiled: { ...compiled, definition: job.definition, json: job.json, pretty: job.pretty, states: job.states, diagnostics: job.diagnostics, placeholders: job.placeholders, children: [] },
+        job: job.name,
+      });
+    }
+    planned.push({ name, id: `Workflow-${workflow.name}`, workflow, compiled });
+  }
+  return planned;
 }

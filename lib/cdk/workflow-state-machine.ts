@@ -1,11 +1,18 @@
 /**
  * One workflow on AWS: its state machine (the compiled definition, unchanged, with the deployment
  * values filled in by `definitionSubstitutions`), a role that allows exactly what the definition
- * uses (see permissions-for.ts), a log group, and its schedules.
+ * uses (see permissions-for.ts), a log group, its schedules, and the task definitions of its
+ * docker stages.
+ *
+ * What a definition names stays there for the executions that started on it: it invokes published
+ * versions of the runner functions (retained), and runs task definition revisions (retained); the
+ * role may invoke every version of the runners and run every revision of its task families, so a
+ * deploy does not take a permission away from an execution that is still running.
  */
 import { ArnFormat, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as ecs from 'aws-cdk-lib/aws-ecs';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -15,9 +22,10 @@ import { stateMachinePlaceholder, type CompiledWorkflow } from '../compiler/inde
 import type { Workflow } from '../config/index.ts';
 import { Placeholders } from '../protocol/index.ts';
 import type { DockerTasks } from './docker-tasks.ts';
+import { BYTES_PER_RESOURCE, type StackFootprint } from './place-workflows.ts';
 import { permissionsFor, type DefinitionResources, type PermissionStatement } from './permissions-for.ts';
-import { defaultPolicyOf } from './default-policy-of.ts';
 import { suppressNag, type NagSuppression } from './suppress-nag.ts';
+import { suppressRoleNag } from './suppress-role-nag.ts';
 import { WorkflowSchedules } from './workflow-schedules.ts';
 
 /** How much a state machine logs: every event, errors only, fatal errors only, or nothing. */
@@ -31,15 +39,15 @@ export interface WorkflowStateMachineProps {
   compiled: CompiledWorkflow;
   /** The state machine's name (see `stateMachineName`). */
   stateMachineName: string;
-  /** The stage-runner function (`${StageRunnerFunctionArn}`). */
-  stageRunner: lambda.IFunction;
-  /** The Python runner function (`${PyRunnerFunctionArn}`). */
-  pyRunner: lambda.IFunction;
+  /** The stage-runner version the definition invokes (`${StageRunnerFunctionArn}`). */
+  stageRunner: lambda.IVersion;
+  /** The Python runner version the definition invokes (`${PyRunnerFunctionArn}`). */
+  pyRunner: lambda.IVersion;
   /** The audit table (`${AuditTableName}`). */
   auditTable: dynamodb.ITable;
   /** The machines of the workflows this one triggers, by workflow name. @default none */
   children?: ReadonlyMap<string, WorkflowStateMachine>;
-  /** The ECS resources, when the workflow has docker stages. */
+  /** The ECS resources, when the workflow has docker stages (its task definitions are made here). */
   docker?: DockerTasks;
   /** Where failed scheduled starts go; required when the workflow has schedules. */
   deadLetterQueue?: sqs.IQueue;
@@ -50,6 +58,9 @@ export interface WorkflowStateMachineProps {
   /** How long the machine's logs are kept. @default RetentionDays.THREE_MONTHS */
   logRetention?: logs.RetentionDays;
 }
+
+/** Template bytes allowed per placeholder: its substitution and its IAM resource. */
+const BYTES_PER_PLACEHOLDER = 400;
 
 const LOG_LEVELS: Record<WorkflowLogLevel, sfn.LogLevel> = {
   ALL: sfn.LogLevel.ALL,
@@ -75,6 +86,21 @@ export class WorkflowStateMachine extends Construct {
   readonly resources: DefinitionResources;
   /** The statements the role was given from the definition. */
   readonly permissions: readonly PermissionStatement[];
+  /** The task definitions of the docker stages this machine runs, by placeholder name. */
+  readonly taskDefinitions: ReadonlyMap<string, ecs.FargateTaskDefinition>;
+
+  /**
+   * What a machine of this compiled workflow adds to its template, estimated before it is built:
+   * the resources it makes (state machine, role, policy, log group, schedules with their role and
+   * policy, task definitions), and the definition's size as a JSON string plus an allowance per
+   * resource and per placeholder. Outputs are the app's: none here.
+   */
+  static footprint(compiled: CompiledWorkflow, options: { schedules: number; logging?: WorkflowLogLevel }): StackFootprint {
+    const tasks = new Set(compiled.dockerTasks.map((t) => t.placeholder).filter((p) => compiled.placeholders.includes(p))).size;
+    const resources = 3 + ((options.logging ?? 'ERROR') === 'OFF' ? 0 : 1) + (options.schedules ? 2 + options.schedules : 0) + tasks;
+    const bytes = Buffer.byteLength(JSON.stringify(compiled.json), 'utf8') + resources * BYTES_PER_RESOURCE + compiled.placeholders.length * BYTES_PER_PLACEHOLDER;
+    return { bytes, resources, outputs: 0 };
+  }
 
   constructor(scope: Construct, id: string, props: WorkflowStateMachineProps) {
     super(scope, id);
@@ -83,28 +109,40 @@ export class WorkflowStateMachine extends Construct {
     this.workflowName = workflow.name;
     this.stateMachineName = props.stateMachineName;
 
+    const docker = props.docker;
+    const taskDefinitions = new Map<string, ecs.FargateTaskDefinition>();
+    for (const task of compiled.dockerTasks) {
+      if (!docker || taskDefinitions.has(task.placeholder) || !compiled.placeholders.includes(task.placeholder)) continue;
+      taskDefinitions.set(task.placeholder, docker.taskDefinition(this, task));
+    }
+    this.taskDefinitions = taskDefinitions;
+    const everyVersion = (version: lambda.IVersion): string =>
+      stack.formatArn({ service: 'lambda', resource: 'function', resourceName: `${version.lambda.functionName}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
     this.resources = {
-      functions: { [Placeholders.stageRunner]: props.stageRunner.functionArn, [Placeholders.pyRunner]: props.pyRunner.functionArn },
+      functions: { [Placeholders.stageRunner]: everyVersion(props.stageRunner), [Placeholders.pyRunner]: everyVersion(props.pyRunner) },
       tables: { [Placeholders.auditTable]: props.auditTable.tableArn },
       stateMachines: Object.fromEntries(
         [...(props.children ?? new Map<string, WorkflowStateMachine>())].map(([name, child]) => [
           stateMachinePlaceholder(name),
           {
-            arn: child.stateMachine.stateMachineArn,
+            arn: child.arnFor(this),
             executions: stack.formatArn({ service: 'states', resource: 'execution', resourceName: `${child.stateMachineName}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
           },
         ]),
       ),
       taskDefinitions: Object.fromEntries(
-        [...(props.docker?.taskDefinitions ?? new Map())].map(([placeholder, def]) => [
+        [...taskDefinitions].map(([placeholder, def]) => [
           placeholder,
-          { arn: def.taskDefinitionArn, roles: [def.taskRole.roleArn, ...(def.executionRole ? [def.executionRole.roleArn] : [])] },
+          {
+            arn: stack.formatArn({ service: 'ecs', resource: 'task-definition', resourceName: `${def.family}:*` }),
+            roles: [def.taskRole.roleArn, ...(def.executionRole ? [def.executionRole.roleArn] : [])],
+          },
         ]),
       ),
-      ...(props.docker ? { ecsTasks: stack.formatArn({ service: 'ecs', resource: 'task', resourceName: `${props.docker.cluster.clusterName}/*` }) } : {}),
+      ...(docker ? { ecsTasks: stack.formatArn({ service: 'ecs', resource: 'task', resourceName: `${docker.cluster.clusterName}/*` }) } : {}),
       managedRule: (name) => stack.formatArn({ service: 'events', resource: 'rule', resourceName: name }),
     };
-    this.substitutions = substitutionsFor(compiled, props);
+    this.substitutions = substitutionsFor(this, compiled, props);
 
     const level = props.logging ?? 'ERROR';
     if (level !== 'OFF') {
@@ -150,26 +188,36 @@ export class WorkflowStateMachine extends Construct {
       nag.push({ id: 'AwsSolutions-SF2', reason: 'X-Ray tracing is off by default (it is billed per trace); set tracing: true to turn it on.' });
     }
     if (nag.length) suppressNag(this.stateMachine, nag);
-    const policy = defaultPolicyOf(this.stateMachine.role);
-    if (policy) {
-      suppressNag(policy, [
-        {
-          id: 'AwsSolutions-IAM5',
-          reason:
-            'Wildcards only where the resource is named at run time: CloudWatch Logs delivery and X-Ray take no resource ("*"); child executions are named when they start (execution:<child machine>:*); ECS tasks get their ids when they start (task/<cluster>/*).',
-          appliesTo: [
-            'Resource::*',
-            { regex: '/^Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:[A-Za-z0-9_-]+:\\*$/' },
-            { regex: '/^Resource::arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:task/<[^>]+>/\\*$/' },
-          ],
-        },
-      ]);
-    }
+    suppressRoleNag(this.stateMachine.role as iam.Role, [
+      {
+        id: 'AwsSolutions-IAM5',
+        reason:
+          'Wildcards only where the resource is named at run time or by a later deploy: CloudWatch Logs delivery and X-Ray take no resource ("*"); child executions are named when they start (execution:<child machine>:*); ECS tasks get their ids when they start (task/<cluster>/*); an execution keeps invoking the runner version and running the task definition revision it started with, so the role may invoke every published version of the runners (function:<runner>:*) and run every revision of its task definition families (task-definition/<family>:*).',
+        appliesTo: [
+          'Resource::*',
+          { regex: '/^Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:[A-Za-z0-9_-]+:\\*$/' },
+          { regex: '/^Resource::arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:task/<[^>]+>/\\*$/' },
+          { regex: '/^Resource::arn:<AWS::Partition>:lambda:<AWS::Region>:<AWS::AccountId>:function:<[^>]+>:\\*$/' },
+          { regex: '/^Resource::arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:task-definition/[A-Za-z0-9_-]+:\\*$/' },
+        ],
+      },
+    ]);
+  }
+
+  /**
+   * This machine's ARN as a construct in `scope` may use it: a reference when both are in the
+   * same stack, else the ARN built from the machine's name, so that no stack has to export it to
+   * another (machines in different nested stacks start each other by name).
+   */
+  arnFor(scope: Construct): string {
+    const here = Stack.of(scope);
+    if (here === Stack.of(this)) return this.stateMachine.stateMachineArn;
+    return here.formatArn({ service: 'states', resource: 'stateMachine', resourceName: this.stateMachineName, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
   }
 }
 
 /** The value of every placeholder the definition uses; an unknown placeholder is a bug and throws. */
-function substitutionsFor(compiled: CompiledWorkflow, props: WorkflowStateMachineProps): Record<string, string> {
+function substitutionsFor(machine: WorkflowStateMachine, compiled: CompiledWorkflow, props: WorkflowStateMachineProps): Record<string, string> {
   const children = new Map([...(props.children ?? new Map<string, WorkflowStateMachine>())].map(([name, child]) => [stateMachinePlaceholder(name), child]));
   const docker = props.docker;
   const needDocker = (p: string): DockerTasks => {
@@ -188,10 +236,11 @@ function substitutionsFor(compiled: CompiledWorkflow, props: WorkflowStateMachin
     else if (p.startsWith(Placeholders.stateMachinePrefix)) {
       const child = children.get(p);
       if (!child) throw new Error(`workflow "${props.workflow.name}" starts \${${p}}, which is not a deployed workflow's state machine`);
-      out[p] = child.stateMachine.stateMachineArn;
+      out[p] = child.arnFor(machine);
     } else if (p.startsWith(Placeholders.taskDefinitionPrefix)) {
-      const def = needDocker(p).taskDefinitions.get(p);
-      if (!def) throw new Error(`workflow "${props.workflow.name}" uses \${${p}}, for which no task definition was created`);
+      needDocker(p);
+      const def = machine.taskDefinitions.get(p);
+      if (!def) throw new Error(`workflow "${props.workflow.name}" uses \${${p}}, which no docker stage of its compiled workflow describes`);
       out[p] = def.taskDefinitionArn;
     } else throw new Error(`workflow "${props.workflow.name}": no deployment value for placeholder \${${p}}`);
   }

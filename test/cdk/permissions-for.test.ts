@@ -6,7 +6,7 @@ const resources: DefinitionResources = {
   functions: { StageRunnerFunctionArn: 'arn:fn:stage', PyRunnerFunctionArn: 'arn:fn:py' },
   tables: { AuditTableName: 'arn:table:audit' },
   stateMachines: { StateMachine_child: { arn: 'arn:sm:child', executions: 'arn:exec:child:*' } },
-  taskDefinitions: { TaskDefinition_a: { arn: 'arn:td:a:1', roles: ['arn:role:task-a', 'arn:role:exec-a'] } },
+  taskDefinitions: { TaskDefinition_a: { arn: 'arn:task-definition/a:*', roles: ['arn:role:task-a', 'arn:role:exec-a'] } },
   ecsTasks: 'arn:ecs:task/cluster/*',
   managedRule: (name) => `arn:rule/${name}`,
 };
@@ -56,7 +56,7 @@ describe('permissionsFor', () => {
   it('allows running the task definition, passing its roles, and following its tasks', () => {
     expect(permissionsFor(machine({ docker }), resources)).toEqual([
       { actions: ['ecs:DescribeTasks', 'ecs:StopTask'], resources: ['arn:ecs:task/cluster/*'] },
-      { actions: ['ecs:RunTask'], resources: ['arn:td:a:1'] },
+      { actions: ['ecs:RunTask'], resources: ['arn:task-definition/a:*'] },
       { actions: ['events:DescribeRule', 'events:PutRule', 'events:PutTargets'], resources: ['arn:rule/StepFunctionsGetEventsForECSTaskRule'] },
       { actions: ['iam:PassRole'], resources: ['arn:role:exec-a', 'arn:role:task-a'] },
     ]);

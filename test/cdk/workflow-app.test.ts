@@ -35,6 +35,9 @@ beforeAll(() => {
 });
 
 const machine = (workflow: string) => stateMachine(template, `Test-${workflow}`);
+/** The IAM resource that covers every published version of a function: `arn:…:function:<name>:*`. */
+const everyVersionOf = (fn: { functionName: string }) =>
+  JSON.stringify({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':lambda:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':function:', stack.resolve(fn.functionName), ':*']] });
 const arnOf = (construct: { stateMachine: { stateMachineArn: string } } | undefined) => stack.resolve(construct!.stateMachine.stateMachineArn);
 
 describe('state machines', () => {
@@ -71,10 +74,10 @@ describe('state machines', () => {
     }
   });
 
-  it('substitutes the shared functions, table, child machines and ECS resources', () => {
+  it("substitutes the runners' published versions, the table, child machines and ECS resources", () => {
     const nightly = machine('nightly').props.DefinitionSubstitutions as Record<string, unknown>;
-    expect(nightly.StageRunnerFunctionArn).toEqual(stack.resolve(workflows.stageRunner.functionArn));
-    expect(nightly.PyRunnerFunctionArn).toEqual(stack.resolve(workflows.pyRunner.functionArn));
+    expect(nightly.StageRunnerFunctionArn).toEqual(stack.resolve(workflows.stageRunnerVersion.functionArn));
+    expect(nightly.PyRunnerFunctionArn).toEqual(stack.resolve(workflows.pyRunnerVersion.functionArn));
     expect(nightly.AuditTableName).toEqual(stack.resolve(workflows.auditTable.tableName));
     expect(nightly.StateMachine_publish).toEqual(arnOf(workflows.stateMachines.get('publish')));
 
@@ -84,7 +87,8 @@ describe('state machines', () => {
     expect(container.EcsSubnet).toEqual(stack.resolve(docker.vpc.publicSubnets[0]!.subnetId));
     expect(container.EcsSecurityGroup).toEqual(stack.resolve(docker.securityGroup.securityGroupId));
     expect(container.EcsAssignPublicIp).toBe('ENABLED');
-    expect(container.TaskDefinition_container_run_In_a_container).toEqual(stack.resolve(docker.taskDefinitions.get('TaskDefinition_container_run_In_a_container')!.taskDefinitionArn));
+    const def = workflows.stateMachines.get('container')!.taskDefinitions.get('TaskDefinition_container_run_In_a_container')!;
+    expect(container.TaskDefinition_container_run_In_a_container).toEqual(stack.resolve(def.taskDefinitionArn));
   });
 
   it('creates a child before the workflow that triggers it', () => {
@@ -124,9 +128,9 @@ describe('least privilege', () => {
     }
   });
 
-  it('lets a machine invoke only the runners its definition calls, and write only the audit table', () => {
-    const stage = JSON.stringify(stack.resolve(workflows.stageRunner.functionArn));
-    const py = JSON.stringify(stack.resolve(workflows.pyRunner.functionArn));
+  it('lets a machine invoke only the runners its definition calls (any published version of them), and write only the audit table', () => {
+    const stage = everyVersionOf(workflows.stageRunner);
+    const py = everyVersionOf(workflows.pyRunner);
     const table = JSON.stringify(stack.resolve(workflows.auditTable.tableArn));
     expect(definitionStatements(template, machine('quick').props)).toEqual([
       { actions: ['dynamodb:PutItem'], resources: [table] },
@@ -147,11 +151,13 @@ describe('least privilege', () => {
     }
   });
 
-  it('lets a docker workflow run only its task definitions, pass only their roles, and use the ECS managed rule', () => {
-    const docker = workflows.docker!;
-    const def = docker.taskDefinitions.get('TaskDefinition_container_run_In_a_container')!;
+  it('lets a docker workflow run only its task definition families (any revision), pass only their roles, and use the ECS managed rule', () => {
+    const def = workflows.stateMachines.get('container')!.taskDefinitions.get('TaskDefinition_container_run_In_a_container')!;
     const statements = definitionStatements(template, machine('container').props);
-    expect(statements.find((s) => s.actions.join() === 'ecs:RunTask')!.resources).toEqual([JSON.stringify(stack.resolve(def.taskDefinitionArn))]);
+    expect(def.family).toBe('Test-container_run_In_a_container');
+    expect(statements.find((s) => s.actions.join() === 'ecs:RunTask')!.resources).toEqual([
+      JSON.stringify({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ecs:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':task-definition/Test-container_run_In_a_container:*']] }),
+    ]);
     expect(statements.find((s) => s.actions.join() === 'iam:PassRole')!.resources).toEqual(
       [JSON.stringify(stack.resolve(def.taskRole.roleArn)), JSON.stringify(stack.resolve(def.executionRole!.roleArn))].sort(),
     );
