@@ -24,14 +24,13 @@ import { ALL_CONTEXT_ROOTS, childDocument, wireContext } from './wire-context.ts
 import { parseTemplate } from '../expr/index.ts';
 import { compileWait } from './compile-wait.ts';
 import { compileBatchedForeach, foreachBatchSize } from './compile-batched-foreach.ts';
+import { compileDocker } from './compile-docker.ts';
+import { counterRetry, effectiveTimeout, retriers, retryScope, stageInfo, workflowEnv as env } from './stage-parts.ts';
 
 /** Stage label parts for state names. */
 type Label = string[];
 
-/** What a state stands for, for progress reporting. */
-export function stageInfo(scope: StageScope, stage: Stage, role: StateInfo['role'] = 'stage', failed = false): StateInfo {
-  return { job: scope.job.id, stage: stage.id ?? stage.name, name: stage.name, role, ...(failed ? { failed } : {}) };
-}
+export { stageInfo };
 
 /** Compiles a list of stages in order; returns the first state (or `next` when empty). */
 export function compileStages(cx: CompileContext, stages: readonly Stage[], scope: StageScope, label: Label, next: string, fail: string): string {
@@ -44,11 +43,6 @@ export function compileStages(cx: CompileContext, stages: readonly Stage[], scop
 
 function recordPath(scope: StageScope, stage: Stage): string | undefined {
   return stage.id ? `${scope.frames[scope.frames.length - 1]!.path}.${stage.id}` : undefined;
-}
-
-function env(cx: CompileContext): Record<string, unknown> | undefined {
-  const e = cx.workflow.extras?.env;
-  return e && typeof e === 'object' ? (e as Record<string, unknown>) : undefined;
 }
 
 /** Compiles one stage with its condition. */
@@ -170,52 +164,6 @@ function compileEmpty(cx: CompileContext, stage: Extract<Stage, { kind: 'empty' 
   return cont;
 }
 
-/** Retry for a stage's own failures: static `retry`, or a counter loop for a templated one. */
-function retriers(stage: Stage): State['Retry'] {
-  if (typeof stage.retry === 'number' && stage.retry > 0) {
-    return [{ ErrorEquals: ['StageFailed', 'States.Timeout'], IntervalSeconds: 1, MaxAttempts: stage.retry, BackoffRate: 1.2 }];
-  }
-  return undefined;
-}
-
-const RETRY_WAITS = Array.from({ length: 20 }, (_, n) => Math.max(1, Math.round(1.2 ** n)));
-
-/**
- * Wraps an action Task in a retry counter loop: for a templated `retry` (the count is resolved
- * before the first attempt) and for a stage that reads `retry` (the attempt number). A failure goes
- * round the loop, with the same 1 s × 1.2 waits as a Retry block, until the count is used up.
- */
-function counterRetry(cx: CompileContext, stage: Stage, scope: StageScope, label: Label, taskName: string, fail: string, path: string | undefined): { start: string; retry?: string } {
-  if (path === undefined) return { start: taskName };
-  const check = cx.reserve([...label, 'retry?']);
-  const bump = cx.add([...label, 'retry count'], {
-    Type: 'Pass',
-    Parameters: { 'max.$': `${path}.max`, 'n.$': `States.MathAdd(${path}.n, 1)`, 'wait.$': `States.ArrayGetItem(States.Array(${RETRY_WAITS.join(', ')}), ${path}.n)` },
-    ResultPath: path,
-    Next: cx.add([...label, 'retry wait'], { Type: 'Wait', SecondsPath: `${path}.wait`, Next: taskName }),
-  });
-  cx.put(check, {
-    Type: 'Choice',
-    Choices: [{ And: [{ Variable: `${path}.max`, IsNumeric: true }, { Variable: `${path}.n`, NumericLessThanPath: `${path}.max` }], Next: bump }],
-    Default: fail,
-  });
-  const init = (next: string): string => {
-    if (typeof stage.retry === 'number') return cx.add([...label, 'retry init'], { Type: 'Pass', Result: { max: stage.retry, n: 0 }, ResultPath: path, Next: next });
-    const nv = nativeValue(stage.retry, scope);
-    if (nv && 'path' in nv) return cx.add([...label, 'retry init'], { Type: 'Pass', Parameters: { 'max.$': nv.path, n: 0 }, ResultPath: path, Next: next });
-    const setMax = cx.add([...label, 'retry init'], { Type: 'Pass', Parameters: { 'max.$': '$.__r.max', n: 0 }, ResultPath: path, Next: next });
-    return cx.evalTask([...label, 'retry'], { max: { kind: 'value', raw: stage.retry } }, wireContext(scope, rootsOfValue(stage.retry), env(cx)), '$.__r', setMax, fail);
-  };
-  return { start: init(taskName), retry: check };
-}
-
-/** The counter path for a stage that needs {@link counterRetry}, and the scope its Task sees. */
-function retryScope(cx: CompileContext, stage: Stage, scope: StageScope, roots: ReadonlySet<string>): { path?: string; scope: StageScope } {
-  if (typeof stage.retry !== 'string' && !roots.has('retry')) return { scope };
-  const path = `$.__retry${cx.nextId()}`;
-  return { path, scope: { ...scope, roots: { ...scope.roots, retry: `${path}.n` } } };
-}
-
 /** The kind fields of an acting stage as the runner gets them (templates unrendered). */
 function stageSpecFields(stage: Stage): Record<string, unknown> {
   const fields: Record<string, unknown> = {};
@@ -253,15 +201,6 @@ function stageSpec(cx: CompileContext, stage: Stage): Record<string, unknown> {
 }
 
 /**
- * A stage's timeout in whole seconds: its own, capped by its job's (ASL has no timeout on a group
- * of states, so a job timeout bounds each action stage of the job).
- */
-function effectiveTimeout(stage: Stage, scope: StageScope): number | undefined {
-  const limits = [stage.timeout, scope.job.timeout].filter((t): t is number => t !== undefined);
-  return limits.length ? Math.ceil(Math.min(...limits)) : undefined;
-}
-
-/**
  * The Task that runs an action stage on a runner Lambda, with the stage's retries, timeout and
  * failure handling; returns the state to enter (the templated-retry setup when there is one).
  */
@@ -290,85 +229,6 @@ function compileAction(cx: CompileContext, stage: Extract<Stage, { kind: 'bash' 
   if (timeout !== undefined) spec.timeout = timeout;
   const r = retryScope(cx, stage, scope, roots);
   return actionTask(cx, stage, r.scope, label, rec, next, fail, { action: 'stage', stage: spec, ctx: wireContext(r.scope, roots, env(cx)) }, 'stage', r.path);
-}
-
-/** Definition placeholder of a docker stage's ECS task definition: one per stage, unique in the machine. */
-function taskDefinitionPlaceholder(cx: CompileContext, label: Label): string {
-  const base = `${Placeholders.taskDefinitionPrefix}${[cx.workflow.name, ...label].join('_').replace(/[^A-Za-z0-9]+/g, '_')}`;
-  let name = base;
-  for (let n = 2; cx.taskDefinitions.has(name); n++) name = `${base}_${n}`;
-  cx.taskDefinitions.add(name);
-  return name;
-}
-
-/**
- * A docker stage runs as an ECS Fargate task (`ecs:runTask.sync`): the image is fixed in the task
- * definition, env and command are per-run overrides. A non-zero exit code fails the stage.
- */
-function compileDocker(cx: CompileContext, stage: Extract<Stage, { kind: 'docker' }>, scope: StageScope, label: Label, rec: string | undefined, next: string, fail: string): string {
-  cx.requireStandard(stage, 'a docker stage waits for its ECS task (runTask.sync)');
-  const placeholder = taskDefinitionPlaceholder(cx, label);
-  const info = { ...stageInfo(scope, stage), docker: { image: stage.image, tag: stage.tag, volume: stage.volume, auth: stage.auth, placeholder } };
-  if (containsTemplate([stage.image, stage.tag])) {
-    cx.diagnostics.push({
-      code: 'WF6007',
-      severity: 'error',
-      message: `docker stage "${stage.name}": the image and tag must be fixed text, because they are part of the ECS task definition`,
-      location: stage.fieldLocs.image ?? stage.loc,
-      note: 'choose between images with a `case` stage that has one docker stage per image',
-    });
-  }
-  const base = rec ?? `$.__d${cx.nextId()}`;
-  const exitFailed = cx.add([...label, 'exit code'], {
-    Type: 'Pass',
-    Parameters: { r: { status: 'FAILED', 'outputs.$': `${base}.outputs`, errors: { name: 'StageError', 'message.$': `States.Format('docker stage "${stage.name.replace(/'/g, ' ')}" exited with code {}', ${base}.outputs.return_code)` } } },
-    ResultPath: '$.__caught',
-    Next: fail,
-  });
-  const done = cx.add([...label, 'done'], { Type: 'Pass', Result: 'SUCCESS', ResultPath: `${base}.status`, Next: next });
-  const check = cx.add([...label, 'check exit'], {
-    Type: 'Choice',
-    Choices: [{ Variable: `${base}.outputs.return_code`, NumericEquals: 0, Next: done }],
-    Default: exitFailed,
-  });
-  const dynamic = containsTemplate([stage.env, stage.cmd]);
-  const override: Record<string, unknown> = { Name: 'stage' };
-  if (dynamic) {
-    override['Environment.$'] = '$.__docker.environment';
-    override['Command.$'] = '$.__docker.command';
-  } else {
-    override.Environment = Object.entries(stage.env).map(([Name, v]) => ({ Name, Value: typeof v === 'string' ? v : JSON.stringify(v) }));
-    if (stage.cmd !== undefined) override.Command = Array.isArray(stage.cmd) ? stage.cmd : ['sh', '-c', stage.cmd];
-  }
-  const name = cx.reserve(label);
-  const task: State = {
-    Type: 'Task',
-    Resource: 'arn:aws:states:::ecs:runTask.sync',
-    Parameters: {
-      LaunchType: 'FARGATE',
-      Cluster: `\${${Placeholders.cluster}}`,
-      TaskDefinition: `\${${placeholder}}`,
-      NetworkConfiguration: {
-        AwsvpcConfiguration: {
-          Subnets: [`\${${Placeholders.subnets}}`],
-          SecurityGroups: [`\${${Placeholders.securityGroup}}`],
-          AssignPublicIp: `\${${Placeholders.assignPublicIp}}`,
-        },
-      },
-      Overrides: { ContainerOverrides: [override] },
-    },
-    ResultSelector: { status: 'WAIT', outputs: { 'return_code.$': '$.Containers[0].ExitCode' } },
-    ResultPath: base,
-    Retry: retriers(stage),
-    Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.__caught', Next: cx.genericFailure(label, fail) }],
-    Next: check,
-  };
-  const timeout = effectiveTimeout(stage, scope);
-  if (timeout !== undefined) task.TimeoutSeconds = timeout;
-  cx.put(name, task, info);
-  if (!dynamic) return name;
-  const items = { environment: { kind: 'value' as const, raw: stage.env, mode: 'ecs-environment' as const }, command: { kind: 'value' as const, raw: stage.cmd ?? null, mode: 'command' as const } };
-  return cx.evalTask(label, items, wireContext(scope, rootsOfValue([stage.env, stage.cmd]), env(cx)), '$.__docker', name, fail);
 }
 
 function compilePy(cx: CompileContext, stage: Extract<Stage, { kind: 'py' | 'virtual-py' }>, outer: StageScope, label: Label, rec: string | undefined, next: string, fail: string): string {

@@ -15,6 +15,7 @@ import { compileWorkflow, stateMachinePlaceholder, type CompiledMachine, type Co
 import { buildScope, handleRequest, keyedFailure, runPython } from '../runtime/index.ts';
 import { renderTemplate } from '../expr/index.ts';
 import { resolveParameters } from './resolve-parameters.ts';
+import { runDockerLocally, type EcsRunTask } from './run-docker-locally.ts';
 import { lambdaFailure, taskFailure } from './task-failure.ts';
 import { localContext, localCoordination, localExecutionId, registerExecution, takesConcurrencySlot, watchStopRequests } from './local-coordination.ts';
 import type { PyRunRequest, RunnerRequest, WireContext } from '../protocol/index.ts';
@@ -376,39 +377,6 @@ async function dynamoLocally(resource: string, params: Record<string, unknown>, 
     const err = e as Error;
     if (err.name?.startsWith('States.')) throw err;
     throw Object.assign(new Error(err.message), { name: `DynamoDB.${err.name}` });
-  }
-}
-
-interface EcsRunTask {
-  Overrides?: { ContainerOverrides?: Array<{ Environment?: Array<{ Name: string; Value: string }>; Command?: string[] }> };
-}
-
-/**
- * An ECS `runTask.sync` run with the local `docker` engine: the task definition's image, the
- * overrides' env and command. Like ECS, a non-zero exit code is a result, not an error.
- */
-async function runDockerLocally(state: string, docker: StateInfo['docker'], p: EcsRunTask, signal?: AbortSignal): Promise<unknown> {
-  if (!docker) throw Object.assign(new Error(`state "${state}" has no docker image`), { name: 'States.TaskFailed' });
-  const o = p.Overrides?.ContainerOverrides?.[0] ?? {};
-  const env = Object.fromEntries((o.Environment ?? []).map((e) => [e.Name, e.Value]));
-  const req: RunnerRequest = {
-    action: 'stage',
-    stage: { kind: 'docker', name: state, fields: { image: docker.image, tag: docker.tag, env, volume: docker.volume, auth: docker.auth, ...(o.Command?.length ? { cmd: o.Command } : {}) } },
-    ctx: {},
-  };
-  try {
-    const r = (await handleRequest(req, { signal })) as { outputs: { return_code: number } };
-    return { Containers: [{ ExitCode: r.outputs.return_code }] };
-  } catch (e) {
-    const record = (() => {
-      try {
-        return JSON.parse((e as Error).message) as { outputs?: { return_code?: number }; errors?: { name: string; message: string } };
-      } catch {
-        return undefined;
-      }
-    })();
-    if (typeof record?.outputs?.return_code === 'number') return { Containers: [{ ExitCode: record.outputs.return_code }] };
-    throw Object.assign(new Error(record?.errors?.message ?? (e as Error).message), { name: record?.errors?.name ?? 'States.TaskFailed' });
   }
 }
 

@@ -2,12 +2,17 @@
  * Runs a docker stage locally with the `docker` CLI (on AWS the compiler sends it to ECS Fargate
  * instead). Environment values reach the container through the CLI's own environment (`-e NAME`),
  * so they never appear on a command line.
+ *
+ * Two faces: {@link runDockerStage} answers as the stage runner does (`{return_code}`, a non-zero
+ * exit thrown as the stage's failure); {@link runDockerTask} answers as ECS does, with the stopped
+ * task's description whatever the exit code, which the local engine turns into the Task's result
+ * or its `States.TaskFailed` as Step Functions does.
  */
 import type { RunStageRequest, StageResponse } from '../protocol/index.ts';
 import { lastLine } from './last-line.ts';
 import { processFailure } from './process-failure.ts';
 import { scriptEnv } from './run-bash.ts';
-import { runProcess } from './run-process.ts';
+import { runProcess, type ProcessResult } from './run-process.ts';
 import { stageFailed } from './runner-error.ts';
 import { renderEntries, stageContext } from './stage-context.ts';
 import type { StageRunOptions } from './stage-run-options.ts';
@@ -35,8 +40,61 @@ function volumeArgs(volume: unknown): string[] {
   return specs.flatMap((s) => ['-v', s]);
 }
 
+/** The name of the container a docker stage's ECS task definition holds (its only, essential container). */
+export const DOCKER_CONTAINER_NAME = 'stage';
+
+/** ECS's longest container `Reason`. */
+const REASON_CHARS = 255;
+
+/**
+ * A stopped ECS task as `DescribeTasks` describes it (and Step Functions passes it on, keys in
+ * PascalCase), with the fields a docker stage reads: the container's exit code and reason.
+ */
+export interface EcsTaskDescription {
+  LastStatus: 'STOPPED';
+  DesiredStatus: 'STOPPED';
+  StopCode: 'EssentialContainerExited';
+  StoppedReason: string;
+  Containers: Array<{ Name: string; LastStatus: 'STOPPED'; ExitCode: number; Reason?: string }>;
+}
+
 /** Runs the docker stage (see the file comment); outputs `{return_code}`. */
 export async function runDockerStage(req: RunStageRequest, options: StageRunOptions = {}): Promise<StageResponse> {
+  const ran = await runContainer(req, options);
+  if ('dryrun' in ran) return ran.dryrun;
+  const { r, label } = ran;
+  const outputs = { return_code: r.code };
+  const failure = processFailure(label, { return_code: r.code, stderr: r.stderr, stdout: r.stdout, signal: r.signal, timedOut: r.timedOut, aborted: r.aborted }, req.stage.timeout);
+  if (failure) throw stageFailed(failure, outputs, r.aborted ? 'CANCEL' : 'FAILED');
+  return { status: 'SUCCESS', outputs };
+}
+
+/**
+ * Runs the docker stage's container and describes the stopped task as ECS does: `ExitCode` is
+ * the container's exit code, and a non-zero exit has the last line of the container's stderr
+ * (else stdout) as its `Reason`. What ECS would not describe as a stopped task fails as the stage
+ * runner's failure, as {@link runDockerStage} does: no Docker engine, a failed `docker login`,
+ * the stage's timeout, a cancel.
+ */
+export async function runDockerTask(req: RunStageRequest, options: StageRunOptions = {}): Promise<EcsTaskDescription> {
+  const ran = await runContainer(req, options);
+  if ('dryrun' in ran) throw new Error('runDockerTask: a dry run never starts an ECS task (the stage runner answers it)');
+  const { r, label } = ran;
+  if (r.timedOut || r.aborted) {
+    throw stageFailed(processFailure(label, { return_code: r.code, timedOut: r.timedOut, aborted: r.aborted }, req.stage.timeout)!, { return_code: r.code }, r.aborted ? 'CANCEL' : 'FAILED');
+  }
+  const reason = r.code === 0 ? '' : lastLine(r.stderr, REASON_CHARS) || lastLine(r.stdout, REASON_CHARS);
+  return {
+    LastStatus: 'STOPPED',
+    DesiredStatus: 'STOPPED',
+    StopCode: 'EssentialContainerExited',
+    StoppedReason: 'Essential container in task exited',
+    Containers: [{ Name: DOCKER_CONTAINER_NAME, LastStatus: 'STOPPED', ExitCode: r.code, ...(reason ? { Reason: reason } : {}) }],
+  };
+}
+
+/** Renders the stage, then runs `docker run` (after the engine probe and `docker login`); a dry run only says what would run. */
+async function runContainer(req: RunStageRequest, options: StageRunOptions): Promise<{ dryrun: StageResponse } | { r: ProcessResult; label: string }> {
   const sc = stageContext(req);
   const f = req.stage.fields;
   const image = asString(sc.render('image', f.image ?? ''));
@@ -47,7 +105,7 @@ export async function runDockerStage(req: RunStageRequest, options: StageRunOpti
   const auth = f.auth === undefined ? undefined : (sc.render('auth', f.auth) as Record<string, unknown>);
   const ref = `${image}:${tag}`;
   if (req.stage.dryrun) {
-    return { status: 'SUCCESS', outputs: { dryrun: `would run docker ${ref}${cmd.length ? ` ${cmd.join(' ')}` : ''}` } };
+    return { dryrun: { status: 'SUCCESS', outputs: { dryrun: `would run docker ${ref}${cmd.length ? ` ${cmd.join(' ')}` : ''}` } } };
   }
 
   const host = process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock';
@@ -87,8 +145,5 @@ export async function runDockerStage(req: RunStageRequest, options: StageRunOpti
     signal: options.signal,
     ...(req.stage.timeout !== undefined ? { timeoutMs: req.stage.timeout * 1000 } : {}),
   });
-  const outputs = { return_code: r.code };
-  const failure = processFailure(sc.label, { return_code: r.code, stderr: r.stderr, stdout: r.stdout, signal: r.signal, timedOut: r.timedOut, aborted: r.aborted }, req.stage.timeout);
-  if (failure) throw stageFailed(failure, outputs, r.aborted ? 'CANCEL' : 'FAILED');
-  return { status: 'SUCCESS', outputs };
+  return { r, label: sc.label };
 }

@@ -1,0 +1,82 @@
+/**
+ * What the compilers of the stage kinds share (compile-stages.ts and the `compile-<kind>.ts` files
+ * beside it): the progress info of a stage's states, its retries, its timeout, and the workflow's
+ * `extras.env` that templates see as `env`. It sits below every stage kind's compiler, so none of
+ * them imports another to reach it.
+ */
+import type { Stage } from '../config/index.ts';
+import type { CompileContext, StageScope, StateInfo } from './compile-context.ts';
+import type { State } from './asl/types.ts';
+import { nativeValue, rootsOfValue } from './compile-expression.ts';
+import { wireContext } from './wire-context.ts';
+
+/** What a state stands for, for progress reporting. */
+export function stageInfo(scope: StageScope, stage: Stage, role: StateInfo['role'] = 'stage', failed = false): StateInfo {
+  return { job: scope.job.id, stage: stage.id ?? stage.name, name: stage.name, role, ...(failed ? { failed } : {}) };
+}
+
+/** The workflow's `extras.env` (what templates see as `env`, over the runner's own), if it has one. */
+export function workflowEnv(cx: CompileContext): Record<string, unknown> | undefined {
+  const e = cx.workflow.extras?.env;
+  return e && typeof e === 'object' ? (e as Record<string, unknown>) : undefined;
+}
+
+/**
+ * Retry for a stage's own failures with a static `retry` (a templated one needs {@link counterRetry}).
+ * `errors` are the Task errors that mean the stage itself failed. @default a runner's StageFailed and the Task's timeout
+ */
+export function retriers(stage: Stage, errors: readonly string[] = ['StageFailed', 'States.Timeout']): State['Retry'] {
+  if (typeof stage.retry === 'number' && stage.retry > 0) {
+    return [{ ErrorEquals: [...errors], IntervalSeconds: 1, MaxAttempts: stage.retry, BackoffRate: 1.2 }];
+  }
+  return undefined;
+}
+
+const RETRY_WAITS = Array.from({ length: 20 }, (_, n) => Math.max(1, Math.round(1.2 ** n)));
+
+/**
+ * Wraps an action Task in a retry counter loop: for a templated `retry` (the count is resolved
+ * before the first attempt) and for a stage that reads `retry` (the attempt number). A failure goes
+ * round the loop, with the same 1 s × 1.2 waits as a Retry block, until the count is used up.
+ * `taskName` is the state each attempt starts at; `retry` (when there is a loop) is where a failed
+ * attempt goes, with its failure in `$.__caught.r`.
+ */
+export function counterRetry(cx: CompileContext, stage: Stage, scope: StageScope, label: string[], taskName: string, fail: string, path: string | undefined): { start: string; retry?: string } {
+  if (path === undefined) return { start: taskName };
+  const check = cx.reserve([...label, 'retry?']);
+  const bump = cx.add([...label, 'retry count'], {
+    Type: 'Pass',
+    Parameters: { 'max.$': `${path}.max`, 'n.$': `States.MathAdd(${path}.n, 1)`, 'wait.$': `States.ArrayGetItem(States.Array(${RETRY_WAITS.join(', ')}), ${path}.n)` },
+    ResultPath: path,
+    Next: cx.add([...label, 'retry wait'], { Type: 'Wait', SecondsPath: `${path}.wait`, Next: taskName }),
+  });
+  cx.put(check, {
+    Type: 'Choice',
+    Choices: [{ And: [{ Variable: `${path}.max`, IsNumeric: true }, { Variable: `${path}.n`, NumericLessThanPath: `${path}.max` }], Next: bump }],
+    Default: fail,
+  });
+  const init = (next: string): string => {
+    if (typeof stage.retry === 'number') return cx.add([...label, 'retry init'], { Type: 'Pass', Result: { max: stage.retry, n: 0 }, ResultPath: path, Next: next });
+    const nv = nativeValue(stage.retry, scope);
+    if (nv && 'path' in nv) return cx.add([...label, 'retry init'], { Type: 'Pass', Parameters: { 'max.$': nv.path, n: 0 }, ResultPath: path, Next: next });
+    const setMax = cx.add([...label, 'retry init'], { Type: 'Pass', Parameters: { 'max.$': '$.__r.max', n: 0 }, ResultPath: path, Next: next });
+    return cx.evalTask([...label, 'retry'], { max: { kind: 'value', raw: stage.retry } }, wireContext(scope, rootsOfValue(stage.retry), workflowEnv(cx)), '$.__r', setMax, fail);
+  };
+  return { start: init(taskName), retry: check };
+}
+
+/** The counter path for a stage that needs {@link counterRetry}, and the scope its Task sees. */
+export function retryScope(cx: CompileContext, stage: Stage, scope: StageScope, roots: ReadonlySet<string>): { path?: string; scope: StageScope } {
+  if (typeof stage.retry !== 'string' && !roots.has('retry')) return { scope };
+  const path = `$.__retry${cx.nextId()}`;
+  return { path, scope: { ...scope, roots: { ...scope.roots, retry: `${path}.n` } } };
+}
+
+/**
+ * A stage's timeout in whole seconds: its own, capped by its job's (ASL has no timeout on a group
+ * of states, so a job timeout bounds each action stage of the job).
+ */
+export function effectiveTimeout(stage: Stage, scope: StageScope): number | undefined {
+  const limits = [stage.timeout, scope.job.timeout].filter((t): t is number => t !== undefined);
+  return limits.length ? Math.ceil(Math.min(...limits)) : undefined;
+}
