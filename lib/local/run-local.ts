@@ -15,8 +15,9 @@ import { compileWorkflow, stateMachinePlaceholder, type CompiledMachine, type Co
 import { buildScope, handleRequest, keyedFailure, runPython } from '../runtime/index.ts';
 import { renderTemplate } from '../expr/index.ts';
 import { resolveParameters } from './resolve-parameters.ts';
-import { runDockerLocally, type EcsRunTask } from './run-docker-locally.ts';
+import { exactIntrinsics, withOwnTypes, type ExactIntrinsics } from './exact-intrinsics.ts';
 import { lambdaFailure, taskFailure } from './task-failure.ts';
+import { runDockerLocally, type EcsRunTask } from './run-docker-locally.ts';
 import { localContext, localCoordination, localExecutionId, registerExecution, takesConcurrencySlot, watchStopRequests } from './local-coordination.ts';
 import type { PyRunRequest, RunnerRequest, WireContext } from '../protocol/index.ts';
 import { DeleteItemCommand, GetItemCommand, PutItemCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -252,9 +253,10 @@ async function execute(workflow: Workflow, input: Record<string, unknown>, optio
     }
     return handlers;
   };
-  const fill = (def: Machine): unknown => {
+  /** The definition the engine runs: child machines' placeholders filled, exact intrinsics (exact-intrinsics.ts). */
+  const fill = (def: Machine): ExactIntrinsics => {
     const byPlaceholder = new Map([...all.keys(), ...children.keys()].map((k) => [stateMachinePlaceholder(k), k]));
-    return JSON.parse(JSON.stringify(def).replace(/\$\{(StateMachine_[A-Za-z0-9_]+)\}/g, (_, p: string) => `local:${byPlaceholder.get(p) ?? p}`));
+    return exactIntrinsics(JSON.parse(JSON.stringify(def).replace(/\$\{(StateMachine_[A-Za-z0-9_]+)\}/g, (_, p: string) => `local:${byPlaceholder.get(p) ?? p}`)) as Machine);
   };
   /** The context of a job machine's execution (a split workflow). */
   const childContext = (name: string, childInput: unknown): Record<string, unknown> => {
@@ -264,10 +266,11 @@ async function execute(workflow: Workflow, input: Record<string, unknown>, optio
   /** Runs one child machine (a split job, a foreach chunk); resolves with its output. */
   const runChildMachine = async (child: CompiledMachine, childInput: Record<string, unknown>): Promise<unknown> => {
     if (signal.aborted) throw Object.assign(new Error('the run was stopped'), { name: 'States.TaskFailed' });
-    const m = ownMachine(new StateMachine(fill(child.definition) as never, { validationOptions: { noValidate: true } }));
+    const exact = fill(child.definition);
+    const m = ownMachine(new StateMachine(exact.definition as never, { validationOptions: { noValidate: true } }));
     const context = childContext(child.name, childInput);
-    const ex = m.run(childInput as never, { overrides: { taskResourceLocalHandlers: buildHandlers(child.definition, child.states) as never }, context: context as never });
-    const progress = watchEvents(ex.eventLogs as AsyncGenerator<unknown>, child.states, workflow.name, {}, options.onEvent, options.onRawEvent, String((context.Execution as { Id: string }).Id), tooLargeIn);
+    const ex = m.run(childInput as never, { overrides: { taskResourceLocalHandlers: { ...buildHandlers(child.definition, child.states), ...exact.handlers } as never }, context: context as never });
+    const progress = watchEvents(withOwnTypes(ex.eventLogs as AsyncGenerator<unknown>, exact.passStates), child.states, workflow.name, {}, options.onEvent, options.onRawEvent, String((context.Execution as { Id: string }).Id), tooLargeIn);
     const onAbort = (): void => ex.abort();
     signal.addEventListener('abort', onAbort, { once: true });
     try {
@@ -279,9 +282,9 @@ async function execute(workflow: Workflow, input: Record<string, unknown>, optio
       await progress.catch(() => undefined);
     }
   };
-  const handlers = buildHandlers(definition, compiledWf.states);
-  // Fill the definition's placeholders for the local engine: child machines by name.
-  const text = JSON.stringify(fill(definition));
+  const exact = fill(definition);
+  const handlers = { ...buildHandlers(definition, compiledWf.states), ...exact.handlers };
+  const text = JSON.stringify(exact.definition);
   // The compiler checks every machine it emits (asl-validator in its tests, structure on every
   // compile), so the engine's own validation is skipped: it costs 0.1-0.3 s per run.
   let machine = machines.get(text);
@@ -319,7 +322,7 @@ async function execute(workflow: Workflow, input: Record<string, unknown>, optio
   // The result document is the output of the run's result state: read it from the event log
   // (a failed run's Fail state only names the run in its cause, on AWS as here).
   const seen: { result?: ResultDocument; jobs?: Record<string, unknown> } = {};
-  const progress = watchEvents(execution.eventLogs as AsyncGenerator<unknown>, compiledWf.states, workflow.name, seen, options.onEvent, options.onRawEvent, executionId, tooLargeIn);
+  const progress = watchEvents(withOwnTypes(execution.eventLogs as AsyncGenerator<unknown>, exact.passStates), compiledWf.states, workflow.name, seen, options.onEvent, options.onRawEvent, executionId, tooLargeIn);
   const sofar = (): Record<string, unknown> => ({ ...input, jobs: { ...(input as { jobs?: object }).jobs, ...seen.jobs } });
   try {
     const out = (await execution.result) as unknown as ResultDocument;
