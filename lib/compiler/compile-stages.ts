@@ -25,7 +25,7 @@ import { parseTemplate } from '../expr/index.ts';
 import { compileWait } from './compile-wait.ts';
 import { compileBatchedForeach, foreachBatchSize } from './compile-batched-foreach.ts';
 import { compileDocker } from './compile-docker.ts';
-import { counterRetry, effectiveTimeout, retriers, retryScope, stageInfo, workflowEnv as env } from './stage-parts.ts';
+import { checkLambdaTimeout, counterRetry, lambdaStageTimeout, retriers, retryScope, stageInfo, workflowEnv as env } from './stage-parts.ts';
 
 /** Stage label parts for state names. */
 type Label = string[];
@@ -72,7 +72,7 @@ export function conditionChoice(cx: CompileContext, cond: boolean | string, scop
     const roots = conditionRoots(cond, scope.level);
     const task = cx.evalTask(label, { cond: { kind: 'condition', cond, facts: scope.level } }, wireContext(scope, roots, env(cx)), '$.__cond', choice, fail);
     const rules: ChoiceRule[] = [{ Variable: '$.__cond.cond', BooleanEquals: true, Next: yes }];
-    cx.put(choice, { Type: 'Choice', Choices: extraRule ? [{ And: [extraRule, rules[0]!] , Next: yes } as ChoiceRule] : rules, Default: no });
+    cx.put(choice, { Type: 'Choice', Choices: extraRule ? [{ And: [extraRule, { Variable: '$.__cond.cond', BooleanEquals: true }], Next: yes }] : rules, Default: no });
     return task;
   };
   const ast = conditionAst(cond);
@@ -216,8 +216,8 @@ function actionTask(cx: CompileContext, stage: Stage, scope: StageScope, label: 
     Catch: catchers,
     Next: next,
   };
-  const timeout = effectiveTimeout(stage, scope);
-  if (timeout !== undefined) task.TimeoutSeconds = timeout + 5;
+  checkLambdaTimeout(cx, stage);
+  task.TimeoutSeconds = lambdaStageTimeout(stage, scope) + 5;
   cx.put(name, task, stageInfo(scope, stage));
   return start;
 }
@@ -225,8 +225,7 @@ function actionTask(cx: CompileContext, stage: Stage, scope: StageScope, label: 
 function compileAction(cx: CompileContext, stage: Extract<Stage, { kind: 'bash' | 'call' | 'py' | 'virtual-py' | 'docker' }>, scope: StageScope, label: Label, rec: string | undefined, next: string, fail: string): string {
   const roots = rootsOfValue(Object.values(stageSpecFields(stage)));
   const spec = stageSpec(cx, stage);
-  const timeout = effectiveTimeout(stage, scope);
-  if (timeout !== undefined) spec.timeout = timeout;
+  spec.timeout = lambdaStageTimeout(stage, scope);
   const r = retryScope(cx, stage, scope, roots);
   return actionTask(cx, stage, r.scope, label, rec, next, fail, { action: 'stage', stage: spec, ctx: wireContext(r.scope, roots, env(cx)) }, 'stage', r.path);
 }
@@ -263,8 +262,7 @@ function compilePy(cx: CompileContext, stage: Extract<Stage, { kind: 'py' | 'vir
     request.deps = stage.deps;
     request.version = stage.version;
   }
-  const timeout = effectiveTimeout(stage, scope);
-  if (timeout !== undefined) request.timeout = timeout;
+  request.timeout = lambdaStageTimeout(stage, scope);
   const start = actionTask(cx, stage, scope, label, rec, next, fail, request, 'py', r.path);
   if (native && vars) return start;
   const roots = rootsOfValue([stage.run, stage.vars]);
@@ -643,7 +641,7 @@ function compileTrigger(cx: CompileContext, stage: TriggerStage, scope: StageSco
     },
     ResultSelector: { status: 'SUCCESS', outputs: { 'status.$': '$.Output.status', 'params.$': '$.Output.params', 'jobs.$': '$.Output.jobs' } },
     ResultPath: rec ?? null,
-    Retry: retriers(stage),
+    Retry: [cx.startExecutionRetry(), ...(retriers(stage) ?? [])],
     Catch: cx.catchers(label, fail),
     Next: next,
   }, stageInfo(scope, stage));

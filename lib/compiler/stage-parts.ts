@@ -80,3 +80,27 @@ export function effectiveTimeout(stage: Stage, scope: StageScope): number | unde
   const limits = [stage.timeout, scope.job.timeout].filter((t): t is number => t !== undefined);
   return limits.length ? Math.ceil(Math.min(...limits)) : undefined;
 }
+
+/**
+ * The longest a stage may run in a runner Lambda: Lambda's 900 s, less the time the runner needs to
+ * stop the stage's process and answer with its record (so the stage fails as a timed-out stage,
+ * not as a Lambda that was killed).
+ */
+export const LAMBDA_STAGE_MAX_SECONDS = 880;
+
+/** The timeout of a stage that runs in a runner Lambda: {@link effectiveTimeout}, at most {@link LAMBDA_STAGE_MAX_SECONDS}. */
+export function lambdaStageTimeout(stage: Stage, scope: StageScope): number {
+  return Math.min(effectiveTimeout(stage, scope) ?? LAMBDA_STAGE_MAX_SECONDS, LAMBDA_STAGE_MAX_SECONDS);
+}
+
+/** Reports a stage whose own `timeout` is longer than a runner Lambda can run (WF6010). */
+export function checkLambdaTimeout(cx: CompileContext, stage: Stage): void {
+  if (stage.timeout === undefined || stage.timeout <= LAMBDA_STAGE_MAX_SECONDS) return;
+  cx.diagnostics.push({
+    code: 'WF6010',
+    severity: 'error',
+    message: `${stage.kind} stage "${stage.name}" has timeout ${stage.timeout} s, but it runs in a Lambda function, which stops after 900 s (a stage gets at most ${LAMBDA_STAGE_MAX_SECONDS} s)`,
+    location: stage.fieldLocs.timeout ?? stage.loc,
+    note: `lower the timeout to ${LAMBDA_STAGE_MAX_SECONDS} or less, or run the work as a docker stage (ECS Fargate has no such limit); a long job can also be split into several stages`,
+  });
+}

@@ -54,6 +54,7 @@ export const codes = {
   WF6007: 'value must be fixed at deploy time',
   WF6008: 'workflow split into child state machines',
   WF6009: 'foreach batched into child executions',
+  WF6010: 'stage timeout longer than Lambda runs',
   // run-time input
   WF7001: 'invalid param value',
   WF7002: 'unknown param',

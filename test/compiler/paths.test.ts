@@ -92,7 +92,8 @@ describe('conformance cases on the local engine with stub tasks', () => {
     expect(run.entered.indexOf('hello.Start')).toBeLessThan(run.entered.indexOf('hello.Greet'));
     expect(stateNamed(run.compiled.definition, 'hello.Start').Type).toBe('Pass');
     const [payload] = payloads(run, 'hello.Greet');
-    expect(payload!.stage).toEqual({ kind: 'bash', name: 'Greet', id: 'greet', fields: { bash: 'echo "hello $WHO"\necho "warn" 1>&2\n', env: { WHO: '${{ params.who }}' } } });
+    // A runner Lambda stops after 900 s: every stage in one gets at most 880.
+    expect(payload!.stage).toEqual({ kind: 'bash', name: 'Greet', id: 'greet', timeout: 880, fields: { bash: 'echo "hello $WHO"\necho "warn" 1>&2\n', env: { WHO: '${{ params.who }}' } } });
     expect(payload!.ctx).toEqual({ params: { who: 'world' } });
     expect(run.doc.status).toBe('SUCCESS');
     expect(run.doc.params).toEqual({ who: 'world' });
