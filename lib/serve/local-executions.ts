@@ -388,7 +388,7 @@ export class LocalExecutions {
     if (doc.status === 'SUCCESS' || doc.status === 'SKIP') return { status: 'SUCCEEDED', output: JSON.stringify(doc) };
     if (doc.status === 'CANCEL') return { status: 'ABORTED' };
     const engine = recorder.engineFailure;
-    if (engine?.error === 'WorkflowFailed') return { status: 'FAILED', error: 'WorkflowFailed', cause: JSON.stringify(doc).slice(0, MAX_CAUSE_CHARS) };
+    if (engine?.error === 'WorkflowFailed') return { status: 'FAILED', error: 'WorkflowFailed', cause: (engine.cause ?? '').slice(0, MAX_CAUSE_CHARS) };
     const first = doc.errors[0];
     if (first?.name === 'States.Timeout') return { status: 'TIMED_OUT', error: 'States.Timeout', cause: first.message };
     return { status: 'FAILED', error: engine?.error ?? first?.name ?? 'States.Runtime', cause: (engine?.cause ?? first?.message ?? '').slice(0, MAX_CAUSE_CHARS) };

@@ -130,9 +130,10 @@ describe('py stage values cross as JSON only', () => {
 });
 
 describe('what py code can reach (documented in docs/reliability.md)', () => {
-  it("its own python3 process, in its own process group, started by wf, in wf's working directory", () => {
+  it('its own python3 process, in its own process group, started by wf, in a fresh temp working directory', () => {
     const where = stagesOf('first').where!.outputs;
-    expect(where.cwd).toBe(process.cwd());
+    expect(where.cwd).not.toBe(process.cwd());
+    expect(String(where.cwd)).toMatch(/wf-py-/);
     expect(where.ppid).toBe(process.pid);
     expect(where.pid).not.toBe(process.pid);
     expect(where.group).toBe(true);

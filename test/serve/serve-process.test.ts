@@ -233,7 +233,11 @@ describe('executions through the AWS SDK', () => {
     const started = await sfn.send(new StartExecutionCommand({ stateMachineArn: `${MACHINE}flaky`, name: 'flaky-1', input }));
     const failed = await settled(started.executionArn!);
     expect([failed.status, failed.error, failed.redriveStatus]).toEqual(['FAILED', 'WorkflowFailed', 'REDRIVABLE']);
-    const doc = JSON.parse(failed.cause!);
+    // As on AWS: the cause names the run, the result document is the output of its result state.
+    expect(failed.cause).toMatch(/^workflow "flaky" run \S+ FAILED; its result document/);
+    const history = await sfn.send(new GetExecutionHistoryCommand({ executionArn: started.executionArn, maxResults: 1000 }));
+    const result = history.events!.filter((e) => e.stateExitedEventDetails?.name === 'run.FAILED').at(-1);
+    const doc = JSON.parse(result!.stateExitedEventDetails!.output!);
     expect([doc.status, doc.jobs.first.status, doc.jobs.second.status]).toEqual(['FAILED', 'SUCCESS', 'FAILED']);
     writeFileSync(join(dir, 'flag'), '');
     const redriven = await sfn.send(new RedriveExecutionCommand({ executionArn: started.executionArn }));
