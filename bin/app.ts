@@ -9,6 +9,7 @@
  */
 import { App } from 'aws-cdk-lib';
 import { checkStackLimits, WorkflowStack, WorkflowSynthError, type NestedStacksOption } from '../lib/cdk/index.ts';
+import { formatDiagnostics } from '../lib/diagnostics/index.ts';
 
 const app = new App();
 const context = (key: string): string | undefined => {
@@ -37,8 +38,9 @@ try {
   process.stderr.write(`${err.message}\n`);
   process.exit(1);
 }
-const { problems } = checkStackLimits(app.synth().directory);
-if (problems.length) {
-  process.stderr.write(`${problems.join('\n\n')}\n`);
+// A template past CloudFormation's limits (WF6011), printed as the diagnostics above are.
+const { diagnostics } = checkStackLimits(app.synth().directory);
+if (diagnostics.length) {
+  process.stderr.write(`${formatDiagnostics(diagnostics)}\n`);
   process.exit(1);
 }

@@ -2,12 +2,13 @@
  * The check after synth: every template of a cloud assembly (stacks and nested stacks) measured
  * against CloudFormation's limits, as written to disk (the body that is uploaded). Placement keeps
  * the estimates under the limits with a margin (see place-workflows.ts); this check makes sure of
- * the result, so that an app that would not deploy fails at synth, naming the state machines in
- * the template that is too large and their definitions' sizes.
+ * the result, so that an app that would not deploy fails at synth with WF6011, naming the state
+ * machines in the template that is too large and their definitions' sizes.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { CLOUDFORMATION_LIMITS } from './place-workflows.ts';
+import { formatDiagnostic, type Diagnostic } from '../diagnostics/index.ts';
+import { CLOUDFORMATION_LIMITS, stackLimitsDiagnostic } from './place-workflows.ts';
 
 /** One template measured. */
 export interface TemplateMeasure {
@@ -27,7 +28,9 @@ export interface TemplateMeasure {
 export interface StackLimitsReport {
   /** Every template, in file order. */
   templates: TemplateMeasure[];
-  /** One message per template past a limit (none when every template is within them). */
+  /** One WF6011 error per template past a limit (none when every template is within them). */
+  diagnostics: Diagnostic[];
+  /** The same errors, each formatted as `wf validate` prints a diagnostic. */
   problems: string[];
 }
 
@@ -36,7 +39,7 @@ type Template = Record<'Resources' | 'Outputs' | 'Parameters' | 'Mappings', Reco
 /** Measures every `*.template.json` under the cloud assembly directory `dir` against CloudFormation's limits. */
 export function checkStackLimits(dir: string): StackLimitsReport {
   const templates = templateFiles(dir).map((file) => measure(dir, file));
-  const problems: string[] = [];
+  const diagnostics: Diagnostic[] = [];
   for (const t of templates) {
     const over = [
       t.bytes > CLOUDFORMATION_LIMITS.templateBytes ? `${n(t.bytes)} bytes (limit ${n(CLOUDFORMATION_LIMITS.templateBytes)})` : '',
@@ -46,16 +49,17 @@ export function checkStackLimits(dir: string): StackLimitsReport {
       t.mappings > CLOUDFORMATION_LIMITS.mappings ? `${n(t.mappings)} mappings (limit ${CLOUDFORMATION_LIMITS.mappings})` : '',
     ].filter(Boolean);
     if (!over.length) continue;
-    const machines = [...t.stateMachines].sort((a, b) => b.bytes - a.bytes).map((m) => `  ${m.name}: definition of ${n(m.bytes)} bytes`);
-    problems.push(
-      [
-        `template ${t.file} passes CloudFormation's limits: ${over.join(', ')}.`,
-        ...(machines.length ? ['State machines in it:', ...machines] : []),
-        "fix: leave nestedStacks at 'auto' (the default) or raise it; deploy a workflow too large for a stack of its own as one machine per job (split: 'jobs'); or deploy the workflows as several stacks.",
-      ].join('\n'),
+    const machines = [...t.stateMachines].sort((a, b) => b.bytes - a.bytes).map((m) => `${m.name}: definition of ${n(m.bytes)} bytes`);
+    diagnostics.push(
+      stackLimitsDiagnostic(
+        `template ${t.file} passes CloudFormation's limits: ${over.join(', ')}`,
+        'state machines in it',
+        machines,
+        "leave nestedStacks at 'auto' (the default) or raise it; deploy a workflow too large for a stack of its own as one machine per job (split: 'jobs'); or deploy the workflows as several stacks",
+      ),
     );
   }
-  return { templates, problems };
+  return { templates, diagnostics, problems: diagnostics.map((d) => formatDiagnostic(d)) };
 }
 
 function templateFiles(dir: string): string[] {

@@ -11,6 +11,7 @@
  * is the fewest nested stacks in which every one fits, unless the app fixes it.
  */
 import { createHash } from 'node:crypto';
+import { formatDiagnostics, type Diagnostic } from '../diagnostics/index.ts';
 import { WorkflowSynthError } from './workflow-synth-error.ts';
 
 /** What a part of a template holds: bytes of template JSON, resources, outputs. */
@@ -57,10 +58,20 @@ export const BYTES_PER_RESOURCE = 1_500;
 const NESTED_STACK_FOOTPRINT: StackFootprint = { bytes: 4_000, resources: 1, outputs: 0 };
 
 /**
+ * A stack past CloudFormation's limits (WF6011): what went wrong, the sizes that explain it (one
+ * per line under `heading`, largest first as given), and the fix as the note.
+ */
+export function stackLimitsDiagnostic(problem: string, heading: string, sizes: readonly string[], fix: string): Diagnostic {
+  const lines = sizes.length ? [`  ${heading}:`, ...sizes.map((s) => `    ${s}`)] : [];
+  return { code: 'WF6011', severity: 'error', message: [problem, ...lines].join('\n'), note: fix };
+}
+
+/**
  * Places `machines` (see the file comment). `parent` is what the app's stack already holds. Throws
- * a {@link WorkflowSynthError} with every workflow's estimated size and the fix when they cannot
- * be placed within the budget: with `'off'` when they do not fit in one stack, otherwise when one
- * machine alone does not fit in a nested stack, or the app's stack cannot hold the nested stacks.
+ * a {@link WorkflowSynthError} (WF6011) with every workflow's estimated size and the fix when they
+ * cannot be placed within the budget: with `'off'` when they do not fit in one stack, otherwise
+ * when one machine alone does not fit in a nested stack, or the app's stack cannot hold the nested
+ * stacks.
  */
 export function placeWorkflows(machines: readonly MachineToPlace[], parent: StackFootprint, option: NestedStacksOption = 'auto'): Placement {
   const all = add(parent, ...machines.map((m) => m.footprint));
@@ -125,7 +136,8 @@ function describe(f: StackFootprint): string {
 function fail(machines: readonly MachineToPlace[], problem: string, fix: string): never {
   const byWorkflow = new Map<string, StackFootprint>();
   for (const m of machines) byWorkflow.set(m.workflow, add(byWorkflow.get(m.workflow) ?? { bytes: 0, resources: 0, outputs: 0 }, m.footprint));
-  const sizes = [...byWorkflow].sort((a, b) => b[1].bytes - a[1].bytes).map(([name, f]) => `  ${name}: ${describe(f)}`);
+  const sizes = [...byWorkflow].sort((a, b) => b[1].bytes - a[1].bytes).map(([name, f]) => `${name}: ${describe(f)}`);
   const limits = `a stack is filled to ${describe(STACK_BUDGET)} at most (80% of CloudFormation's limits)`;
-  throw new WorkflowSynthError(`${problem}; ${limits}.\nEstimated size of each workflow:\n${sizes.join('\n')}\nfix: ${fix}.`, []);
+  const diagnostic = stackLimitsDiagnostic(`${problem}; ${limits}`, 'estimated size of each workflow', sizes, fix);
+  throw new WorkflowSynthError(formatDiagnostics([diagnostic]), [diagnostic]);
 }

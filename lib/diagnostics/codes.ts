@@ -55,6 +55,7 @@ export const codes = {
   WF6008: 'workflow split into child state machines',
   WF6009: 'foreach batched into child executions',
   WF6010: 'stage timeout longer than Lambda runs',
+  WF6011: 'stack past CloudFormation limits',
   // run-time input
   WF7001: 'invalid param value',
   WF7002: 'unknown param',
