@@ -9,7 +9,7 @@
  */
 import type { StateInfo } from '../compiler/index.ts';
 import type { RunnerRequest } from '../protocol/index.ts';
-import { runDockerTask, type EcsTaskDescription } from '../runtime/run-docker-stage.ts';
+import { runDockerTask, type EcsTaskDescription } from '../runtime/index.ts';
 
 /** The Parameters of an `ecs:runTask.sync` Task that the local engine reads. */
 export interface EcsRunTask {

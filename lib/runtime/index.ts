@@ -32,3 +32,4 @@ export { fitFailure, FAILURE_BUDGET_CHARS } from './fit-failure.ts';
 export { fitRecord, TRIM_FLOOR_CHARS, type FailedRecord } from './fit-record.ts';
 export { lambdaCause, causeLength, CAUSE_LIMIT_CHARS } from './lambda-cause.ts';
 export { trimMiddle, truncationMarker } from './trim-middle.ts';
+export { runDockerTask, type EcsTaskDescription } from './run-docker-stage.ts';
