@@ -13,8 +13,8 @@ export const LAMBDA_SERVICE_ERRORS = [
 /** Throttling of `states:startExecution` (a trigger, a split job, a batch of a foreach). */
 export const START_EXECUTION_ERRORS = ['StepFunctions.ExecutionLimitExceededException', 'StepFunctions.ThrottlingException', 'StepFunctions.SdkClientException'] as const;
 
-/** Throttling and transient failures of `ecs:runTask` (a docker stage). */
-export const ECS_RUN_TASK_ERRORS = ['ECS.ThrottlingException', 'ECS.ServerException', 'ECS.SdkClientException'] as const;
+/** Throttling and transient failures of `ecs:runTask` (a docker stage): `ECS.AmazonECSException` is what the integration reports for a throttled or capacity-starved RunTask. */
+export const ECS_RUN_TASK_ERRORS = ['ECS.AmazonECSException', 'ECS.ThrottlingException', 'ECS.ServerException', 'ECS.SdkClientException'] as const;
 
 const NEEDED: Array<[RegExp, readonly string[]]> = [
   [/^arn:aws:states:::lambda:invoke/, LAMBDA_SERVICE_ERRORS],
