@@ -6,7 +6,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
-import type { IntrinsicArg } from '../compiler/index.ts';
+import { isIntrinsicPath, type IntrinsicArg } from '../compiler/index.ts';
 
 /** The error Step Functions raises for an intrinsic it cannot evaluate (`States.Runtime`). */
 export function intrinsicRuntimeError(message: string): Error {
@@ -15,6 +15,7 @@ export function intrinsicRuntimeError(message: string): Error {
 
 /** The value at a plain path (`$.a.b[0]`, `$$.Execution.Id`); a missing step is a runtime error. */
 export function readIntrinsicPath(path: string, input: unknown, context: unknown): unknown {
+  if (!isIntrinsicPath(path)) throw intrinsicRuntimeError(`The path '${path}' is not one an intrinsic function reads`);
   let cur: unknown = path.startsWith('$$') ? context : input;
   for (const m of path.slice(path.startsWith('$$') ? 2 : 1).matchAll(/\.([A-Za-z_][A-Za-z0-9_]*)|\[(\d+)\]/g)) {
     const key = m[1] ?? Number(m[2]);

@@ -269,7 +269,7 @@ async function execute(workflow: Workflow, input: Record<string, unknown>, optio
     const exact = fill(child.definition);
     const m = ownMachine(new StateMachine(exact.definition as never, { validationOptions: { noValidate: true } }));
     const context = childContext(child.name, childInput);
-    const ex = m.run(childInput as never, { overrides: { taskResourceLocalHandlers: { ...buildHandlers(child.definition, child.states), ...exact.handlers } as never }, context: context as never });
+    const ex = m.run(childInput as never, { overrides: { taskResourceLocalHandlers: exact.wrap(buildHandlers(child.definition, child.states)) as never }, context: context as never });
     const progress = watchEvents(withOwnTypes(ex.eventLogs as AsyncGenerator<unknown>, exact.passStates), child.states, workflow.name, {}, options.onEvent, options.onRawEvent, String((context.Execution as { Id: string }).Id), tooLargeIn);
     const onAbort = (): void => ex.abort();
     signal.addEventListener('abort', onAbort, { once: true });
@@ -283,7 +283,7 @@ async function execute(workflow: Workflow, input: Record<string, unknown>, optio
     }
   };
   const exact = fill(definition);
-  const handlers = { ...buildHandlers(definition, compiledWf.states), ...exact.handlers };
+  const handlers = exact.wrap(buildHandlers(definition, compiledWf.states));
   const text = JSON.stringify(exact.definition);
   // The compiler checks every machine it emits (asl-validator in its tests, structure on every
   // compile), so the engine's own validation is skipped: it costs 0.1-0.3 s per run.

@@ -19,9 +19,9 @@ const HOSTILE = 'C:\\temp "quoted" \'single\' {braces} \\n not a newline';
 
 async function runPass(parameters: Record<string, unknown>, input: unknown, exact: boolean): Promise<{ output: unknown; types: string[] }> {
   const def: Machine = { StartAt: 'p', States: { p: { Type: 'Pass', Parameters: parameters, ResultPath: '$.out', End: true } } };
-  const prepared = exact ? exactIntrinsics(def) : { definition: def, handlers: {}, passStates: new Set<string>() };
+  const prepared = exact ? exactIntrinsics(def) : { definition: def, wrap: () => ({}), passStates: new Set<string>() };
   const sm = new StateMachine(prepared.definition as never, { validationOptions: { noValidate: true } });
-  const ex = sm.run(input as never, { overrides: { taskResourceLocalHandlers: prepared.handlers as never } });
+  const ex = sm.run(input as never, { overrides: { taskResourceLocalHandlers: prepared.wrap({}) as never } });
   const types: string[] = [];
   const watch = (async () => {
     for await (const ev of withOwnTypes(ex.eventLogs as AsyncGenerator<{ type: string; state?: { type: string } }>, prepared.passStates)) if (ev.state) types.push(`${ev.type}:${ev.state.type}`);
@@ -37,9 +37,10 @@ describe('intrinsic functions on the local engine', () => {
     ['States.Format reads escaped reserved characters of its literal as themselves', { 'm.$': "States.Format('it\\'s \\{not a slot\\} \\\\ {}', $.n)" }, { m: "it's {not a slot} \\ 3" }],
     ['States.JsonToString gives JSON text that parses back to the value', { 'j.$': 'States.JsonToString($.o)' }, { j: JSON.stringify({ k: HOSTILE }) }],
     ['States.ArrayGetItem returns a text item whole', { 'i.$': 'States.ArrayGetItem($.xs, 1)' }, { i: HOSTILE }],
+    ['plain paths beside an intrinsic, bracket notation included, are the engine\'s to resolve', { 'm.$': "States.Format('{}', $.n)", 'odd.$': "$['odd-key']", 'fixed': 'as is' }, { m: '3', odd: HOSTILE, fixed: 'as is' }],
     ['States.Format inside States.StringToJson', { 'o.$': "States.StringToJson(States.Format('\\{\"a\": {}\\}', $.n))" }, { o: { a: 3 } }],
   ];
-  const input = { v: HOSTILE, n: 3, o: { k: HOSTILE }, xs: ['a', HOSTILE] };
+  const input = { v: HOSTILE, n: 3, o: { k: HOSTILE }, xs: ['a', HOSTILE], 'odd-key': HOSTILE };
 
   it('the engine alone loses backslashes (what this wiring corrects)', async () => {
     const { output } = await runPass({ 'm.$': "States.Format('value: {}', $.v)" }, input, false);
@@ -47,11 +48,20 @@ describe('intrinsic functions on the local engine', () => {
   });
 
   it.each(cases)('%s', async (_label, parameters, expected) => {
-    for (const v of Object.values(parameters)) expect(parseIntrinsic(v as string).error).toBeUndefined();
+    for (const v of Object.values(parameters)) if (String(v).startsWith('States.')) expect(parseIntrinsic(v as string).error).toBeUndefined();
     const { output, types } = await runPass(parameters, input, true);
     expect(output).toEqual(expected);
     // The state is still a Pass to everything that reads the run's events.
     expect(types).toEqual(['StateEntered:Pass', 'StateExited:Pass']);
+  });
+
+  it("gives a Task's own handler its Parameters with the intrinsics evaluated exactly", async () => {
+    const def: Machine = { StartAt: 't', States: { t: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Parameters: { FunctionName: 'f', Payload: { 'cause.$': "States.Format('stopped: {}', $.v)", 'key.$': "$['odd-key']" } }, End: true } } };
+    const prepared = exactIntrinsics(def);
+    const seen: unknown[] = [];
+    const sm = new StateMachine(prepared.definition as never, { validationOptions: { noValidate: true } });
+    await sm.run(input as never, { overrides: { taskResourceLocalHandlers: prepared.wrap({ t: async (p) => (seen.push(p), {}) }) as never } }).result;
+    expect(seen).toEqual([{ FunctionName: 'f', Payload: { cause: `stopped: ${HOSTILE}`, key: HOSTILE } }]);
   });
 
   it('fails with States.Runtime where AWS does: a path that is not there', () => {
