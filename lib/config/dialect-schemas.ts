@@ -45,6 +45,7 @@ export const paramSchema = z.strictObject({
   type: paramType,
   default: z.unknown().optional().describe('value used when the caller omits the param'),
   description: text.optional(),
+  desc: text.optional().describe('text (alias of "description", the reference engine\'s spelling)'),
   required: z.boolean().optional().describe('true or false (false: may be omitted even without a default)'),
   options: z.array(z.unknown()).min(1).optional().describe('a list of the allowed values (choice params)'),
   secret: z.boolean().optional().describe('true or false (true: never logged, audited or put in execution names)'),
@@ -224,6 +225,7 @@ export const caseMatchSchema = stageKinds.case.shape.match.element;
 
 /** A job. */
 export const jobSchema = z.strictObject({
+  id: id.optional().describe('the job\'s own key, repeated (the reference engine writes it); any other id is an error'),
   desc: text.optional(),
   needs: z.union([id, z.array(id)]).optional().describe('a job id or a list of job ids'),
   if: condition.optional(),

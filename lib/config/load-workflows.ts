@@ -11,7 +11,9 @@ import { checkTriggers, triggerStages } from './check-triggers.ts';
 import { checkScheduledParams } from './check-scheduled-params.ts';
 import { DiagnosticLog, type LoggedDiagnostic } from './diagnostic-log.ts';
 import { discoverFiles } from './discover-files.ts';
-import { mapEntries, resolveNode } from './map-entries.ts';
+import { findInvalidUtf8 } from './find-invalid-utf8.ts';
+import { describeValue } from './describe-value.ts';
+import { mapEntries, resolveNode, type MapEntry } from './map-entries.ts';
 import type { Workflow } from './model.ts';
 import { parseSource } from './parse-source.ts';
 import type { ReadContext } from './read-context.ts';
@@ -55,6 +57,8 @@ interface Candidate {
   value: Node;
   /** Span of the whole top-level entry, to attribute file-level problems. */
   span: [number, number];
+  /** The file is one workflow at its top level, named by its `name:` key. */
+  topLevel: boolean;
 }
 
 /** Loads the workflows of a config directory. */
@@ -69,10 +73,13 @@ export function loadWorkflows(options: LoadOptions = {}): LoadResult {
     log.add('error', 'WF1003', `cannot read the config directory "${conf}": ${errorText(e)}`, undefined, 'pass --conf DIR or set WORKFLOW_CORE_CONF_PATH');
     return { workflows: new Map(), diagnostics: log.entries.map((e) => e.diagnostic), sources: new Map() };
   }
-  const files: { path: string; text: string }[] = [];
+  const files: SourceText[] = [];
   for (const path of paths) {
     try {
-      files.push({ path, text: readFileSync(path, 'utf8') });
+      const bytes = readFileSync(path);
+      const text = bytes.toString('utf8');
+      const bad = findInvalidUtf8(bytes);
+      files.push(bad < 0 ? { path, text } : { path, text, invalidUtf8At: { offset: bytes.subarray(0, bad).toString('utf8').length, byte: bytes[bad]! } });
     } catch (e) {
       log.add('error', 'WF1003', `cannot read "${path}": ${errorText(e)}`, undefined);
     }
@@ -95,8 +102,15 @@ function errorText(e: unknown): string {
   return err instanceof Error ? err.message : String(e);
 }
 
+/** A file's text and, when it is not all UTF-8, where its first bad byte is. */
+interface SourceText {
+  path: string;
+  text: string;
+  invalidUtf8At?: { offset: number; byte: number };
+}
+
 function load(
-  files: { path: string; text: string }[],
+  files: SourceText[],
   log: DiagnosticLog,
   options: LoadTextOptions & { env: NodeJS.ProcessEnv },
   where: string,
@@ -110,7 +124,7 @@ function load(
   for (const file of files) {
     fileOrder.set(file.path, fileOrder.size);
     sources.set(file.path, file.text);
-    const { source, syntaxOk } = parseSource(file.path, file.text, log);
+    const { source, syntaxOk } = parseSource(file.path, file.text, log, file.invalidUtf8At);
     for (const c of findCandidates(source, syntaxOk, log)) {
       const first = byName.get(c.name);
       if (first) {
@@ -135,7 +149,7 @@ function load(
   for (const c of byName.values()) {
     if (!c.syntaxOk) continue;
     const ctx: ReadContext = { source: c.source, log, owner: c.name, settings, sites: [] };
-    read.set(c.name, readWorkflow(ctx, c.name, c.value, c.source.locate(c.keyNode)));
+    read.set(c.name, readWorkflow(ctx, c.name, c.value, c.source.locate(c.keyNode), c.topLevel));
   }
   checkTriggers(log, read, new Set(byName.keys()));
   checkScheduledParams(log, read);
@@ -190,7 +204,10 @@ function findCandidates(source: SourceFile, syntaxOk: boolean, log: DiagnosticLo
   const out: Candidate[] = [];
   const top = resolveNode(source.doc, source.doc.contents);
   if (!isMap(top)) return out;
-  for (const e of mapEntries(source.doc, top)) {
+  const topEntries = mapEntries(source.doc, top);
+  const topType = topEntries.find((x) => x.key === 'type');
+  if (isScalar(topType?.value) && topType.value.value === 'Workflow') return topLevelCandidate(source, syntaxOk, log, top, topEntries, topType.keyNode);
+  for (const e of topEntries) {
     const value = e.value;
     if (!isMap(value)) continue;
     const typeEntry = mapEntries(source.doc, value).find((x) => x.key === 'type');
@@ -209,9 +226,27 @@ function findCandidates(source: SourceFile, syntaxOk: boolean, log: DiagnosticLo
     }
     const start = e.keyNode.range?.[0] ?? 0;
     const end = value.range?.[2] ?? start;
-    out.push({ name: e.key, source, syntaxOk, keyNode: e.keyNode, value, span: [start, end] });
+    out.push({ name: e.key, source, syntaxOk, keyNode: e.keyNode, value, span: [start, end], topLevel: false });
   }
   return out;
+}
+
+/** A file that is one workflow at its top level (`type: Workflow` beside `name: <workflow>`). */
+function topLevelCandidate(source: SourceFile, syntaxOk: boolean, log: DiagnosticLog, top: Node, entries: MapEntry[], typeKey: Node): Candidate[] {
+  const nameEntry = entries.find((x) => x.key === 'name');
+  const name = isScalar(nameEntry?.value) ? nameEntry.value.value : undefined;
+  if (typeof name !== 'string' || name === '') {
+    log.add(
+      'error',
+      'WF2002',
+      nameEntry ? `the workflow's "name" must be text, got ${describeValue(source.toJS(nameEntry.value))}` : 'this file is one workflow (its top level has "type: Workflow") but has no "name"',
+      source.locate(nameEntry?.value ?? nameEntry?.keyNode ?? typeKey),
+      'name it with a top-level "name: my-workflow" (letters, digits, "_" and "-"), or nest it under a key: "my-workflow: {type: Workflow, ...}"',
+    );
+    return [];
+  }
+  const span: [number, number] = [top.range?.[0] ?? 0, top.range?.[2] ?? 0];
+  return [{ name, source, syntaxOk, keyNode: nameEntry!.value!, value: top, span, topLevel: true }];
 }
 
 /** Gives file-level problems (YAML errors) the workflow whose text they fall in. */

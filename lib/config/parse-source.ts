@@ -1,9 +1,10 @@
 /**
  * Parses one YAML file, keeping positions, and records its YAML-level problems: syntax errors
  * (WF1001), aliases that name no anchor (WF1001) and duplicate keys (WF1002, with a note pointing
- * at the first occurrence).
+ * at the first occurrence), bytes that are not UTF-8 (WF1006) and maps or lists used as keys (WF1007,
+ * with the fix for a template written without its "$").
  */
-import { isScalar, LineCounter, parseDocument, visit, type Node } from 'yaml';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Node } from 'yaml';
 import type { DiagnosticLog } from './diagnostic-log.ts';
 import { SourceFile } from './source-file.ts';
 
@@ -14,8 +15,11 @@ export interface ParsedSource {
   syntaxOk: boolean;
 }
 
-/** Parses `text` (the file at `path`) and logs its YAML-level problems. */
-export function parseSource(path: string, text: string, log: DiagnosticLog): ParsedSource {
+/**
+ * Parses `text` (the file at `path`) and logs its YAML-level problems. `invalidUtf8At`: where the
+ * file's first byte that is not UTF-8 was (as an offset in `text`, which holds U+FFFD there).
+ */
+export function parseSource(path: string, text: string, log: DiagnosticLog, invalidUtf8At?: { offset: number; byte: number }): ParsedSource {
   const lines = new LineCounter();
   const doc = parseDocument(text, {
     lineCounter: lines,
@@ -26,6 +30,16 @@ export function parseSource(path: string, text: string, log: DiagnosticLog): Par
   });
   const source = new SourceFile(path, text, doc, lines);
   let syntaxOk = true;
+  if (invalidUtf8At) {
+    const hex = invalidUtf8At.byte.toString(16).toUpperCase().padStart(2, '0');
+    log.add(
+      'error',
+      'WF1006',
+      `the file is not valid UTF-8: byte 0x${hex} here starts no UTF-8 character`,
+      source.at(invalidUtf8At.offset, 1),
+      'save the file as UTF-8 (an editor\'s "encoding" setting; iconv -f latin1 -t utf-8 converts Latin-1 text)',
+    );
+  }
   for (const err of doc.errors) {
     syntaxOk = false;
     const [start, end] = err.pos;
@@ -54,6 +68,7 @@ export function parseSource(path: string, text: string, log: DiagnosticLog): Par
     Map(_, map) {
       const seen = new Map<string, number>();
       for (const pair of map.items) {
+        if (isMap(pair.key) || isSeq(pair.key)) reportComplexKey(source, log, map, pair.key);
         if (!isScalar(pair.key) || typeof pair.key.value === 'symbol') continue;
         const key = String(pair.key.value);
         const first = seen.get(key);
@@ -85,6 +100,33 @@ export function parseSource(path: string, text: string, log: DiagnosticLog): Par
 
 /** How many nodes aliases may expand to, as in SourceFile.toJS (a guard against alias bombs). */
 export const MAX_ALIAS_COUNT = 1000;
+
+/**
+ * A map or list used as a key. The usual cause is a template without its "$": YAML reads
+ * `x: {{ params.d }}` as a map whose one key is the map `{params.d}`.
+ */
+function reportComplexKey(source: SourceFile, log: DiagnosticLog, map: Node, key: Node): void {
+  const start = map.range?.[0] ?? key.range?.[0] ?? 0;
+  const written = source.text.slice(start, map.range?.[1] ?? start);
+  const template = /^\{\{[^\n]*\}\}$/.test(written.trim());
+  if (template) {
+    log.add(
+      'error',
+      'WF1007',
+      `YAML reads ${written.trim()} as a map whose key is a map, not as a template`,
+      source.at(start, written.trim().length),
+      `quote it and write a template with "$": "\${{ ${written.trim().slice(2, -2).trim()} }}"`,
+    );
+    return;
+  }
+  log.add(
+    'error',
+    'WF1007',
+    `a ${isMap(key) ? 'map' : 'list'} is used as a key; keys in a workflow file are text`,
+    source.locate(key),
+    'quote the key to make it text, or move the map or list into the value',
+  );
+}
 
 function contains(outer: Node, inner: Node): boolean {
   const o = outer.range;

@@ -40,6 +40,17 @@ export function readJob(ctx: ReadContext, id: string, node: Node | null, keyLoc:
   const what = `job "${id}"`;
   const fields = readObject(ctx, node, jobSchema, { what, anchor: keyLoc, nested: ['stages', 'strategy', 'concurrency', 'trigger-rule'], hints: JOB_HINTS });
   if (!fields) return undefined;
+  const idField = fields.get('id');
+  const ownId = fields.value<string>('id');
+  if (idField && ownId !== undefined && ownId !== id) {
+    report(
+      ctx,
+      'WF2007',
+      `job "${id}" says id "${ownId}"; a job's id is its key under "jobs"`,
+      idField.loc,
+      `write id: ${id}, or remove "id"; to rename the job, rename its key (and the "needs" that name it)`,
+    );
+  }
   const cond = fields.get('if');
   if (cond && typeof cond.value === 'string') collectSites(ctx, cond.node, JOB_ROOTS, id, 'condition');
 

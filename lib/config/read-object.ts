@@ -69,6 +69,8 @@ export interface ReadObjectOptions {
   hints?: Readonly<Record<string, string>>;
   /** Report unknown keys (false when the caller reports them with more context). @default true */
   reportUnknown?: boolean;
+  /** Keys that are not part of this node's schema but are read elsewhere (skipped, not reported). */
+  ignore?: readonly string[];
 }
 
 /** True when `key` is a required field of `schema`. */
@@ -93,11 +95,9 @@ export function readObject(ctx: ReadContext, node: Node | null, schema: z.ZodObj
   const byKey = new Map<string, Field>();
   for (const entry of mapEntries(ctx.source.doc, node)) {
     const keyLoc = ctx.source.locate(entry.keyNode);
-    if (entry.complexKey) {
-      report(ctx, 'WF2003', `keys in ${opts.what} must be text`, keyLoc);
-      continue;
-    }
-    if (!(entry.key in shape)) {
+    if (entry.complexKey) continue; // reported by parseSource (WF1007)
+    if (opts.ignore?.includes(entry.key)) continue;
+    if (!Object.hasOwn(shape, entry.key)) {
       if (opts.reportUnknown !== false) reportUnknownKey(ctx, entry.key, keyLoc, opts.what, opts.candidates ?? Object.keys(shape), opts.hints);
       continue;
     }

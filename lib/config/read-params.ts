@@ -1,6 +1,6 @@
 /**
- * Reads `params`: the short form (`name: str`) and the full form (`{type, default, description,
- * required, options, secret}`). A declared default must fit the declared type (checked with the
+ * Reads `params`: the short form (`name: str`) and the full form (`{type, default, description
+ * (alias desc), required, options, secret}`). A declared default must fit the declared type (checked with the
  * same coercion run-time input goes through); `choice` needs `options` and only `choice` takes them.
  */
 import { isMap, isScalar, type Node } from 'yaml';
@@ -14,7 +14,7 @@ import { report, type ReadContext } from './read-context.ts';
 import { readObject } from './read-object.ts';
 
 const PARAM_HINTS: Record<string, string> = {
-  desc: 'a param\'s text is written "description"',
+  text: 'a param\'s text is written "description" (or "desc")',
 };
 
 /** Reads the `params` map; a param whose type cannot be read is reported and left out. */
@@ -27,7 +27,8 @@ export function readParams(ctx: ReadContext, node: Node | null, anchor: Location
   }
   for (const entry of mapEntries(ctx.source.doc, node)) {
     const keyLoc = ctx.source.locate(entry.keyNode);
-    if (entry.complexKey || !ID_PATTERN.test(entry.key)) {
+    if (entry.complexKey) continue; // reported by parseSource (WF1007)
+    if (!ID_PATTERN.test(entry.key)) {
       report(ctx, 'WF2007', `"${entry.key}" is not a valid param name`, keyLoc, 'param names use only letters, digits, "_" and "-"');
       continue;
     }
@@ -91,7 +92,11 @@ function readParam(ctx: ReadContext, name: string, node: Node | null, keyLoc: Lo
     loc: keyLoc,
   };
   if (hasDefault) param.default = fields.get('default')!.value ?? null;
-  const description = fields.value<string>('description');
+  const descField = fields.get('desc');
+  if (fields.has('description') && descField) {
+    report(ctx, 'WF2008', `"description" and "desc" are the same field; write only "description"`, descField.loc);
+  }
+  const description = fields.value<string>('description') ?? fields.value<string>('desc');
   if (description !== undefined) param.description = description;
   if (options) param.options = options;
   if (hasDefault && param.default !== null && (type !== 'choice' || options)) {

@@ -124,6 +124,17 @@ export function readStage(ctx: ReadContext, node: Node, scope: StageScope, index
   const what = stageLabel(nameEntry ? ctx.source.toJS(nameEntry.value) : undefined, index, scope);
   const kinds = kindFieldsOf(entries.map((e) => e.key));
   const distinct = [...new Set(kinds.map((k) => k.kind))];
+  // No kind-field: an empty stage (the reference engine runs one), when every key fits one.
+  if (distinct.length === 0) {
+    const foreign = entries.filter((e) => ALL_STAGE_KEYS.includes(e.key) && !(e.key in stageKinds.empty.shape));
+    if (foreign.length === 0 && entries.every((e) => ALL_STAGE_KEYS.includes(e.key))) distinct.push('empty');
+    else if (foreign.length > 0 && entries.every((e) => ALL_STAGE_KEYS.includes(e.key))) {
+      const key = foreign[0]!.key;
+      const owner = otherKindHints('empty')[key]!.replace(/; this stage is .*$/, '');
+      report(ctx, 'WF2005', `${what} has no kind`, ctx.source.locate(foreign[0]!.keyNode), `${owner}: add the kind-field of one of them, or remove "${key}" to make it an empty stage`);
+      return undefined;
+    }
+  }
 
   if (distinct.length !== 1) {
     let suggestedKind = false;
@@ -376,7 +387,8 @@ function readBranches(ctx: ReadContext, fields: Fields, scope: StageScope, what:
   if (entries.length === 0) report(ctx, 'WF2004', `"parallel" of ${what} must have at least 1 branch`, f.loc);
   for (const e of entries) {
     const keyLoc = ctx.source.locate(e.keyNode);
-    if (e.complexKey || !ID_PATTERN.test(e.key)) {
+    if (e.complexKey) continue; // reported by parseSource (WF1007)
+    if (!ID_PATTERN.test(e.key)) {
       report(ctx, 'WF2007', `"${e.key}" is not a valid branch name`, keyLoc, 'branch names use only letters, digits, "_" and "-"');
       continue;
     }

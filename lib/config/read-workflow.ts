@@ -22,10 +22,14 @@ const WORKFLOW_HINTS: Record<string, string> = {
   description: 'a workflow\'s text is written "desc"',
   max_job_parallel: 'written "max-job-parallel" here',
   schedule: '"schedule" goes inside "on"',
+  name: 'a workflow is named by its key; "name:" names one only in a file that is one workflow at its top level',
 };
 
-/** Reads workflow `name` from its node; `keyLoc` is where its name is written. */
-export function readWorkflow(ctx: ReadContext, name: string, node: Node, keyLoc: Location): Workflow {
+/**
+ * Reads workflow `name` from its node; `keyLoc` is where its name is written. `topLevel`: the node
+ * is a whole file naming itself with `name:` (read by the caller, so not a key of the workflow here).
+ */
+export function readWorkflow(ctx: ReadContext, name: string, node: Node, keyLoc: Location, topLevel = false): Workflow {
   if (!ID_PATTERN.test(name)) {
     report(ctx, 'WF2007', `"${name}" is not a valid workflow name`, keyLoc, 'workflow names use only letters, digits, "_" and "-"');
   }
@@ -34,6 +38,7 @@ export function readWorkflow(ctx: ReadContext, name: string, node: Node, keyLoc:
     anchor: keyLoc,
     nested: ['params', 'on', 'jobs', 'concurrency'],
     hints: WORKFLOW_HINTS,
+    ignore: topLevel ? ['name'] : [],
   });
   const workflow: Workflow = {
     name,
@@ -87,7 +92,8 @@ export function readWorkflow(ctx: ReadContext, name: string, node: Node, keyLoc:
       const jobs: Record<string, Job> = {};
       for (const e of entries) {
         const keyLoc = ctx.source.locate(e.keyNode);
-        if (e.complexKey || !ID_PATTERN.test(e.key)) {
+        if (e.complexKey) continue; // reported by parseSource (WF1007)
+        if (!ID_PATTERN.test(e.key)) {
           report(ctx, 'WF2007', `"${e.key}" is not a valid job id`, keyLoc, 'job ids use only letters, digits, "_" and "-"');
           continue;
         }

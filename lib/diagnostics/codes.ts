@@ -11,6 +11,8 @@ export const codes = {
   WF1003: 'file cannot be read',
   WF1004: 'workflow defined twice',
   WF1005: 'no workflow found',
+  WF1006: 'file is not valid UTF-8',
+  WF1007: 'map or list used as a key',
   // schema
   WF2001: 'unknown key',
   WF2002: 'missing required key',
