@@ -4,8 +4,7 @@
  * its first state. A stage with an `id` writes its record (`{status, outputs, errors?}`) into the
  * innermost frame; one without leaves nothing behind.
  */
-import type { Stage, CaseStage, ForeachStage, ParallelStage, UntilStage, TryStage, TriggerStage } from '../config/index.ts';
-import { Placeholders } from '../protocol/index.ts';
+import type { Stage, CaseStage, ForeachStage, ParallelStage, UntilStage, TryStage } from '../config/index.ts';
 import type { CompileContext, StageScope, StateInfo } from './compile-context.ts';
 import type { ChoiceRule, State } from './asl/types.ts';
 import {
@@ -25,12 +24,13 @@ import { parseTemplate } from '../expr/index.ts';
 import { compileWait } from './compile-wait.ts';
 import { compileBatchedForeach, foreachBatchSize } from './compile-batched-foreach.ts';
 import { compileDocker } from './compile-docker.ts';
+import { compileTrigger, stateMachinePlaceholder } from './compile-trigger.ts';
 import { checkLambdaTimeout, counterRetry, lambdaStageTimeout, retriers, retryScope, stageInfo, workflowEnv as env } from './stage-parts.ts';
 
 /** Stage label parts for state names. */
 type Label = string[];
 
-export { stageInfo };
+export { stageInfo, stateMachinePlaceholder };
 
 /** Compiles a list of stages in order; returns the first state (or `next` when empty). */
 export function compileStages(cx: CompileContext, stages: readonly Stage[], scope: StageScope, label: Label, next: string, fail: string): string {
@@ -303,46 +303,60 @@ function compileCase(cx: CompileContext, stage: CaseStage, scope: StageScope, la
   const n = cx.nextId();
   const base = rec ?? `$.__c${n}`;
   const branches: Array<{ value: string; start: string }> = [];
-  let defaultStart: string | undefined;
+  // The default branch is entered from the native Choice (the value at `path`), after the `eval`
+  // Task (`$.__case.value`) or statically; each way has its own start state, which records the
+  // matched value as `outputs.case`, where the branch's `case` reads it.
+  let defaultStart: ((from: { path: string } | { value: string }) => string) | undefined;
   for (const m of stage.match) {
     const caseLabel = [...label, `case ${m.case}`];
-    const inner: StageScope = { ...scope, caseValue: m.case, frames: [...scope.frames, { path: `${base}.outputs.stages`, ids: new Set() }] };
+    const frames = [...scope.frames, { path: `${base}.outputs.stages`, ids: new Set<string>() }];
+    const { case: _outer, ...roots } = scope.roots;
+    const inner: StageScope = m.isDefault
+      ? { ...scope, caseValue: undefined, roots: { ...roots, case: `${base}.outputs.case` }, frames }
+      : { ...scope, caseValue: m.case, roots, frames };
     const done = cx.add([...caseLabel, 'done'], { Type: 'Pass', Result: 'SUCCESS', ResultPath: `${base}.status`, Next: next }, stageInfo(scope, stage, 'stage-close'));
     const failed = cx.add([...caseLabel, 'failed'], {
       Type: 'Pass',
-      Parameters: { status: 'FAILED', outputs: { case: m.case, 'stages.$': `${base}.outputs.stages` }, 'errors.$': '$.__caught.r.errors' },
+      Parameters: { status: 'FAILED', outputs: { ...(m.isDefault ? { 'case.$': `${base}.outputs.case` } : { case: m.case }), 'stages.$': `${base}.outputs.stages` }, 'errors.$': '$.__caught.r.errors' },
       ResultPath: base,
       Next: recorded,
     }, stageInfo(scope, stage, 'stage-close', true));
     const body = compileStages(cx, m.stages, inner, caseLabel, done, failed);
-    const start = cx.add([...caseLabel, 'start'], { Type: 'Pass', Result: { status: 'WAIT', outputs: { case: m.case, stages: {} } }, ResultPath: base, Next: body }, stageInfo(scope, stage, 'stage-open'));
-    if (m.isDefault) defaultStart ??= start;
-    else branches.push({ value: m.case, start });
+    const startState = (suffix: string, value: Record<string, unknown>): string =>
+      cx.add([...caseLabel, `start${suffix}`], { Type: 'Pass', ...value, ResultPath: base, Next: body }, stageInfo(scope, stage, 'stage-open'));
+    if (m.isDefault) {
+      defaultStart ??= (from) => 'value' in from
+        ? startState('', { Result: { status: 'WAIT', outputs: { case: from.value, stages: {} } } })
+        : startState(from.path === evalPath && path !== undefined ? ' from evaluation' : '', { Parameters: { status: 'WAIT', outputs: { 'case.$': from.path, stages: {} } } });
+    } else branches.push({ value: m.case, start: startState('', { Result: { status: 'WAIT', outputs: { case: m.case, stages: {} } } }) });
   }
-  let noMatch: string;
-  if (defaultStart) noMatch = defaultStart;
-  else if (stage.skipNotMatch) noMatch = cx.add([...label, 'no match'], { Type: 'Pass', Result: { status: 'SKIP' }, ResultPath: base, Next: next });
-  else {
+  const ast = wholeTemplateAst(stage.case);
+  const path = ast ? nativePath(ast, scope) : undefined;
+  const evalPath = '$.__case.value';
+  const noMatchFrom = (from: { path: string } | { value: string }): string => {
+    if (defaultStart) return defaultStart(from);
+    return noMatch ??= noMatchState();
+  };
+  let noMatch: string | undefined;
+  const noMatchState = (): string => {
+    if (stage.skipNotMatch) return cx.add([...label, 'no match'], { Type: 'Pass', Result: { status: 'SKIP' }, ResultPath: base, Next: next });
     const cases = stage.match.map((m) => `"${m.case}"`).join(', ');
-    noMatch = cx.add([...label, 'no match'], {
+    return cx.add([...label, 'no match'], {
       Type: 'Pass',
       Parameters: { r: { status: 'FAILED', outputs: {}, errors: { name: 'CaseError', message: `case stage "${stage.name}": the value matched none of ${cases} and there is no default (_) branch` } } },
       ResultPath: '$.__caught',
       Next: fail,
     });
-  }
-  const rulesOn = (path: string, guardString: boolean): ChoiceRule[] =>
-    branches.map((b) => ({ And: [{ Variable: path, IsString: true }, { Variable: path, StringEquals: b.value }], Next: b.start }) as ChoiceRule)
-      .concat(guardString ? [{ Variable: path, IsString: true, Next: noMatch }] : []);
-  const evalPath = '$.__case.value';
-  const evalChoice = cx.add([...label, 'match'], { Type: 'Choice', Choices: rulesOn(evalPath, false), Default: noMatch });
-  const evalTask = cx.evalTask(label, { value: { kind: 'value', raw: stage.case, mode: 'text' } }, wireContext(scope, rootsOfValue(stage.case), env(cx)), '$.__case', evalChoice, fail);
-  const ast = wholeTemplateAst(stage.case);
-  const path = ast ? nativePath(ast, scope) : undefined;
+  };
   if (!containsTemplate(stage.case)) {
     const hit = branches.find((b) => b.value === stage.case);
-    return hit ? hit.start : noMatch;
+    return hit ? hit.start : noMatchFrom({ value: stage.case });
   }
+  const rulesOn = (p: string, guardString: boolean): ChoiceRule[] =>
+    branches.map((b) => ({ And: [{ Variable: p, IsString: true }, { Variable: p, StringEquals: b.value }], Next: b.start }) as ChoiceRule)
+      .concat(guardString ? [{ Variable: p, IsString: true, Next: noMatchFrom({ path: p }) }] : []);
+  const evalChoice = cx.add([...label, 'match'], { Type: 'Choice', Choices: rulesOn(evalPath, false), Default: noMatchFrom({ path: evalPath }) });
+  const evalTask = cx.evalTask(label, { value: { kind: 'value', raw: stage.case, mode: 'text' } }, wireContext(scope, rootsOfValue(stage.case), env(cx)), '$.__case', evalChoice, fail);
   if (path === undefined) return evalTask;
   // One Choice: each rule checks the value is there and a string before comparing it.
   const present: ChoiceRule = { Variable: path, IsPresent: true };
@@ -614,37 +628,4 @@ function compileTry(cx: CompileContext, stage: TryStage, scope: StageScope, labe
   const onTryFail = stage.catch.length ? part('catch', stage.catch, '', afterOk, afterBad) : afterBad;
   const tryStart = part('try', stage.try, '', afterOk, onTryFail);
   return cx.add([...label, 'start'], { Type: 'Pass', Result: { status: 'WAIT', outputs: {} }, ResultPath: base, Next: tryStart }, stageInfo(scope, stage, 'stage-open'));
-}
-
-/** Definition placeholder of a workflow's state machine ARN. */
-export function stateMachinePlaceholder(workflow: string): string {
-  // Names are [A-Za-z0-9_-]; `_` → `__` and `-` → `_0` keeps two names from sharing a placeholder.
-  return `${Placeholders.stateMachinePrefix}${workflow.replace(/_/g, '__').replace(/-/g, '_0')}`;
-}
-
-function compileTrigger(cx: CompileContext, stage: TriggerStage, scope: StageScope, label: Label, rec: string | undefined, next: string, fail: string): string {
-  cx.requireStandard(stage, 'a trigger stage waits for the child workflow (startExecution.sync)');
-  const native = nativeParameters(stage.params, scope);
-  const input: Record<string, unknown> = {
-    'release.$': '$.release',
-    run: { 'id.$': 'States.UUID()', workflow: stage.trigger, 'parent.$': '$.run.id' },
-    jobs: {},
-  };
-  if (native) input.params = native;
-  else input['params.$'] = '$.__tp.params';
-  const task = cx.add(label, {
-    Type: 'Task',
-    Resource: 'arn:aws:states:::states:startExecution.sync:2',
-    Parameters: {
-      StateMachineArn: `\${${stateMachinePlaceholder(stage.trigger)}}`,
-      Input: { ...input, 'AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID.$': '$$.Execution.Id' },
-    },
-    ResultSelector: { status: 'SUCCESS', outputs: { 'status.$': '$.Output.status', 'params.$': '$.Output.params', 'jobs.$': '$.Output.jobs' } },
-    ResultPath: rec ?? null,
-    Retry: [cx.startExecutionRetry(), ...(retriers(stage) ?? [])],
-    Catch: cx.catchers(label, fail),
-    Next: next,
-  }, stageInfo(scope, stage));
-  if (native) return task;
-  return cx.evalTask(label, { params: { kind: 'value', raw: stage.params } }, wireContext(scope, rootsOfValue(stage.params), env(cx)), '$.__tp', task, fail);
 }
