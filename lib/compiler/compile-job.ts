@@ -98,8 +98,9 @@ export function compileJob(cx: CompileContext, job: Job, next: string): string {
     ResultPath: jobPath,
     Next: next,
   }, { job: job.id, role: 'job-end' });
-  const succeeded = withOutputs(cx, job, scope, end('SUCCESS'), failed);
-  const body = job.strategy ? compileMatrix(cx, job, scope, succeeded, failed) : compileStages(cx, job.stages, scope, label, succeeded, failed);
+  const body = job.strategy
+    ? compileMatrix(cx, job, scope, end('SUCCESS'), failed)
+    : compileStages(cx, job.stages, scope, label, withOutputs(cx, job, scope, [job.id, 'outputs'], `${jobPath}.outputs`, end('SUCCESS'), failed), failed);
   const startRecord = job.strategy ? { status: 'WAIT' } : { status: 'WAIT', stages: {} };
   const start = cx.put(startName, { Type: 'Pass', Result: startRecord, ResultPath: jobPath, Next: concurrency ? concurrency.acquire(body, failed) : body }, { job: job.id, role: 'job' });
   const skip = cx.add([...label, 'skip'], { Type: 'Pass', Result: { status: 'SKIP' }, ResultPath: jobPath, Next: next }, { job: job.id, role: 'job-end' });
@@ -125,21 +126,21 @@ export function compileJob(cx: CompileContext, job: Job, next: string): string {
 }
 
 /**
- * Job `outputs` (GitHub style): rendered when the job's stages have succeeded, into
- * `$.jobs.<id>.outputs`, where `needs.<id>.outputs.<name>` reads them.
+ * Job `outputs` (GitHub style): rendered when the job's stages have succeeded, into `target`
+ * (`$.jobs.<id>.outputs`, where `needs.<id>.outputs.<name>` reads them, or a strategy's `outputs`).
  */
-function withOutputs(cx: CompileContext, job: Job, scope: StageScope, next: string, fail: string): string {
+function withOutputs(cx: CompileContext, job: Job, scope: StageScope, label: string[], target: string, next: string, fail: string): string {
   if (Object.keys(job.outputs).length === 0) return next;
   const native = nativeParameters(job.outputs, scope);
-  if (native) return cx.add([job.id, 'outputs'], { Type: 'Pass', Parameters: native, ResultPath: `$.jobs.${job.id}.outputs`, Next: next });
+  if (native) return cx.add(label, { Type: 'Pass', Parameters: native, ResultPath: target, Next: next });
   const items: Record<string, EvalItem> = {};
   const names = Object.keys(job.outputs);
   names.forEach((k, i) => (items[`o${i}`] = { kind: 'value', raw: job.outputs[k] }));
   const roots = rootsOfValue(Object.values(job.outputs));
   const rename: Record<string, unknown> = {};
   names.forEach((k, i) => (rename[`${k}.$`] = `$.__out.o${i}`));
-  const place = cx.add([job.id, 'outputs'], { Type: 'Pass', Parameters: rename, ResultPath: `$.jobs.${job.id}.outputs`, Next: next });
-  return cx.evalTask([job.id, 'outputs'], items, wireContext(scope, roots, undefined), '$.__out', place, fail);
+  const place = cx.add(label, { Type: 'Pass', Parameters: rename, ResultPath: target, Next: next });
+  return cx.evalTask(label, items, wireContext(scope, roots, undefined), '$.__out', place, fail);
 }
 
 /** Job-level `retry`: a failed job starts again (fresh stages) until its attempts are used. */
@@ -166,16 +167,21 @@ function compileMatrix(cx: CompileContext, job: Job, scope: StageScope, ok: stri
   const label = [job.id, 'matrix'];
   const dynamic = Object.values(strategy.matrix).some((v) => typeof v === 'string');
   const combos = dynamic ? undefined : matrixCombinations(strategy.matrix as Record<string, unknown[]>, strategy.include, strategy.exclude);
+  const hasOutputs = Object.keys(job.outputs).length > 0;
   const everyKey = combos ? new Set(Object.keys(strategy.matrix).filter((k) => combos.every((c) => k in c.matrix))) : new Set<string>();
   const proc = cx.inSink(() => {
-    const { params, scope: inner } = childDocument(scope, dynamic ? { 'matrix.$': '$$.Map.Item.Value.matrix', 'key.$': '$$.Map.Item.Value.key' } : { 'matrix.$': '$$.Map.Item.Value' }, { matrix: true });
+    const item = dynamic ? { 'matrix.$': '$$.Map.Item.Value.matrix', 'key.$': '$$.Map.Item.Value.key' } : { 'matrix.$': '$$.Map.Item.Value' };
+    const { params, scope: inner } = childDocument(scope, hasOutputs ? { ...item, outputs: {} } : item, { matrix: true });
     const il = [job.id, 'strategy'];
     const keyField = dynamic ? { 'key.$': '$.key' } : {};
-    const end = cx.add([...il, 'end'], { Type: 'Pass', Parameters: { ...keyField, 'matrix.$': '$.matrix', status: 'SUCCESS', 'stages.$': '$.stages' }, End: true });
+    const outputsField = hasOutputs ? { 'outputs.$': '$.outputs' } : {};
+    const end = cx.add([...il, 'end'], { Type: 'Pass', Parameters: { ...keyField, 'matrix.$': '$.matrix', status: 'SUCCESS', 'stages.$': '$.stages', ...outputsField }, End: true });
     const bad = strategy.failFast
       ? cx.add([...il, 'fail fast'], { Type: 'Fail', Error: 'StrategyFailed', CausePath: '$.__caught.r.errors.message' })
-      : cx.add([...il, 'failed'], { Type: 'Pass', Parameters: { ...keyField, 'matrix.$': '$.matrix', status: 'FAILED', 'stages.$': '$.stages', 'errors.$': '$.__caught.r.errors' }, End: true });
-    const body = compileStages(cx, job.stages, { ...inner, matrixKeys: everyKey, level: 'stage' }, il, end, bad);
+      : cx.add([...il, 'failed'], { Type: 'Pass', Parameters: { ...keyField, 'matrix.$': '$.matrix', status: 'FAILED', 'stages.$': '$.stages', ...outputsField, 'errors.$': '$.__caught.r.errors' }, End: true });
+    const stageScope: StageScope = { ...inner, matrixKeys: everyKey, level: 'stage' };
+    const done = hasOutputs ? withOutputs(cx, job, stageScope, [...il, 'outputs'], '$.outputs', end, bad) : end;
+    const body = compileStages(cx, job.stages, stageScope, il, done, bad);
     return { start: body, params };
   });
   const n = cx.nextId();
@@ -209,29 +215,35 @@ function compileMatrix(cx: CompileContext, job: Job, scope: StageScope, ok: stri
       Next: next,
     }, { job: job.id, role: 'internal' });
 
+  // Whether any strategy failed is read from the Map's list of statuses, never through a strategy
+  // key: a key holds the matrix values' text, which a JSONPath name could not always spell. The
+  // job's outputs are the last combination's (GitHub Actions takes the last strategy to finish).
+  const outputs = hasOutputs ? { 'outputs.$': '$[*].outputs' } : {};
+  const lastOutputs = `States.ArrayGetItem($.__mr${n}.outputs, States.MathAdd(States.ArrayLength($.__mr${n}.outputs), -1))`;
+  const succeeded = hasOutputs
+    ? cx.add([...label, 'outputs'], { Type: 'Pass', Parameters: { 'v.$': lastOutputs }, ResultPath: `$.__mr${n}`, Next: cx.add([...label, 'outputs', 'place'], { Type: 'Pass', InputPath: `$.__mr${n}.v`, ResultPath: `$.jobs.${job.id}.outputs`, Next: ok }) })
+    : ok;
+  const check = cx.add([...label, 'status'], {
+    Type: 'Choice',
+    Choices: [{ Variable: `$.__mr${n}.failed`, BooleanEquals: true, Next: strategyFailed }],
+    Default: succeeded,
+  });
+  const anyFailedPass = cx.add([...label, 'any failed'], {
+    Type: 'Pass',
+    Parameters: { 'failed.$': `States.ArrayContains($.__mr${n}.statuses, 'FAILED')`, ...(hasOutputs ? { 'outputs.$': `$.__mr${n}.outputs` } : {}) },
+    ResultPath: `$.__mr${n}`,
+    Next: check,
+  });
   if (combos) {
-    // Combinations known now: results are keyed by index, in order.
-    const keys = combos.map((c) => c.key);
-    const selector: Record<string, unknown> = {};
-    keys.forEach((k, i) => (selector[`${k}.$`] = `$[${i}]`));
-    const anyFailed = any(keys.map((k) => ({ Variable: `$.jobs.${job.id}.strategies.${k}.status`, StringEquals: 'FAILED' })));
-    const check = anyFailed === false ? ok : cx.add([...label, 'status'], { Type: 'Choice', Choices: [{ ...anyFailed, Next: strategyFailed }], Default: ok });
-    const map = mapState(selector, `$.jobs.${job.id}.strategies`, check);
+    // Combinations known now: the results come back in order, so each is keyed by its index.
+    const strategies: Record<string, unknown> = {};
+    combos.forEach((c, i) => (strategies[`${c.key}.$`] = `$[${i}]`));
+    const place = cx.add([...label, 'record'], { Type: 'Pass', InputPath: `$.__mr${n}.strategies`, ResultPath: `$.jobs.${job.id}.strategies`, Next: anyFailedPass });
+    const map = mapState({ strategies, 'statuses.$': '$[*].status', ...outputs }, `$.__mr${n}`, place);
     return cx.add([...label, 'combinations'], { Type: 'Pass', Result: combos.map((c) => c.matrix), ResultPath: `$.__m${n}`, Next: map });
   }
   // Axes computed at run time: the expression engine builds the combinations, the stage runner
   // keys the results, and the statuses say whether a strategy failed.
-  const check = cx.add([...label, 'status'], {
-    Type: 'Choice',
-    Choices: [{ Variable: `$.__mr${n}.failed`, BooleanEquals: true, Next: strategyFailed }],
-    Default: ok,
-  });
-  const anyFailedPass = cx.add([...label, 'any failed'], {
-    Type: 'Pass',
-    Parameters: { 'failed.$': `States.ArrayContains($.__mr${n}.statuses, 'FAILED')` },
-    ResultPath: `$.__mr${n}`,
-    Next: check,
-  });
   const collectCatch = cx.lambdaCatch(label, failed);
   const collect = cx.add([...label, 'collect'], {
     ...cx.lambdaTask({ action: 'collect', key: collectCatch.key, kind: 'matrix', 'results.$': `$.__mr${n}.results` }),
@@ -241,7 +253,7 @@ function compileMatrix(cx: CompileContext, job: Job, scope: StageScope, ok: stri
     Catch: collectCatch.catchers,
     Next: anyFailedPass,
   });
-  const map = mapState({ 'results.$': '$', 'statuses.$': '$[*].status' }, `$.__mr${n}`, collect);
+  const map = mapState({ 'results.$': '$', 'statuses.$': '$[*].status', ...outputs }, `$.__mr${n}`, collect);
   const setItems = cx.add([...label, 'combinations'], { Type: 'Pass', InputPath: `$.__mx${n}.combos`, ResultPath: `$.__m${n}`, Next: map });
   const ctxRoots = new Set<string>();
   for (const v of Object.values(strategy.matrix)) rootsOfValue(v, ctxRoots);

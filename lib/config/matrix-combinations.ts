@@ -25,7 +25,8 @@ export interface MatrixCombination {
  *
  * Order: the surviving product combinations, then include-created ones in include order. A
  * combination's key renders each of its entries as `name-value` (strings as written, other values
- * as compact JSON), joins them with `_`, replaces characters outside `[A-Za-z0-9._-]` with `-`, and
+ * as compact JSON), joins them with `_`, replaces every character that is not a letter, a digit
+ * (any script), `.`, `_` or `-` with `-`, keeps the first {@link MATRIX_KEY_MAX} characters, and
  * appends `-2`, `-3`, ... when an earlier combination already has that key; a combination with no
  * entries is keyed `default`. No axes and no include yields no combination. Values are shared with
  * the input, never copied or modified.
@@ -131,9 +132,14 @@ function deepEqual(a: unknown, b: unknown): boolean {
   );
 }
 
+/** The longest key, in characters, before the `-N` that keeps it unique. */
+export const MATRIX_KEY_MAX = 100;
+
 function renderKey(combo: Map<string, unknown>): string {
   if (combo.size === 0) return 'default';
-  return [...combo].map(([name, value]) => `${name}-${valueText(value)}`.replace(/[^A-Za-z0-9._-]/g, '-')).join('_');
+  const key = [...combo].map(([name, value]) => `${name}-${valueText(value)}`.replace(/[^\p{L}\p{N}._-]/gu, '-')).join('_');
+  const chars = [...key];
+  return chars.length > MATRIX_KEY_MAX ? chars.slice(0, MATRIX_KEY_MAX).join('') : key;
 }
 
 function valueText(value: unknown): string {
