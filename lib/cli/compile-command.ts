@@ -34,10 +34,10 @@ interface CompileOptions extends ConfOptions {
 
 function compile(ctx: CliContext, name: string, opts: CompileOptions): number {
   const loaded = loadOne(ctx, name, opts.conf);
-  if (!loaded) return ExitCode.failure;
+  if (!loaded) return ExitCode.usage;
   const result = compileWorkflow(loaded.workflow, { workflows: loaded.workflows });
   if (result.diagnostics.length) ctx.err(renderDiagnostics(result.diagnostics, new Map(), ctx.paint));
-  if (result.diagnostics.some((d) => d.severity === 'error')) return ExitCode.failure;
+  if (result.diagnostics.some((d) => d.severity === 'error')) return ExitCode.usage;
   const names = result.children.map((c) => c.name);
   let machine: CompiledDefinition = result;
   if (opts.machine !== undefined) {

@@ -19,7 +19,7 @@ export const graphCommand: CliCommand = {
 
 function graph(ctx: CliContext, name: string, opts: ConfOptions): number {
   const loaded = loadOne(ctx, name, opts.conf);
-  if (!loaded) return ExitCode.failure;
+  if (!loaded) return ExitCode.usage;
   ctx.out(renderMermaid(loaded.workflow));
   return ExitCode.ok;
 }

@@ -1,4 +1,4 @@
-import { loadWorkflows, type Workflow } from '../config/index.ts';
+import { loadWorkflows, type LoadResult, type Workflow } from '../config/index.ts';
 import { closest, type Diagnostic } from '../diagnostics/index.ts';
 import type { CliContext } from './cli-context.ts';
 import { renderDiagnostics } from './print-diagnostics.ts';
@@ -10,15 +10,19 @@ export interface LoadedOne {
 }
 
 /**
- * Loads the config directory and picks workflow `name`; prints diagnostics (warnings too) on
- * stderr. Returns undefined when there are errors or no such workflow: nothing should run.
+ * Loads the config directory and picks workflow `name`; prints diagnostics on stderr. Only `name`
+ * and the workflows it triggers (transitively) must be valid: their errors stop the command (it
+ * returns undefined, and nothing should run). Errors anywhere else are printed as warnings that
+ * say they do not block it, as `wf validate NAME` would pass.
  */
 export function loadOne(ctx: CliContext, name: string, conf: string | undefined): LoadedOne | undefined {
-  const all = loadWorkflows({ ...(conf !== undefined ? { conf } : {}), env: ctx.env });
-  const diagnostics: Diagnostic[] = [...all.diagnostics];
-  const workflow = all.workflows.get(name);
+  const base = { ...(conf !== undefined ? { conf } : {}), env: ctx.env };
+  const selected = loadWorkflows({ ...base, names: [name] });
+  const diagnostics: Diagnostic[] = [...selected.diagnostics];
+  const workflow = selected.workflows.get(name);
+  const missing = diagnostics.some((d) => d.code === 'WF1005');
   if (!workflow && !diagnostics.some((d) => d.severity === 'error')) {
-    const known = [...all.workflows.keys()];
+    const known = [...selected.workflows.keys()];
     const near = closest(name, known);
     diagnostics.push({
       code: 'WF1005',
@@ -28,9 +32,23 @@ export function loadOne(ctx: CliContext, name: string, conf: string | undefined)
     });
   }
   const errors = diagnostics.filter((d) => d.severity === 'error');
-  // Only the chosen workflow's warnings matter here; errors anywhere stop the command.
-  const shown = errors.length ? diagnostics : diagnostics.filter((d) => !workflow || !d.location || d.location.file === workflow.file);
-  if (shown.length) ctx.err(renderDiagnostics(shown, all.sources, ctx.paint));
+  // A missing name already lists what exists; otherwise the rest of the directory is reported as warnings.
+  const others = missing ? [] : elsewhere(loadWorkflows(base), selected, name);
+  const shown = [...diagnostics, ...others];
+  if (shown.length) ctx.err(renderDiagnostics(shown, selected.sources, ctx.paint));
   if (errors.length || !workflow) return undefined;
-  return { workflow, workflows: all.workflows };
+  return { workflow, workflows: selected.workflows };
+}
+
+/** The errors of the whole directory that are not about `name` nor what it triggers, as warnings. */
+function elsewhere(all: LoadResult, selected: LoadResult, name: string): Diagnostic[] {
+  const key = (d: Diagnostic): string => `${d.code}\0${d.location?.file ?? ''}\0${d.location?.offset ?? ''}\0${d.message}`;
+  const own = new Set(selected.diagnostics.map(key));
+  return all.diagnostics
+    .filter((d) => d.severity === 'error' && !own.has(key(d)))
+    .map((d) => ({
+      ...d,
+      severity: 'warning' as const,
+      message: `${d.message} (an error, but not in "${name}" nor in a workflow it triggers: it does not block this command)`,
+    }));
 }
