@@ -19,8 +19,8 @@ export interface PathScope {
   /** JSONPath of the object holding stage records, per frame, outermost first, with the ids each defines. */
   frames: ReadonlyArray<{ path: string; ids: ReadonlySet<string> }>;
   /** Native paths of the loop/branch roots available here. */
-  roots: Partial<Record<'matrix' | 'item' | 'loop' | 'branch' | 'retry', string>>;
-  /** A static value for `case` inside a case branch. */
+  roots: Partial<Record<'matrix' | 'item' | 'loop' | 'branch' | 'retry' | 'case' | 'error', string>>;
+  /** A static value for `case` inside a case branch (a default branch has `roots.case` instead). */
   caseValue?: string;
   /** Ids of the jobs the current job needs (`needs.<id>`). */
   needs: ReadonlySet<string>;
@@ -124,6 +124,7 @@ export function nativePath(node: Node, scope: PathScope, safe = false): string |
       case 'item':
       case 'loop':
       case 'branch':
+      case 'case':
         return segs.length === 0 && scope.roots[root] !== undefined ? scope.roots[root] : undefined;
       case 'matrix':
         return segs.length === 1 && typeof first === 'string' && scope.matrixKeys?.has(first) && scope.roots.matrix
@@ -161,7 +162,9 @@ export function nativePath(node: Node, scope: PathScope, safe = false): string |
     case 'matrix':
     case 'item':
     case 'loop':
-    case 'branch': {
+    case 'branch':
+    case 'case':
+    case 'error': {
       const base = scope.roots[root];
       return base === undefined ? undefined : joinPath(base, segs);
     }

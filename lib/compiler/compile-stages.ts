@@ -161,6 +161,11 @@ function compileEmpty(cx: CompileContext, stage: Extract<Stage, { kind: 'empty' 
     }
   }
   if (cont === next) cont = cx.add([...label], { Type: 'Pass', ResultPath: null, Next: next }, info);
+  // A templated message is rendered by the runner (its output is the message), so a template that
+  // cannot be rendered fails the stage with the engine's error, as in every other stage.
+  if (stage.echo !== undefined && containsTemplate(stage.echo)) {
+    cont = cx.evalTask(label, { echo: { kind: 'value', raw: stage.echo, mode: 'text' } }, wireContext(scope, rootsOfValue(stage.echo), env(cx)), '$.__echo', cont, fail);
+  }
   return cont;
 }
 
@@ -604,7 +609,9 @@ function compileTry(cx: CompileContext, stage: TryStage, scope: StageScope, labe
   const base = rec ?? `$.__t${n}`;
   const part = (key: 'try' | 'catch' | 'finally', stages: readonly Stage[], suffix: string, onDone: string, onFail: string): string => {
     const pl = [...label, key + suffix];
-    const inner: StageScope = { ...scope, frames: [...scope.frames, { path: `${base}.outputs.${key}.stages`, ids: new Set() }] };
+    // Catch stages read the failure of the try as `error` ({name, message}).
+    const roots = key === 'catch' ? { ...scope.roots, error: `${base}.outputs.try.errors` } : scope.roots;
+    const inner: StageScope = { ...scope, roots, frames: [...scope.frames, { path: `${base}.outputs.${key}.stages`, ids: new Set() }] };
     const ok = cx.add([...pl, 'done'], { Type: 'Pass', Result: 'SUCCESS', ResultPath: `${base}.outputs.${key}.status`, Next: onDone });
     const bad = cx.add([...pl, 'failed'], {
       Type: 'Pass',

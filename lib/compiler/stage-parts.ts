@@ -7,7 +7,7 @@
 import type { Stage } from '../config/index.ts';
 import type { CompileContext, StageScope, StateInfo } from './compile-context.ts';
 import type { State } from './asl/types.ts';
-import { nativeValue, rootsOfValue } from './compile-expression.ts';
+import { rootsOfValue } from './compile-expression.ts';
 import { wireContext } from './wire-context.ts';
 
 /** What a state stands for, for progress reporting. */
@@ -57,10 +57,9 @@ export function counterRetry(cx: CompileContext, stage: Stage, scope: StageScope
   });
   const init = (next: string): string => {
     if (typeof stage.retry === 'number') return cx.add([...label, 'retry init'], { Type: 'Pass', Result: { max: stage.retry, n: 0 }, ResultPath: path, Next: next });
-    const nv = nativeValue(stage.retry, scope);
-    if (nv && 'path' in nv) return cx.add([...label, 'retry init'], { Type: 'Pass', Parameters: { 'max.$': nv.path, n: 0 }, ResultPath: path, Next: next });
+    // The runner renders a templated count and holds it to 0-19, as validate holds a static one.
     const setMax = cx.add([...label, 'retry init'], { Type: 'Pass', Parameters: { 'max.$': '$.__r.max', n: 0 }, ResultPath: path, Next: next });
-    return cx.evalTask([...label, 'retry'], { max: { kind: 'value', raw: stage.retry } }, wireContext(scope, rootsOfValue(stage.retry), workflowEnv(cx)), '$.__r', setMax, fail);
+    return cx.evalTask([...label, 'retry'], { max: { kind: 'value', raw: stage.retry, mode: 'retry' } }, wireContext(scope, rootsOfValue(stage.retry), workflowEnv(cx)), '$.__r', setMax, fail);
   };
   return { start: init(taskName), retry: check };
 }

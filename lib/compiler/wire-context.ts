@@ -5,7 +5,7 @@
 import type { StageScope, Frame } from './compile-context.ts';
 
 /** Every root a runner may read; `py` stages get all of them. */
-export const ALL_CONTEXT_ROOTS = ['params', 'release', 'run', 'jobs', 'needs', 'stages', 'matrix', 'item', 'loop', 'branch', 'case', 'env', 'retry'];
+export const ALL_CONTEXT_ROOTS = ['params', 'release', 'run', 'jobs', 'needs', 'stages', 'matrix', 'item', 'loop', 'branch', 'case', 'error', 'env', 'retry'];
 
 /** Parameters for the `ctx` of a runner request that reads `roots`. */
 export function wireContext(scope: StageScope, roots: ReadonlySet<string>, env: Record<string, unknown> | undefined): Record<string, unknown> {
@@ -20,7 +20,7 @@ export function wireContext(scope: StageScope, roots: ReadonlySet<string>, env: 
     scope.frames.forEach((f, i) => (scopes[`${i}.$`] = f.path));
     ctx.scopes = scopes;
   }
-  for (const r of ['matrix', 'item', 'loop', 'branch'] as const) {
+  for (const r of ['matrix', 'item', 'loop', 'branch', 'case', 'error'] as const) {
     const p = scope.roots[r];
     if (roots.has(r) && p !== undefined) ctx[`${r}.$`] = p;
   }
@@ -50,9 +50,9 @@ export function childDocument(scope: StageScope, extra: Record<string, unknown>,
     params.outer = outer;
   }
   const roots: StageScope['roots'] = {};
-  for (const r of ['matrix', 'item', 'loop', 'branch'] as const) {
+  for (const r of ['matrix', 'item', 'loop', 'branch', 'case', 'error'] as const) {
     const p = scope.roots[r];
-    if (newRoots[r]) roots[r] = `$.${r}`;
+    if (r !== 'case' && r !== 'error' && newRoots[r]) roots[r] = `$.${r}`;
     else if (p !== undefined) {
       params[`${r}.$`] = p;
       roots[r] = `$.${r}`;

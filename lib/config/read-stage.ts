@@ -17,6 +17,7 @@ import type { CaseMatch, Stage, StageBase, StageKind } from './model.ts';
 import { report, type ReadContext } from './read-context.ts';
 import { readObject, reportUnknownKey, type Fields } from './read-object.ts';
 import { ALL_STAGE_KEYS, KIND_FIELD_LIST, KIND_FIELDS, kindFieldsOf, otherKindHints } from './stage-kinds.ts';
+import { setOwn } from '../expr/index.ts';
 
 /** Where a list of stages sits and what its stages may refer to. */
 export interface StageScope {
@@ -355,7 +356,7 @@ function readKind(
         ...base,
         kind,
         try: nested('try', scope.roots, `"try" of ${what}`, 1),
-        catch: nested('catch', scope.roots, `"catch" of ${what}`, 0),
+        catch: nested('catch', [...scope.roots, 'error'], `"catch" of ${what}`, 0),
         finally: nested('finally', scope.roots, `"finally" of ${what}`, 0),
       };
     case 'group':
@@ -392,13 +393,13 @@ function readBranches(ctx: ReadContext, fields: Fields, scope: StageScope, what:
       report(ctx, 'WF2007', `"${e.key}" is not a valid branch name`, keyLoc, 'branch names use only letters, digits, "_" and "-"');
       continue;
     }
-    out[e.key] = readStageList(
+    setOwn(out, e.key, readStageList(
       ctx,
       e.value,
       keyLoc,
       { job: scope.job, roots: [...scope.roots, 'branch'], where: `branch "${e.key}" of ${what}` },
       { label: 'the branch', min: 1 },
-    );
+    ));
   }
   return out;
 }

@@ -17,6 +17,7 @@ export const ALL_ROOTS = [
   'loop',
   'branch',
   'case',
+  'error',
   'retry',
 ] as const;
 
@@ -37,6 +38,7 @@ export const ROOT_AVAILABILITY: Readonly<Record<RootName, string>> = {
   loop: 'inside the stages of a foreach or until stage (and in an until condition)',
   branch: 'inside the branches of a parallel stage',
   case: "inside the match stages of a case stage",
+  error: 'inside the catch stages of a try stage (the failure of its try)',
   retry: 'inside a stage (the attempt number)',
 };
 

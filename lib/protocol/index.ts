@@ -39,6 +39,8 @@ export interface WireContext {
   loop?: number;
   branch?: string;
   case?: unknown;
+  /** Inside the catch stages of a try stage: the failure of its try, `{name, message}`. */
+  error?: unknown;
   /** The workflow's `extras.env`; runners add their `WORKFLOW_ENV_*` variables. */
   env?: Record<string, unknown>;
   /** The attempt number of a stage being retried (0 on the first attempt). */
@@ -80,7 +82,7 @@ export type EvalItem =
  * `[{Name, Value}]` (values as text); `command` turns a command into a list of arguments (text
  * runs through `sh -c`; null is no command).
  */
-export type ValueMode = 'text' | 'python' | 'bash' | 'list' | 'seconds' | 'python-parts' | 'ecs-environment' | 'command';
+export type ValueMode = 'text' | 'python' | 'bash' | 'list' | 'seconds' | 'retry' | 'python-parts' | 'ecs-environment' | 'command';
 
 /**
  * Request to evaluate expressions the compiler could not express in ASL: conditions, rendered

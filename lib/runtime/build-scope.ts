@@ -14,7 +14,7 @@ const GITHUB_RESULT: Record<string, string> = {
   WAIT: 'waiting',
 };
 
-const PLAIN_ROOTS = ['params', 'release', 'run', 'jobs', 'matrix', 'item', 'loop', 'branch', 'case'] as const;
+const PLAIN_ROOTS = ['params', 'release', 'run', 'jobs', 'matrix', 'item', 'loop', 'branch', 'case', 'error'] as const;
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -65,7 +65,7 @@ export function runnerEnv(processEnv: NodeJS.ProcessEnv): Record<string, string>
 
 /**
  * The expression scope for a wire context: `params`, `release`, `run`, `env`, `jobs`, `needs`,
- * `stages`, `matrix`, `item`, `loop`, `branch`, `case`, each only when the context has it.
+ * `stages`, `matrix`, `item`, `loop`, `branch`, `case`, `error`, each only when the context has it.
  */
 export function buildScope(ctx: WireContext, processEnv: NodeJS.ProcessEnv = process.env): Record<string, unknown> {
   const scope: Record<string, unknown> = {};
@@ -82,9 +82,50 @@ export function buildScope(ctx: WireContext, processEnv: NodeJS.ProcessEnv = pro
       ? ctx.scopes
       : Object.entries(ctx.scopes as Record<string, Record<string, unknown>>).sort(([a], [b]) => Number(a) - Number(b)).map(([, v]) => v);
     for (const s of list) Object.assign(stages, s);
-    scope.stages = stages;
+    scope.stages = dryRunStages(stages, 'stages');
+  }
+  if (isRecord(scope.jobs)) {
+    const jobs: Record<string, unknown> = {};
+    for (const [id, job] of Object.entries(scope.jobs)) {
+      jobs[id] = isRecord(job) && isRecord(job.stages) ? { ...job, stages: dryRunStages(job.stages, `jobs.${id}.stages`) } : job;
+    }
+    scope.jobs = jobs;
   }
   return scope;
+}
+
+/**
+ * True for the outputs of a stage a dry run stood in for: `{dryrun: "would ..."}` and nothing else
+ * (the acting stage did not run, so its real outputs do not exist).
+ */
+function isDryRunOutputs(outputs: unknown): outputs is Record<string, unknown> {
+  return isRecord(outputs) && typeof outputs.dryrun === 'string' && Object.keys(outputs).length === 1;
+}
+
+/**
+ * Stage records with the outputs of dry-run stages made readable: any output name they are asked
+ * for reads as the text `<dryrun: stages.<id>.outputs.<name>>`, so later stages render (and say
+ * what they would do with it) instead of failing on an output the dry run could not produce.
+ */
+function dryRunStages(stages: Record<string, unknown>, where: string): Record<string, unknown> {
+  if (!Object.values(stages).some((r) => isRecord(r) && isDryRunOutputs(r.outputs))) return stages;
+  const out: Record<string, unknown> = {};
+  for (const [id, record] of Object.entries(stages)) {
+    out[id] = isRecord(record) && isDryRunOutputs(record.outputs) ? { ...record, outputs: dryRunOutputs(record.outputs, `${where}.${id}.outputs`) } : record;
+  }
+  return out;
+}
+
+function dryRunOutputs(outputs: Record<string, unknown>, where: string): Record<string, unknown> {
+  const marker = (key: string): string => `<dryrun: ${where}.${key}>`;
+  return new Proxy(outputs, {
+    get: (target, key) => (typeof key === 'string' && !Object.hasOwn(target, key) ? marker(key) : Reflect.get(target, key)),
+    has: (target, key) => typeof key === 'string' || Reflect.has(target, key),
+    getOwnPropertyDescriptor: (target, key) =>
+      typeof key === 'string' && !Object.hasOwn(target, key)
+        ? { value: marker(key), writable: false, enumerable: false, configurable: true }
+        : Reflect.getOwnPropertyDescriptor(target, key),
+  });
 }
 
 /**

@@ -1,12 +1,18 @@
 /**
  * Renders an `eval` value item in its mode. `text`, `python` and `bash` are the expression
  * engine's modes; the others shape the value for the state that reads it: `list` (foreach items)
- * must give a list, `seconds` (sleep) a non-negative number rounded up to a whole second, and
+ * must give a list, `seconds` (sleep) a number from 0 to 1800 rounded up to a whole second, `retry`
+ * a whole number from 0 to 19 (the bounds `wf validate` holds a static sleep and retry to), and
  * `python-parts` splits py code into text parts and `{value}` parts that the Python runner writes
  * as literals (so no expression engine runs in Python).
  */
 import { EvalError, evaluate, parseTemplate, renderValue, type EvalContext } from '../expr/index.ts';
 import type { ValueMode } from '../protocol/index.ts';
+
+/** The largest `sleep`, in seconds, as `wf validate` checks a static one. */
+const MAX_SLEEP = 1800;
+/** The largest `retry`, as `wf validate` checks a static one. */
+const MAX_RETRY = 19;
 
 function kindOf(v: unknown): string {
   if (v === null || v === undefined) return 'null';
@@ -57,8 +63,19 @@ export function renderEvalValue(raw: unknown, ctx: EvalContext, mode: ValueMode 
     case 'seconds': {
       const value = renderValue(raw, ctx);
       const n = typeof value === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(value) ? Number(value) : value;
-      if (typeof n === 'number' && Number.isFinite(n) && n >= 0) return Math.ceil(n);
+      if (typeof n === 'number' && Number.isFinite(n) && n >= 0) {
+        if (n > MAX_SLEEP) throw new EvalError('WF4006', `"sleep" must be at most ${MAX_SLEEP}, got ${n}`, undefined, `a sleep is 0 to ${MAX_SLEEP} seconds; for a longer pause, wait for a signal or schedule a later run`);
+        return Math.ceil(n);
+      }
       throw new EvalError('WF4006', `a number of seconds (0 or more) is needed, but the value is ${kindOf(value)}`);
+    }
+    case 'retry': {
+      const value = renderValue(raw, ctx);
+      const n = typeof value === 'string' && /^\s*-?\d+\s*$/.test(value) ? Number(value) : value;
+      if (typeof n !== 'number' || !Number.isInteger(n)) throw new EvalError('WF4006', `"retry" must be a whole number from 0 to ${MAX_RETRY}, but the value is ${kindOf(value)}`);
+      if (n < 0) throw new EvalError('WF4006', `"retry" must be at least 0, got ${n}`);
+      if (n > MAX_RETRY) throw new EvalError('WF4006', `"retry" must be at most ${MAX_RETRY}, got ${n}`, undefined, `a stage is tried at most ${MAX_RETRY + 1} times (retry 0 to ${MAX_RETRY})`);
+      return n;
     }
     default:
       return renderValue(raw, ctx, mode);
