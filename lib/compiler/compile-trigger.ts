@@ -1,11 +1,19 @@
 /**
  * Trigger stages → a `states:startExecution.sync:2` Task that runs the child workflow's state
  * machine and waits for it; the child's `{status, params, jobs}` become the stage's outputs.
+ *
+ * A templated target (`trigger: ${{ params.target }}`) can only name workflows known when
+ * compiling (lib/config/trigger-targets.ts): it becomes a Choice on the rendered name with one Task
+ * per possible workflow, each with its own `${StateMachine_...}` placeholder, so the machine's role
+ * may start exactly those machines and each Task keeps a literal StateMachineArn (which is what
+ * AWS's rules and the IAM derivation in lib/cdk/permissions-for.ts read).
  */
-import type { TriggerStage } from '../config/index.ts';
+import { triggerTargets, type TriggerStage } from '../config/index.ts';
 import { Placeholders } from '../protocol/index.ts';
 import type { CompileContext, StageScope } from './compile-context.ts';
-import { nativeParameters, rootsOfValue } from './compile-expression.ts';
+import type { ChoiceRule } from './asl/types.ts';
+import { escapeIntrinsicText } from './asl/intrinsic.ts';
+import { nativeParameters, nativeValue, rootsOfValue } from './compile-expression.ts';
 import { wireContext } from './wire-context.ts';
 import { retriers, stageInfo, workflowEnv as env } from './stage-parts.ts';
 
@@ -15,30 +23,66 @@ export function stateMachinePlaceholder(workflow: string): string {
   return `${Placeholders.stateMachinePrefix}${workflow.replace(/_/g, '__').replace(/-/g, '_0')}`;
 }
 
+/** The workflows a trigger stage can start, sorted (validation refuses a stage whose set is not known). */
+function targetsOf(cx: CompileContext, stage: TriggerStage): string[] {
+  if (!stage.trigger.includes('${{')) return [stage.trigger];
+  const site = triggerTargets(cx.workflow).find((s) => s.stage === stage);
+  if (!site?.targets) throw new Error(`trigger stage "${stage.name}": its targets are not known when compiling; validation reports this as WF5008`);
+  return site.targets;
+}
+
 /** Compiles a trigger stage; returns its first state. */
 export function compileTrigger(cx: CompileContext, stage: TriggerStage, scope: StageScope, label: string[], rec: string | undefined, next: string, fail: string): string {
   cx.requireStandard(stage, 'a trigger stage waits for the child workflow (startExecution.sync)');
   const native = nativeParameters(stage.params, scope);
-  const input: Record<string, unknown> = {
-    'release.$': '$.release',
-    run: { 'id.$': 'States.UUID()', workflow: stage.trigger, 'parent.$': '$.run.id' },
-    jobs: {},
-  };
+  const input: Record<string, unknown> = { 'release.$': '$.release', jobs: {} };
   if (native) input.params = native;
   else input['params.$'] = '$.__tp.params';
-  const task = cx.add(label, {
-    Type: 'Task',
-    Resource: 'arn:aws:states:::states:startExecution.sync:2',
+  const start = (target: string, name: string[]): string =>
+    cx.add(name, {
+      Type: 'Task',
+      Resource: 'arn:aws:states:::states:startExecution.sync:2',
+      Parameters: {
+        StateMachineArn: `\${${stateMachinePlaceholder(target)}}`,
+        Input: { ...input, run: { 'id.$': 'States.UUID()', workflow: target, 'parent.$': '$.run.id' }, 'AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID.$': '$$.Execution.Id' },
+      },
+      ResultSelector: { status: 'SUCCESS', outputs: { 'status.$': '$.Output.status', 'params.$': '$.Output.params', 'jobs.$': '$.Output.jobs' } },
+      ResultPath: rec ?? null,
+      Retry: [cx.startExecutionRetry(), ...(retriers(stage) ?? [])],
+      Catch: cx.catchers(label, fail),
+      Next: next,
+    }, stageInfo(scope, stage));
+  const targets = targetsOf(cx, stage);
+  const first = stage.trigger.includes('${{') ? lookup(cx, stage, scope, label, targets, start, fail) : start(targets[0]!, label);
+  if (native) return first;
+  return cx.evalTask(label, { params: { kind: 'value', raw: stage.params } }, wireContext(scope, rootsOfValue(stage.params), env(cx)), '$.__tp', first, fail);
+}
+
+/**
+ * A Choice on the rendered target with one start Task per possible workflow. A name outside the
+ * set (which validation makes unreachable) fails the stage with a TriggerError naming it.
+ */
+function lookup(cx: CompileContext, stage: TriggerStage, scope: StageScope, label: string[], targets: string[], start: (target: string, name: string[]) => string, fail: string): string {
+  const nv = nativeValue(stage.trigger, scope);
+  const path = nv && 'path' in nv ? nv.path : '$.__tt.target';
+  const known = targets.map((t) => `"${t}"`).join(', ');
+  const unknown = cx.add([...label, 'unknown target'], {
+    Type: 'Pass',
     Parameters: {
-      StateMachineArn: `\${${stateMachinePlaceholder(stage.trigger)}}`,
-      Input: { ...input, 'AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID.$': '$$.Execution.Id' },
+      r: {
+        status: 'FAILED',
+        outputs: {},
+        errors: {
+          name: 'TriggerError',
+          'message.$': `States.Format('stage "${escapeIntrinsicText(stage.name)}" resolved its trigger target to {}, which is not one of the workflows it may start: ${escapeIntrinsicText(known)}', ${path})`,
+        },
+      },
     },
-    ResultSelector: { status: 'SUCCESS', outputs: { 'status.$': '$.Output.status', 'params.$': '$.Output.params', 'jobs.$': '$.Output.jobs' } },
-    ResultPath: rec ?? null,
-    Retry: [cx.startExecutionRetry(), ...(retriers(stage) ?? [])],
-    Catch: cx.catchers(label, fail),
-    Next: next,
-  }, stageInfo(scope, stage));
-  if (native) return task;
-  return cx.evalTask(label, { params: { kind: 'value', raw: stage.params } }, wireContext(scope, rootsOfValue(stage.params), env(cx)), '$.__tp', task, fail);
+    ResultPath: '$.__caught',
+    Next: fail,
+  });
+  const choices: ChoiceRule[] = targets.map((t) => ({ Variable: path, StringEquals: t, Next: start(t, [...label, t]) }));
+  const choice = cx.add([...label, 'target'], { Type: 'Choice', Choices: choices, Default: unknown });
+  if (nv && 'path' in nv) return choice;
+  return cx.evalTask([...label, 'target'], { target: { kind: 'value', raw: stage.trigger, mode: 'text' } }, wireContext(scope, rootsOfValue(stage.trigger), env(cx)), '$.__tt', choice, fail);
 }

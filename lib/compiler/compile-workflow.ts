@@ -6,7 +6,7 @@
  * Functions shows the run as failed and it can be redriven).
  */
 import type { Diagnostic } from '../diagnostics/index.ts';
-import { childLists, type Job, type Stage, type Workflow } from '../config/index.ts';
+import { childLists, triggerTargets, type Job, type Stage, type Workflow } from '../config/index.ts';
 import type { ChoiceRule, Machine, State } from './asl/types.ts';
 import { CompileContext, type BatchInfo, type CompileOptions, type StateInfo } from './compile-context.ts';
 import { compileJob } from './compile-job.ts';
@@ -462,7 +462,7 @@ function compileRun(workflow: Workflow, options: CompileOptions, split: boolean)
   const dockerTasks = Object.values(cx.info)
     .filter((i) => i.docker)
     .map((i) => ({ placeholder: i.docker!.placeholder, image: i.docker!.image, tag: i.docker!.tag, job: i.job!, stage: i.name ?? i.stage! }));
-  const triggers = [...new Set(allStages(workflow).filter((s) => s.kind === 'trigger').map((s) => (s as { trigger: string }).trigger))].sort();
+  const triggers = [...new Set(triggerTargets(workflow).flatMap((site) => site.targets ?? []))].sort();
   const children = batchMachines(cx);
   for (const c of children) diagnostics.push(...checkMachine(c.definition, c.json, workflow).filter((d) => d.code !== 'WF6003'));
   return withPretty({ definition, json, states: cx.info, diagnostics, placeholders, dockerTasks, triggers, children });

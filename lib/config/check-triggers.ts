@@ -2,28 +2,17 @@
  * Checks trigger stages across workflows: each names a workflow that exists (WF5004), passes only
  * params the child declares (WF7002), every param the child requires (WF7003), literal values that
  * fit the declared types (WF7001), and no workflow triggers itself, directly or through others
- * (WF5005). A templated trigger target or value is decided at run time and not checked here.
+ * (WF5005). A templated target is checked for each workflow it can name (trigger-targets.ts); one
+ * whose workflows are not known when compiling is WF5008. A templated param value is decided at
+ * run time and not checked here.
  */
 import { didYouMean, quoteList, type Location } from '../diagnostics/index.ts';
 import type { DiagnosticLog } from './diagnostic-log.ts';
-import { childLists } from './child-lists.ts';
 import { findCycles } from './find-cycles.ts';
-import type { Stage, TriggerStage, Workflow } from './model.ts';
+import type { TriggerStage, Workflow } from './model.ts';
+import { triggerTargets } from './trigger-targets.ts';
 import { coerceParam, REDACTED } from './parameterize.ts';
 import { describeValue } from './describe-value.ts';
-
-/** The trigger stages of a workflow with a literal target, in document order. */
-export function triggerStages(workflow: Workflow): TriggerStage[] {
-  const out: TriggerStage[] = [];
-  const walk = (stages: readonly Stage[]): void => {
-    for (const s of stages) {
-      if (s.kind === 'trigger' && s.trigger !== '' && !s.trigger.includes('${{')) out.push(s);
-      for (const list of childLists(s)) walk(list);
-    }
-  };
-  for (const job of Object.values(workflow.jobs)) walk(job.stages);
-  return out;
-}
 
 /** Checks triggers of `workflows`; `known` also holds names from files that could not be read. */
 export function checkTriggers(log: DiagnosticLog, workflows: ReadonlyMap<string, Workflow>, known: ReadonlySet<string>): void {
@@ -31,28 +20,43 @@ export function checkTriggers(log: DiagnosticLog, workflows: ReadonlyMap<string,
   const edges = new Map<string, { target: string; loc: Location }[]>();
   for (const [name, wf] of workflows) {
     const list: { target: string; loc: Location }[] = [];
-    for (const stage of triggerStages(wf)) {
-      const loc = stage.fieldLocs.trigger ?? stage.loc;
-      if (!known.has(stage.trigger)) {
-        const hint = didYouMean(stage.trigger, names);
+    for (const site of triggerTargets(wf)) {
+      const { stage, loc } = site;
+      if (!site.targets) {
+        const choices = Object.values(wf.params).filter((p) => p.type === 'choice').map((p) => p.name);
         log.add(
           'error',
-          'WF5004',
-          `stage "${stage.name}" triggers unknown workflow "${stage.trigger}"`,
+          'WF5008',
+          `stage "${stage.name}" triggers ${JSON.stringify(stage.trigger)}, whose workflows are not known when compiling`,
           loc,
-          [names.length ? `workflows are ${quoteList(names)}` : undefined, hint].filter(Boolean).join('; ') || undefined,
+          `declare a choice param whose options are the workflows it may start (params: {target: {type: choice, options: [${names.filter((n) => n !== name).slice(0, 3).join(', ')}]}}) and write trigger: \${{ params.target }}, or write one trigger stage per workflow under a case stage${choices.length ? `; choice params here are ${quoteList(choices)}` : ''}`,
           [name],
         );
         continue;
       }
-      list.push({ target: stage.trigger, loc });
-      const child = workflows.get(stage.trigger);
-      if (child) checkTriggerParams(log, name, stage, child);
+      for (const target of site.targets) {
+        if (!known.has(target)) {
+          const hint = didYouMean(target, names);
+          const what = site.templated ? `can trigger unknown workflow "${target}" (a value of ${JSON.stringify(stage.trigger)})` : `triggers unknown workflow "${target}"`;
+          log.add(
+            'error',
+            'WF5004',
+            `stage "${stage.name}" ${what}`,
+            loc,
+            [names.length ? `workflows are ${quoteList(names)}` : undefined, hint].filter(Boolean).join('; ') || undefined,
+            [name],
+          );
+          continue;
+        }
+        list.push({ target, loc });
+        const child = workflows.get(target);
+        if (child) checkTriggerParams(log, name, stage, child);
+      }
     }
     edges.set(name, list);
   }
   const order = [...workflows.keys()];
-  for (const cycle of findCycles(order, (n) => (edges.get(n) ?? []).map((e) => e.target))) {
+  for (const cycle of findCycles(order, (n) => [...new Set((edges.get(n) ?? []).map((e) => e.target))])) {
     const edge = edges.get(cycle[0]!)!.find((e) => e.target === cycle[1]);
     log.add(
       'error',

@@ -7,7 +7,8 @@
 import { readFileSync } from 'node:fs';
 import { isMap, isScalar, type Node } from 'yaml';
 import { closest, didYouMean, quoteList, type Diagnostic } from '../diagnostics/index.ts';
-import { checkTriggers, triggerStages } from './check-triggers.ts';
+import { checkTriggers } from './check-triggers.ts';
+import { triggerTargets } from './trigger-targets.ts';
 import { checkScheduledParams } from './check-scheduled-params.ts';
 import { DiagnosticLog, type LoggedDiagnostic } from './diagnostic-log.ts';
 import { discoverFiles } from './discover-files.ts';
@@ -268,7 +269,7 @@ function closure(names: readonly string[], read: ReadonlyMap<string, Workflow>, 
     if (out.has(name) || !known.has(name)) continue;
     out.add(name);
     const wf = read.get(name);
-    if (wf) for (const s of triggerStages(wf)) if (!out.has(s.trigger)) queue.push(s.trigger);
+    if (wf) for (const site of triggerTargets(wf)) for (const t of site.targets ?? []) if (!out.has(t)) queue.push(t);
   }
   return out;
 }

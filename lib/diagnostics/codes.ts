@@ -46,6 +46,7 @@ export const codes = {
   WF5005: 'trigger cycle',
   WF5006: 'matrix key matches no axis',
   WF5007: 'unknown registry function',
+  WF5008: 'trigger target not known when compiling',
   // limits
   WF6001: 'state name too long',
   WF6002: 'definition too large',
