@@ -3,6 +3,7 @@
  * check that it returned a dict of outputs. Each failure is an error whose name says which step
  * failed (`RegistryError`, `ArgumentError`, `OutputError`, or the function's own error name).
  */
+import { callInWorker, type CallOutcome } from './call-in-worker.ts';
 import { checkCallArgs, formatArgProblems } from './check-call-args.ts';
 import { lookupFunction } from './registry.ts';
 import { RunnerError, thrownText } from './runner-error.ts';
@@ -25,8 +26,12 @@ function kindOf(v: unknown): string {
  * nothing (`undefined`) has no outputs; any other non-dict return is an `OutputError`. Outputs
  * are made JSON (Dates become ISO strings); a value JSON cannot hold (a BigInt, a cycle) is an
  * `OutputError` too. A thrown non-Error (a string, a number, an object) keeps its text.
+ *
+ * The function runs in a worker thread (see {@link callInWorker}) when its registry module is
+ * known, so that aborting `signal` (the stage's timeout, a cancel) stops it; a function the host
+ * process registered itself runs in-process, where it cannot be stopped.
  */
-export async function callFunction(uses: string, args: Record<string, unknown>): Promise<Record<string, unknown>> {
+export async function callFunction(uses: string, args: Record<string, unknown>, signal?: AbortSignal): Promise<Record<string, unknown>> {
   const found = lookupFunction(uses);
   if (!found.ok) throw new RunnerError('RegistryError', found.note ? `${found.message}; ${found.note}` : found.message);
   const { entry } = found;
@@ -34,6 +39,9 @@ export async function callFunction(uses: string, args: Record<string, unknown>):
   if (!checked.ok) {
     throw new RunnerError('ArgumentError', `arguments do not match ${uses}:\n${formatArgProblems(checked.problems)}`);
   }
+  const inWorker = callInWorker({ registry: entry.registry, alias: entry.alias, tag: entry.tag, args: checked.args }, signal);
+  const outcome = inWorker ? await inWorker : undefined;
+  if (outcome && outcome.kind !== 'missing') return fromOutcome(uses, outcome);
   let returned: unknown;
   try {
     returned = await (entry.fn as (a: unknown) => unknown)(checked.args);
@@ -50,5 +58,21 @@ export async function callFunction(uses: string, args: Record<string, unknown>):
     return JSON.parse(JSON.stringify(returned)) as Record<string, unknown>;
   } catch (err) {
     throw new RunnerError('OutputError', `${uses} returned outputs that are not JSON: ${thrownText(err)}`);
+  }
+}
+
+/** The outputs of a call that ran in a worker, or the same errors as an in-process call gives. */
+function fromOutcome(uses: string, outcome: Exclude<CallOutcome, { kind: 'missing' }>): Record<string, unknown> {
+  switch (outcome.kind) {
+    case 'returned':
+      return outcome.json === undefined ? {} : (JSON.parse(outcome.json) as Record<string, unknown>);
+    case 'not-object':
+      throw new RunnerError('OutputError', `${uses} must return an object (a dict of outputs), but returned ${outcome.what}`);
+    case 'not-json':
+      throw new RunnerError('OutputError', `${uses} returned outputs that are not JSON: ${outcome.text}`);
+    case 'threw':
+      throw new RunnerError(outcome.name, `${uses} failed: ${outcome.message ?? `threw ${outcome.text}`}`);
+    case 'exited':
+      throw new RunnerError('Error', `${uses} failed: ${outcome.text}`);
   }
 }

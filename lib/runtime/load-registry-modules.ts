@@ -9,6 +9,13 @@ export interface LoadRegistryOptions {
   cwd?: string;
 }
 
+const loadedUrls: string[] = [];
+
+/** The file URLs of the registry modules loaded so far, in load order (what a call worker imports). */
+export function registryModuleUrls(): string[] {
+  return [...loadedUrls];
+}
+
 /** Splits `--registry` values and `WORKFLOW_CORE_REGISTRY_CALLER` text on commas, dropping blanks. */
 export function splitRegistryPaths(values: Iterable<string | undefined>): string[] {
   const out: string[] = [];
@@ -34,11 +41,13 @@ export async function loadRegistryModules(paths: Iterable<string>, options: Load
         `registry module "${p}" not found (looked for ${abs})${info ? ': it is not a file' : ''}`,
       );
     }
+    const url = pathToFileURL(abs).href;
     try {
-      await import(pathToFileURL(abs).href);
+      await import(url);
     } catch (err) {
       throw new RunnerError('RegistryError', `registry module "${p}" failed to load: ${thrownText(err)}`);
     }
+    if (!loadedUrls.includes(url)) loadedUrls.push(url);
     loaded.push(abs);
   }
   return loaded;

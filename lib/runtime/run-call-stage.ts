@@ -7,8 +7,8 @@ import type { StageRunOptions } from './stage-run-options.ts';
 /**
  * Runs a call stage: renders `uses` and `with` (alias `args`), calls the registered function and
  * returns the dict it returned as outputs. A lookup, argument, return or thrown error is a
- * `StageFailed` whose errors name the step that failed. A function cannot be interrupted: on
- * timeout or cancel the stage stops waiting for it.
+ * `StageFailed` whose errors name the step that failed. On timeout or cancel the function is
+ * stopped (its worker thread is terminated; see call-in-worker.ts) and the stage fails or cancels.
  */
 export async function runCallStage(req: RunStageRequest, options: StageRunOptions = {}): Promise<StageResponse> {
   const sc = stageContext(req);
@@ -19,6 +19,8 @@ export async function runCallStage(req: RunStageRequest, options: StageRunOption
     return { status: 'SUCCESS', outputs: { dryrun: `would call ${uses} with ${JSON.stringify(args)}` } };
   }
   const timers: NodeJS.Timeout[] = [];
+  // Aborted once the stage is decided: stops a function still running (a timeout, a cancel).
+  const stop = new AbortController();
   let onAbort: (() => void) | undefined;
   const guards = new Promise<never>((_, reject) => {
     const timeout = req.stage.timeout;
@@ -35,13 +37,14 @@ export async function runCallStage(req: RunStageRequest, options: StageRunOption
     else options.signal?.addEventListener('abort', onAbort);
   });
   try {
-    const outputs = await Promise.race([callFunction(uses, args), guards]);
+    const outputs = await Promise.race([callFunction(uses, args, stop.signal), guards]);
     return { status: 'SUCCESS', outputs };
   } catch (err) {
     if (err instanceof Error && err.name === ErrorNames.stageFailed) throw err;
     if (!(err instanceof Error)) throw err;
     throw stageFailed({ name: err.name, message: `${sc.label}: ${err.message}` });
   } finally {
+    stop.abort();
     for (const t of timers) clearTimeout(t);
     if (onAbort) options.signal?.removeEventListener('abort', onAbort);
   }
