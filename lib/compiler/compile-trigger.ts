@@ -35,16 +35,20 @@ function targetsOf(cx: CompileContext, stage: TriggerStage): string[] {
 export function compileTrigger(cx: CompileContext, stage: TriggerStage, scope: StageScope, label: string[], rec: string | undefined, next: string, fail: string): string {
   cx.requireStandard(stage, 'a trigger stage waits for the child workflow (startExecution.sync)');
   const native = nativeParameters(stage.params, scope);
-  const input: Record<string, unknown> = { 'release.$': '$.release', jobs: {} };
-  if (native) input.params = native;
-  else input['params.$'] = '$.__tp.params';
+  const params: Record<string, unknown> = native ? { params: native } : { 'params.$': '$.__tp.params' };
   const start = (target: string, name: string[]): string =>
     cx.add(name, {
       Type: 'Task',
       Resource: 'arn:aws:states:::states:startExecution.sync:2',
       Parameters: {
         StateMachineArn: `\${${stateMachinePlaceholder(target)}}`,
-        Input: { ...input, run: { 'id.$': 'States.UUID()', workflow: target, 'parent.$': '$.run.id' }, 'AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID.$': '$$.Execution.Id' },
+        Input: {
+          'release.$': '$.release',
+          run: { 'id.$': 'States.UUID()', workflow: target, 'parent.$': '$.run.id' },
+          jobs: {},
+          ...params,
+          'AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID.$': '$$.Execution.Id',
+        },
       },
       ResultSelector: { status: 'SUCCESS', outputs: { 'status.$': '$.Output.status', 'params.$': '$.Output.params', 'jobs.$': '$.Output.jobs' } },
       ResultPath: rec ?? null,
