@@ -17,10 +17,29 @@ export type Checked<T> = { ok: true; value: T } | { ok: false };
 /** Checks the value of `node` (named `label` in messages) against `schema`, reporting every issue. */
 export function checkValue<T>(ctx: ReadContext, schema: z.ZodType<T>, node: Node | null, label: string): Checked<T> {
   const js = ctx.source.toJS(node);
-  const result = schema.safeParse(js);
-  if (result.success) return { ok: true, value: result.data };
-  for (const issue of result.error.issues) reportIssue(ctx, issue, { schema, node, js, label });
+  // zod drops a "__proto__" key; it is checked under a stand-in name and given back its own.
+  const result = schema.safeParse(renameKey(js, PROTO, STAND_IN));
+  if (result.success) return { ok: true, value: renameKey(result.data, STAND_IN, PROTO) as T };
+  const real = (k: PropertyKey): PropertyKey => (k === STAND_IN ? PROTO : k);
+  for (const issue of result.error.issues) {
+    const keys = 'keys' in issue && Array.isArray(issue.keys) ? { keys: issue.keys.map(real) } : {};
+    reportIssue(ctx, { ...issue, path: issue.path.map(real), ...keys } as z.core.$ZodIssue, { schema, node, js, label });
+  }
   return { ok: false };
+}
+
+const PROTO = '__proto__';
+const STAND_IN = '\u0000__proto__';
+
+/** A copy of `v` whose maps have key `from` renamed `to` (as an own property), at any depth. */
+function renameKey(v: unknown, from: string, to: string): unknown {
+  if (Array.isArray(v)) return v.some((x) => x !== null && typeof x === 'object') ? v.map((x) => renameKey(x, from, to)) : v;
+  if (v === null || typeof v !== 'object') return v;
+  const proto = Object.getPrototypeOf(v);
+  if (proto !== Object.prototype && proto !== null) return v;
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(v)) Object.defineProperty(out, k === from ? to : k, { value: renameKey(x, from, to), enumerable: true, writable: true, configurable: true });
+  return out;
 }
 
 interface IssueBase {

@@ -64,5 +64,5 @@ function globBody(glob: string): string {
 }
 
 function escapeRe(c: string): string {
-  return /[.*+?^${}()|[\]\\/-]/.test(c) ? `\\${c}` : c;
+  return /[.*+?^${}()|[\]\\/]/.test(c) ? `\\${c}` : c;
 }

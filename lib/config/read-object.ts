@@ -128,6 +128,6 @@ export function reportUnknownKey(
   candidates: readonly string[],
   hints?: Readonly<Record<string, string>>,
 ): void {
-  const note = didYouMean(key, candidates) ?? hints?.[key] ?? `valid keys are ${quoteList(candidates)}`;
+  const note = didYouMean(key, candidates) ?? (hints && Object.hasOwn(hints, key) ? hints[key] : undefined) ?? `valid keys are ${quoteList(candidates)}`;
   report(ctx, 'WF2001', `unknown key "${key}" in ${what}`, loc, note);
 }

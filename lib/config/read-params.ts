@@ -12,6 +12,7 @@ import type { Param, ParamType } from './model.ts';
 import { coerceParam } from './parameterize.ts';
 import { report, type ReadContext } from './read-context.ts';
 import { readObject } from './read-object.ts';
+import { setOwn } from '../expr/index.ts';
 
 const PARAM_HINTS: Record<string, string> = {
   text: 'a param\'s text is written "description" (or "desc")',
@@ -33,7 +34,7 @@ export function readParams(ctx: ReadContext, node: Node | null, anchor: Location
       continue;
     }
     const param = readParam(ctx, entry.key, entry.value, keyLoc);
-    if (param) out[entry.key] = param;
+    if (param) setOwn(out, entry.key, param);
   }
   return out;
 }

@@ -13,11 +13,13 @@ import { caseMatchSchema, ID_PATTERN, stageKinds } from './dialect-schemas.ts';
 import { deriveStageId } from './derive-stage-id.ts';
 import { describeValue } from './describe-value.ts';
 import { mapEntries } from './map-entries.ts';
+import { splitUses } from './split-uses.ts';
 import type { CaseMatch, Stage, StageBase, StageKind } from './model.ts';
 import { report, type ReadContext } from './read-context.ts';
 import { readObject, reportUnknownKey, type Fields } from './read-object.ts';
 import { ALL_STAGE_KEYS, KIND_FIELD_LIST, KIND_FIELDS, kindFieldsOf, otherKindHints } from './stage-kinds.ts';
 import { setOwn } from '../expr/index.ts';
+import { reportUnsafeId, UNSAFE_PATH_IDS } from './report-unsafe-id.ts';
 
 /** Where a list of stages sits and what its stages may refer to. */
 export interface StageScope {
@@ -86,6 +88,7 @@ function checkIds(ctx: ReadContext, stages: Stage[], scope: StageScope): void {
   for (const s of stages) {
     if (s.id === undefined) continue;
     const loc = s.fieldLocs.id ?? s.loc;
+    if (reportUnsafeId(ctx, 'stage id', s.id, loc)) continue;
     const prev = first.get(s.id);
     if (prev) {
       report(
@@ -101,7 +104,7 @@ function checkIds(ctx: ReadContext, stages: Stage[], scope: StageScope): void {
   for (const s of stages) {
     if (s.id !== undefined) continue;
     const base = deriveStageId(s.name);
-    if (base === undefined) continue;
+    if (base === undefined || UNSAFE_PATH_IDS.includes(base)) continue;
     let id = base;
     for (let n = 2; first.has(id); n++) id = `${base}-${n}`;
     s.id = id;
@@ -127,7 +130,7 @@ export function readStage(ctx: ReadContext, node: Node, scope: StageScope, index
   const distinct = [...new Set(kinds.map((k) => k.kind))];
   // No kind-field: an empty stage (the reference engine runs one), when every key fits one.
   if (distinct.length === 0) {
-    const foreign = entries.filter((e) => ALL_STAGE_KEYS.includes(e.key) && !(e.key in stageKinds.empty.shape));
+    const foreign = entries.filter((e) => ALL_STAGE_KEYS.includes(e.key) && !Object.hasOwn(stageKinds.empty.shape, e.key));
     if (foreign.length === 0 && entries.every((e) => ALL_STAGE_KEYS.includes(e.key))) distinct.push('empty');
     else if (foreign.length > 0 && entries.every((e) => ALL_STAGE_KEYS.includes(e.key))) {
       const key = foreign[0]!.key;
@@ -142,7 +145,7 @@ export function readStage(ctx: ReadContext, node: Node, scope: StageScope, index
     for (const e of entries) {
       if (ALL_STAGE_KEYS.includes(e.key)) continue;
       const near = closest(e.key, ALL_STAGE_KEYS);
-      if (near !== undefined && near in KIND_FIELDS) suggestedKind = true;
+      if (near !== undefined && Object.hasOwn(KIND_FIELDS, near)) suggestedKind = true;
       reportUnknownKey(ctx, e.key, ctx.source.locate(e.keyNode), what, ALL_STAGE_KEYS, STAGE_HINTS);
     }
     if (distinct.length === 0 && !suggestedKind) {
@@ -272,7 +275,7 @@ function readKind(
       };
     case 'call': {
       const uses = fields.value<string>('uses') ?? '';
-      const m = /^([^/\s@]+)\/([^/\s@]+)@(\S+)$/.exec(uses);
+      const m = splitUses(uses);
       if (fields.get('uses')?.ok && !m) {
         report(ctx, 'WF2008', `"uses" must name a function as "<registry>/<function>@<tag>", got ${describeValue(uses)}`, fields.get('uses')!.loc, 'for example uses: "tasks/process_csv@latest"');
       }
@@ -280,9 +283,9 @@ function readKind(
         ...base,
         kind,
         uses,
-        registry: m?.[1] ?? '',
-        func: m?.[2] ?? '',
-        tag: m?.[3] ?? '',
+        registry: m?.registry ?? '',
+        func: m?.func ?? '',
+        tag: m?.tag ?? '',
         with: (aliasOf(ctx, fields, 'with', 'args') as Record<string, unknown> | undefined) ?? {},
       };
     }

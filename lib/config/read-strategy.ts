@@ -14,6 +14,8 @@ import type { Strategy } from './model.ts';
 import { nodeAtPath } from './node-at-path.ts';
 import { report, type ReadContext } from './read-context.ts';
 import { readObject } from './read-object.ts';
+import { setOwn } from '../expr/index.ts';
+import { reportUnsafeId } from './report-unsafe-id.ts';
 
 type Combination = Record<string, unknown>;
 
@@ -51,10 +53,11 @@ export function readStrategy(ctx: ReadContext, job: string, node: Node | null, a
           report(ctx, 'WF2003', `matrix axis names of job "${job}" must be text`, ctx.source.locate(e.keyNode));
           continue;
         }
+        if (reportUnsafeId(ctx, 'matrix axis', e.key, ctx.source.locate(e.keyNode))) continue;
         const axisSchema = strategySchema.shape.matrix.unwrap().valueType;
         const checked = checkValue(ctx, axisSchema, e.value, `matrix.${e.key}`);
         collectSites(ctx, e.value, roots, job);
-        if (checked.ok) strategy.matrix[e.key] = checked.value;
+        if (checked.ok) setOwn(strategy.matrix, e.key, checked.value);
       }
     }
   }

@@ -17,6 +17,8 @@ import { readParams } from './read-params.ts';
 import { readConcurrency } from './read-concurrency.ts';
 import { WORKFLOW_ROOTS } from './read-job.ts';
 import { readTriggers } from './read-triggers.ts';
+import { setOwn } from '../expr/index.ts';
+import { reportUnsafeId } from './report-unsafe-id.ts';
 
 const WORKFLOW_HINTS: Record<string, string> = {
   description: 'a workflow\'s text is written "desc"',
@@ -97,10 +99,11 @@ export function readWorkflow(ctx: ReadContext, name: string, node: Node, keyLoc:
           report(ctx, 'WF2007', `"${e.key}" is not a valid job id`, keyLoc, 'job ids use only letters, digits, "_" and "-"');
           continue;
         }
+        if (reportUnsafeId(ctx, 'job id', e.key, keyLoc)) continue;
         const read = readJob(ctx, e.key, e.value, keyLoc);
         if (!read) continue;
-        jobs[e.key] = read.job;
-        needLocs[e.key] = read.needLocs;
+        setOwn(jobs, e.key, read.job);
+        setOwn(needLocs, e.key, read.needLocs);
       }
       workflow.jobs = jobs;
     }

@@ -54,8 +54,8 @@ export function kindFieldsOf(keys: readonly string[]): { field: string; kind: St
   const present = new Set(keys);
   const out: { field: string; kind: StageKind }[] = [];
   for (const key of keys) {
-    let kind = KIND_FIELDS[key];
-    if (!kind) continue;
+    if (!Object.hasOwn(KIND_FIELDS, key)) continue;
+    let kind = KIND_FIELDS[key]!;
     if (key === 'stages' && (present.has('foreach') || present.has('until'))) continue;
     if (kind === 'py' && (present.has('deps') || present.has('version'))) kind = 'virtual-py';
     out.push({ field: key, kind });

@@ -24,6 +24,7 @@ export { parseTemplate, isTemplate, isWholeTemplate } from './parse-template.ts'
 export { evaluate } from './evaluate.ts';
 export { isTruthy } from './is-truthy.ts';
 export { deepEqual } from './deep-equal.ts';
+export { setOwn } from './set-own.ts';
 export { toText } from './to-text.ts';
 export { toPythonLiteral } from './to-python-literal.ts';
 export { renderTemplate } from './render-template.ts';
