@@ -13,6 +13,7 @@ export { parameterize, coerceParam, parseParamAssignments, redactParams, REDACTE
 export { ParamError, type ParamErrorCode } from './param-error.ts';
 export { validateCron, scheduleExpression, isTimeZone, matchesCron, nextRuns, type CronCheck, type AwsCronFields } from './cron.ts';
 export { matrixCombinations, checkMatrixKeys, type MatrixCombination } from './matrix-combinations.ts';
+export { valueDepth, VALUE_DEPTH_MAX } from './value-depth.ts';
 export { triggerTargets, type TriggerSite } from './trigger-targets.ts';
 export { staticValues, STATIC_VALUES_MAX, type StaticScope } from './static-values.ts';
 export { staticScopes } from './static-scopes.ts';

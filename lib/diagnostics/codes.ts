@@ -64,6 +64,7 @@ export const codes = {
   WF7002: 'unknown param',
   WF7003: 'missing required param',
   WF7004: 'malformed param assignment',
+  WF7005: 'param value nested too deeply',
 } as const;
 
 /** A stable diagnostic code from the catalogue. */
