@@ -31,6 +31,11 @@ export const KNOWN_BROKEN = {
    * inside an intrinsic, and reports WF6001 (compiled machine is malformed).
    */
   untilIds: 'hyphenated py stage ids in until bodies',
+  /**
+   * A job `if` reading a need in bracket notation (`needs['a'].result == 'failure'`, the only way to
+   * read a job whose id ends in `-`) is SKIP when the need failed; `needs.a.result` runs.
+   */
+  needsBracket: "job conditions reading needs['id']",
 } as const;
 
 /** Which known-broken classes to generate. */
@@ -189,7 +194,8 @@ const RULES = ['all_success', 'all_failed', 'all_done', 'one_success', 'one_fail
 
 function job(earlier: string[], params: string[], broken: ReadonlySet<BrokenClass>): fc.Arbitrary<Obj> {
   return fc.subarray(earlier, { maxLength: Math.min(2, earlier.length) }).chain((needs) => {
-    const ifs: string[] = ['${{ always() }}', '${{ failure() }}', '${{ success() }}', ...needs.map((n) => `\${{ ${member('needs', n)}.result == 'failure' }}`), ...needs.map((n) => `\${{ always() && ${member('needs', n)}.result != 'skipped' }}`)];
+    const readable = needs.filter((n) => broken.has('needsBracket') || member('needs', n).startsWith('needs.'));
+    const ifs: string[] = ['${{ always() }}', '${{ failure() }}', '${{ success() }}', ...readable.map((n) => `\${{ ${member('needs', n)}.result == 'failure' }}`), ...readable.map((n) => `\${{ always() && ${member('needs', n)}.result != 'skipped' }}`)];
     const axisNames = ['x', 'os', 'py-v', '2d'];
     const matrix = fc
       .uniqueArray(fc.tuple(pick(axisNames), fc.uniqueArray(pick(matrixValues(broken)), { minLength: 1, maxLength: 3 })), { minLength: 1, maxLength: 2, selector: ([k]) => k })

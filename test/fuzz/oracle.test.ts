@@ -75,4 +75,9 @@ describe('known mismatches (open bugs, left out of the generator)', () => {
     const yaml = ['wf:', '  type: Workflow', '  jobs:', '    j:', '      stages:', '        - name: u', '          until: ${{ loop > 1 }}', '          stages:', '            - {name: s, id: b-1, run: x = 1}', ''].join('\n');
     await checkAgainstOracle({ name: 'wf', yaml });
   });
+
+  it.fails("a job `if` that reads `needs['a'].result == 'failure'` runs when `a` failed (the run skips it; `needs.a.result` works)", async () => {
+    const yaml = ['wf:', '  type: Workflow', '  jobs:', '    a:', '      stages: [{name: s, raise: ok}]', '    b:', '      needs: [a]', "      if: ${{ needs['a'].result == 'failure' }}", '      stages: [{name: e, id: e, echo: ok}]', ''].join('\n');
+    await checkAgainstOracle({ name: 'wf', yaml });
+  });
 });
