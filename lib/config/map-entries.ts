@@ -25,13 +25,18 @@ function isMergeKey(key: unknown): boolean {
   return isScalar(key) && typeof key.value === 'symbol' && key.value.description === '<<';
 }
 
-/** The entries of a map node, in the order written (merged entries after explicit ones). */
-export function mapEntries(doc: Document, node: Node): MapEntry[] {
+/**
+ * The entries of a map node, in the order written (merged entries after explicit ones). A map that
+ * merges itself, directly or through other maps (`x: &x {<<: *x}`, which parseSource reports),
+ * contributes its entries once.
+ */
+export function mapEntries(doc: Document, node: Node, merging: Set<Node> = new Set()): MapEntry[] {
   const out: MapEntry[] = [];
   const seen = new Set<string>();
   const merged: Node[] = [];
   const map = resolveNode(doc, node);
-  if (!isMap(map)) return out;
+  if (!isMap(map) || merging.has(map)) return out;
+  merging.add(map);
   for (const pair of map.items as Pair<unknown, unknown>[]) {
     if (isMergeKey(pair.key)) {
       const src = resolveNode(doc, pair.value);
@@ -45,7 +50,7 @@ export function mapEntries(doc: Document, node: Node): MapEntry[] {
     out.push(entry);
   }
   for (const src of merged) {
-    for (const entry of mapEntries(doc, src)) {
+    for (const entry of mapEntries(doc, src, merging)) {
       if (seen.has(entry.key)) continue;
       seen.add(entry.key);
       out.push(entry);

@@ -1,7 +1,7 @@
 import type { Diagnostic } from '../diagnostics/index.ts';
 
 /** The codes a {@link ParamError} carries (catalogue range WF7xxx). */
-export type ParamErrorCode = 'WF7001' | 'WF7002' | 'WF7003' | 'WF7004';
+export type ParamErrorCode = 'WF7001' | 'WF7002' | 'WF7003' | 'WF7004' | 'WF7005';
 
 /** What a {@link ParamError} is built from. */
 export interface ParamErrorInit {
@@ -38,6 +38,11 @@ export class ParamError extends Error {
     this.expected = init.expected;
     this.code = init.code;
     if (init.note !== undefined) this.note = init.note;
+  }
+
+  /** The message with its code and, when there is one, its fix: `param "n": expected int, got "x" [WF7001]`. */
+  report(): string {
+    return `${this.message} [${this.code}]${this.note !== undefined ? `; ${this.note}` : ''}`;
   }
 
   /** The same problem as a diagnostic (no file location: params come from the caller). */

@@ -8,6 +8,7 @@
 import { closest, quoteList } from '../diagnostics/index.ts';
 import type { Param, Workflow } from './model.ts';
 import { ParamError } from './param-error.ts';
+import { VALUE_DEPTH_MAX, valueDepth } from './value-depth.ts';
 
 /** What {@link parameterize} returns: the coerced params, and every problem found. */
 export interface ParameterizeResult {
@@ -121,8 +122,13 @@ export type CoerceResult = { ok: true; value: unknown } | { ok: false; error: Pa
  * Datetimes: an offset is converted to UTC, never dropped; a datetime without an offset is taken as
  * UTC; output has seconds precision, with milliseconds only when non-zero (finer fractions are
  * truncated to milliseconds).
+ *
+ * A value (or the JSON text of one) whose maps and lists nest more than {@link VALUE_DEPTH_MAX}
+ * levels deep is an error (WF7005) whatever the type.
  */
 export function coerceParam(param: Param, value: unknown): CoerceResult {
+  const tooDeep = depthError(param, value);
+  if (tooDeep) return { ok: false, error: tooDeep };
   const fail = (note?: string): CoerceResult => ({
     ok: false,
     error: new ParamError({
@@ -187,10 +193,12 @@ export function coerceParam(param: Param, value: unknown): CoerceResult {
     }
     case 'map': {
       const v = typeof value === 'string' ? parseJson(value) : value;
+      if (v !== value && depthError(param, v)) return { ok: false, error: depthError(param, v)! };
       return isPlainObject(v) ? ok(v) : fail('pass an object, or its JSON text: {"key": "value"}');
     }
     case 'array': {
       const v = typeof value === 'string' ? parseJson(value) : value;
+      if (v !== value && depthError(param, v)) return { ok: false, error: depthError(param, v)! };
       return Array.isArray(v) ? ok(v) : fail('pass a list, or its JSON text: ["a", "b"]');
     }
     default: {
@@ -201,6 +209,20 @@ export function coerceParam(param: Param, value: unknown): CoerceResult {
 }
 
 /** A param's expected value in a message: its type, or `one of "a", "b"` for a choice. */
+/** WF7005 when `value` nests maps and lists deeper than {@link VALUE_DEPTH_MAX}; the value is not quoted. */
+function depthError(param: Param, value: unknown): ParamError | undefined {
+  if (valueDepth(value) <= VALUE_DEPTH_MAX) return undefined;
+  const expected = `${expectedText(param)} nested at most ${VALUE_DEPTH_MAX} levels deep`;
+  return new ParamError({
+    param: param.name,
+    value: param.secret ? REDACTED : `a value nested more than ${VALUE_DEPTH_MAX} levels deep`,
+    expected,
+    code: 'WF7005',
+    detail: `expected ${expected}, got maps or lists nested more than ${VALUE_DEPTH_MAX} levels deep`,
+    note: `a param value may nest maps and lists at most ${VALUE_DEPTH_MAX} levels deep; flatten it (keys joined with dots, say)`,
+  });
+}
+
 function expectedText(param: Param): string {
   if (param.type !== 'choice') return param.type;
   const options = (param.options ?? []).map((o) => (typeof o === 'string' ? o : JSON.stringify(o)));

@@ -7,6 +7,7 @@
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Node } from 'yaml';
 import type { DiagnosticLog } from './diagnostic-log.ts';
 import { SourceFile } from './source-file.ts';
+import { firstTooDeep, flowTooDeep, YAML_NESTING_NOTE, YAML_TOO_DEEP } from './yaml-depth.ts';
 
 /** A parsed file and whether its syntax was sound enough to check its contents. */
 export interface ParsedSource {
@@ -40,11 +41,28 @@ export function parseSource(path: string, text: string, log: DiagnosticLog, inva
       'save the file as UTF-8 (an editor\'s "encoding" setting; iconv -f latin1 -t utf-8 converts Latin-1 text)',
     );
   }
+  // Too deep a file is reported where it passes the limit, not wherever the parser ran out of stack.
+  const flowDeep = flowTooDeep(text);
+  if (flowDeep !== undefined) {
+    syntaxOk = false;
+    log.add('error', 'WF1001', YAML_TOO_DEEP, source.at(flowDeep, 1), YAML_NESTING_NOTE);
+  }
+  let exhausted = flowDeep !== undefined;
   for (const err of doc.errors) {
     syntaxOk = false;
     const [start, end] = err.pos;
+    if (err.code === 'RESOURCE_EXHAUSTION') {
+      if (!exhausted) log.add('error', 'WF1001', 'YAML nests too deeply here for the parser', source.at(start, 1), YAML_NESTING_NOTE);
+      exhausted = true;
+      continue;
+    }
     const message = err.code === 'MULTIPLE_DOCS' ? 'a workflow file holds one YAML document; this one starts another with "---"' : firstLine(err.message);
     log.add('error', 'WF1001', `YAML syntax error: ${message}`, source.at(start, end - start));
+  }
+  const deep = syntaxOk ? firstTooDeep(doc.contents) : undefined;
+  if (deep) {
+    log.add('error', 'WF1001', YAML_TOO_DEEP, source.locate(deep), YAML_NESTING_NOTE);
+    return { source, syntaxOk: false };
   }
   visit(doc, {
     Alias(_, alias) {

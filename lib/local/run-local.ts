@@ -149,7 +149,7 @@ function compileOnce(w: Workflow, dryrun: boolean, split: CompileOptions['split'
 /** Runs a workflow locally and resolves with its result document (never rejects for a failed run). */
 export async function runLocal(workflow: Workflow, options: RunLocalOptions = {}): Promise<ResultDocument> {
   const { params, errors } = parameterize(workflow, options.params ?? {});
-  if (errors.length) throw new RunInputError(errors.map((e) => e.message));
+  if (errors.length) throw new RunInputError(errors.map((e) => e.report()));
   const runId = options.runId ?? newRunId();
   const input = {
     prepared: true,

@@ -19,7 +19,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Workflow } from '../config/index.ts';
-import { coerceParam, REDACTED, redactParams } from '../config/index.ts';
+import { coerceParam, REDACTED, redactParams, VALUE_DEPTH_MAX, valueDepth } from '../config/index.ts';
 import { compileWorkflow, type Machine } from '../compiler/index.ts';
 import { runAudited, RunInputError, type ResultDocument } from '../local/index.ts';
 import type { AuditStore, RunType } from '../audit/index.ts';
@@ -34,6 +34,13 @@ export const SERVER_STOPPED = 'the local server stopped during the run';
 
 /** Step Functions' limit on an execution's input, in bytes. */
 export const MAX_INPUT_BYTES = 262_144;
+
+/**
+ * The deepest nesting of maps and lists an execution's input may have: deeper input is refused at
+ * the start (as InvalidExecutionInput), so nothing that walks it later runs out of stack. Params sit
+ * two levels down (`{"params": {"p": ...}}`) and are held to their own, lower limit when the run starts.
+ */
+export const MAX_INPUT_DEPTH = 256;
 
 /** Step Functions' limit on an error cause, in characters. */
 export const MAX_CAUSE_CHARS = 32_768;
@@ -278,6 +285,9 @@ export class LocalExecutions {
       input = JSON.parse(text);
     } catch (e) {
       throw new SfnError('InvalidExecutionInput', `Invalid State Machine Execution Input: '${(e as Error).message}'`);
+    }
+    if (valueDepth(input, MAX_INPUT_DEPTH) > MAX_INPUT_DEPTH) {
+      throw new SfnError('InvalidExecutionInput', `Invalid State Machine Execution Input: maps and lists nest more than ${MAX_INPUT_DEPTH} levels deep (a param value may nest at most ${VALUE_DEPTH_MAX})`);
     }
     const workflow = machine.workflow;
     const executionArn = localExecutionArn(workflow.name, name);
