@@ -19,6 +19,11 @@ Decisions:
   functions and classes, and context globals it did not reassign; `vars` are included (they are
   the stage's own variables). Values are made JSON: tuples become lists, sets sorted lists,
   dates ISO text, Decimals floats, anything else its repr.
+- Text leaves the runner well-formed: Python strings may hold lone surrogates (`"\\ud800"`), which
+  UTF-8 cannot encode and JSON readers treat differently. In outputs (values and keys) and in
+  failure messages, a high surrogate followed by a low one becomes the character they spell (as
+  JSON and JavaScript read the pair), and any other surrogate becomes U+FFFD, the replacement
+  character (as `String.prototype.toWellFormed` does).
 - print() output is not an output: it goes to the logs (CloudWatch on AWS, stderr locally, where
   stdout is the protocol channel and file descriptor 1 is pointed at stderr while code runs).
 - exit()/sys.exit() in py code fails the stage; it never ends the runner.
@@ -51,6 +56,7 @@ import sys
 import tempfile
 import threading
 import traceback
+import re
 import types
 import uuid
 from contextlib import contextmanager
@@ -218,7 +224,7 @@ def lambda_cause(e: BaseException) -> str:
 
 
 def _dumps_record(record: dict) -> str:
-    return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+    return well_formed(json.dumps(record, ensure_ascii=False, separators=(",", ":")))
 
 
 def _failed(name: str, message: str, outputs: dict | None = None) -> StageFailed:
@@ -280,10 +286,22 @@ def join_code(parts: Any) -> str:
 # --- outputs -------------------------------------------------------------------------------------
 
 
+_SURROGATE = re.compile("[\ud800-\udbff][\udc00-\udfff]|[\ud800-\udfff]")
+
+
+def well_formed(text: str) -> str:
+    """`text` with surrogate pairs joined into their character and lone surrogates as U+FFFD."""
+    if not _SURROGATE.search(text):
+        return text
+    return _SURROGATE.sub(lambda m: m.group().encode("utf-16-le", "surrogatepass").decode("utf-16-le") if len(m.group()) == 2 else "\ufffd", text)
+
+
 def to_json(value: Any, _seen: set[int] | None = None) -> Any:
-    """`value` as JSON-compatible data (see the module docstring)."""
+    """`value` as JSON-compatible data with well-formed text (see the module docstring)."""
     seen = _seen if _seen is not None else set()
-    if value is None or isinstance(value, (bool, str)):
+    if isinstance(value, str):
+        return well_formed(value)
+    if value is None or isinstance(value, bool):
         return value
     if isinstance(value, int):
         return int(value)
@@ -298,7 +316,7 @@ def to_json(value: Any, _seen: set[int] | None = None) -> Any:
         return "<circular reference>"
     if isinstance(value, dict):
         seen.add(id(value))
-        out = {(k if isinstance(k, str) else str(k)): to_json(v, seen) for k, v in value.items()}
+        out = {well_formed(k if isinstance(k, str) else str(k)): to_json(v, seen) for k, v in value.items()}
         seen.discard(id(value))
         return out
     if isinstance(value, (list, tuple)):
@@ -737,7 +755,7 @@ def main() -> None:
         response = {"ok": False, "errorType": type(e).__name__, "errorMessage": "".join(traceback.format_exception(e)), "cause": lambda_cause(e)}
     sys.stdout.flush()
     try:
-        line = json.dumps(response, ensure_ascii=False, allow_nan=False)
+        line = well_formed(json.dumps(response, ensure_ascii=False, allow_nan=False))
     except (TypeError, ValueError) as e:
         line = json.dumps({"ok": False, "errorType": "BadRequest", "errorMessage": f"the result is not JSON: {e}"})
     reply.write(line + "\n")
