@@ -1,13 +1,16 @@
-import { loadWorkflows } from '../config/index.ts';
+import { Option } from 'commander';
+import { checkUses, loadWorkflows } from '../config/index.ts';
+import { listFunctions, loadRegistryModules, splitRegistryPaths } from '../runtime/index.ts';
 import { compileWorkflow } from '../compiler/index.ts';
 import { closest, type Diagnostic } from '../diagnostics/index.ts';
 import { commandAction, type CliCommand, type CliContext } from './cli-context.ts';
 import { confOption, type ConfOptions } from './conf-option.ts';
 import { ExitCode } from './exit-codes.ts';
+import { UsageError } from './usage-error.ts';
 import { countDiagnostics, plural, renderDiagnostics } from './print-diagnostics.ts';
 
 /**
- * `wf validate [--conf DIR] [NAME ...]`: loads and checks workflows (all of them, or the named
+ * `wf validate [--conf DIR] [--registry PATH ...] [NAME ...]`: loads and checks workflows (all of them, or the named
  * ones), prints every diagnostic on stderr, then a one-line summary: `3 workflows valid` on stdout,
  * or `validation failed: 2 errors, 0 warnings` on stderr. Exit 0 when there is no error (warnings
  * allowed), 1 otherwise.
@@ -20,11 +23,17 @@ export const validateCommand: CliCommand = {
       .description('check workflows and report every problem with its file, line and column')
       .argument('[names...]', 'workflows to check (default: every workflow in the config directory)')
       .addOption(confOption())
-      .action(commandAction(ctx, (names: string[], opts: ConfOptions) => validate(ctx, names, opts)));
+      .addOption(new Option('--registry <path...>', 'modules with tag()-registered functions: check the functions `uses:` names (also $WORKFLOW_CORE_REGISTRY_CALLER)'))
+      .action(commandAction(ctx, (names: string[], opts: ValidateOptions) => validate(ctx, names, opts)));
   },
 };
 
-function validate(ctx: CliContext, names: string[], opts: ConfOptions): number {
+/** `wf validate` options. */
+interface ValidateOptions extends ConfOptions {
+  registry?: string[];
+}
+
+async function validate(ctx: CliContext, names: string[], opts: ValidateOptions): Promise<number> {
   const loaded = loadWorkflows({
     ...(opts.conf !== undefined ? { conf: opts.conf } : {}),
     ...(names.length ? { names } : {}),
@@ -45,6 +54,16 @@ function validate(ctx: CliContext, names: string[], opts: ConfOptions): number {
           : 'the config directory holds no workflows',
       });
     }
+  }
+
+  const registry = splitRegistryPaths([...(opts.registry ?? []), ctx.env.WORKFLOW_CORE_REGISTRY_CALLER]);
+  if (registry.length && !diagnostics.some((d) => d.severity === 'error')) {
+    try {
+      await loadRegistryModules(registry);
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
+    diagnostics.push(...checkUses(loaded.workflows.values(), listFunctions()));
   }
 
   // What only the compiler can tell (Express limits, sizes, deploy-time values) is part of validating.

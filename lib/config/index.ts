@@ -17,3 +17,5 @@ export { valueDepth, VALUE_DEPTH_MAX } from './value-depth.ts';
 export { triggerTargets, type TriggerSite } from './trigger-targets.ts';
 export { staticValues, STATIC_VALUES_MAX, type StaticScope } from './static-values.ts';
 export { staticScopes } from './static-scopes.ts';
+export { checkUses } from './check-uses.ts';
+export { splitUses, type UsesParts } from './split-uses.ts';

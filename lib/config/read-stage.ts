@@ -277,7 +277,7 @@ function readKind(
       const uses = fields.value<string>('uses') ?? '';
       const m = splitUses(uses);
       if (fields.get('uses')?.ok && !m) {
-        report(ctx, 'WF2008', `"uses" must name a function as "<registry>/<function>@<tag>", got ${describeValue(uses)}`, fields.get('uses')!.loc, 'for example uses: "tasks/process_csv@latest"');
+        report(ctx, 'WF2008', `"uses" must name a function as "<registry>/<function>@<tag>" (templates allowed in each part), got ${describeValue(uses)}`, fields.get('uses')!.loc, 'for example uses: "tasks/process_csv@latest"');
       }
       return {
         ...base,

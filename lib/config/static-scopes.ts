@@ -28,10 +28,7 @@ function jobScope(workflow: Workflow, job: Job): Map<string, readonly unknown[]>
   for (const p of Object.values(workflow.params)) if (p.type === 'choice' && p.options?.length) scope.set(`params.${p.name}`, p.options);
   const s = job.strategy;
   if (s && Object.values(s.matrix).every((v) => Array.isArray(v)) && !hasTemplate([s.matrix, s.include, s.exclude])) {
-    const combos = matrixCombinations(s.matrix as Record<string, unknown[]>, s.include, s.exclude);
-    const keys = new Set(combos.flatMap((c) => Object.keys(c.matrix)));
-    // A key some combination lacks is a run-time error there, so its values are not all known.
-    for (const k of keys) if (combos.every((c) => k in c.matrix)) scope.set(`matrix.${k}`, distinct(combos.map((c) => c.matrix[k])));
+    scope.set('matrix', matrixCombinations(s.matrix as Record<string, unknown[]>, s.include, s.exclude).map((c) => c.matrix));
   }
   return scope;
 }

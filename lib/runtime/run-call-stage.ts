@@ -6,7 +6,8 @@ import type { StageRunOptions } from './stage-run-options.ts';
 
 /**
  * Runs a call stage: renders `uses` and `with` (alias `args`), calls the registered function and
- * returns the dict it returned as outputs. A lookup, argument, return or thrown error is a
+ * returns the dict it returned as outputs. A templated `uses` is rendered first, so the function
+ * is chosen at run time. A lookup, argument, return or thrown error is a
  * `StageFailed` whose errors name the step that failed. On timeout or cancel the function is
  * stopped (its worker thread is terminated; see call-in-worker.ts) and the stage fails or cancels.
  */
@@ -42,7 +43,9 @@ export async function runCallStage(req: RunStageRequest, options: StageRunOption
   } catch (err) {
     if (err instanceof Error && err.name === ErrorNames.stageFailed) throw err;
     if (!(err instanceof Error)) throw err;
-    throw stageFailed({ name: err.name, message: `${sc.label}: ${err.message}` });
+    // A templated `uses` says what it was rendered from, so an unknown name is traced to its template.
+    const raw = typeof fields.uses === 'string' && fields.uses.includes('${{') && err.name === 'RegistryError' ? ` (uses ${JSON.stringify(fields.uses)} rendered to "${uses}")` : '';
+    throw stageFailed({ name: err.name, message: `${sc.label}: ${err.message}${raw}` });
   } finally {
     stop.abort();
     for (const t of timers) clearTimeout(t);
