@@ -168,7 +168,15 @@ export function stageKindSchemas(stage: z.ZodType) {
     case: z.strictObject({
       ...base,
       case: scalarText,
-      match: z.array(z.strictObject({ case: scalarText, stages: maybeEmptyStages })).min(1).describe('a list of {case, stages}'),
+      match: z
+        .array(
+          z.union([
+            z.strictObject({ case: scalarText, stages: maybeEmptyStages }),
+            z.strictObject({ else: maybeEmptyStages.describe('the default case\'s stages (the reference engine\'s form of case: _)') }),
+          ]),
+        )
+        .min(1)
+        .describe('a list of {case, stages} (the default: case: _, or {else: stages})'),
       'skip-not-match': z.boolean().optional(),
     }),
     until: z.strictObject({
@@ -221,7 +229,9 @@ export const stageSchema: z.ZodType = z
 export const stageKinds: StageKindSchemas = stageKindSchemas(stageSchema);
 
 /** One entry of a case stage's `match` list. */
-export const caseMatchSchema = stageKinds.case.shape.match.element;
+export const caseMatchSchema = stageKinds.case.shape.match.element.options[0];
+/** A case stage's default entry written the reference engine's way: `{else: [stages]}`. */
+export const caseElseSchema = stageKinds.case.shape.match.element.options[1];
 
 /** A job. */
 export const jobSchema = z.strictObject({

@@ -9,7 +9,7 @@ import type { z } from 'zod';
 import { closest, quoteList, type Location } from '../diagnostics/index.ts';
 import { checkValue } from './check-value.ts';
 import { collectSites } from './collect-sites.ts';
-import { caseMatchSchema, ID_PATTERN, stageKinds } from './dialect-schemas.ts';
+import { caseElseSchema, caseMatchSchema, ID_PATTERN, stageKinds } from './dialect-schemas.ts';
 import { deriveStageId } from './derive-stage-id.ts';
 import { describeValue } from './describe-value.ts';
 import { mapEntries } from './map-entries.ts';
@@ -420,16 +420,20 @@ function readMatches(ctx: ReadContext, fields: Fields, scope: StageScope, what: 
   f.node.items.forEach((item, i) => {
     const node = item as Node;
     const at = ctx.source.locate(node);
-    const entry = readObject(ctx, node, caseMatchSchema, { what: `"match" entry ${i + 1} of ${what}`, anchor: at, nested: ['stages'] });
+    const elseForm = isMap(node) && mapEntries(ctx.source.doc, node).some((e) => e.key === 'else');
+    const label = `"match" entry ${i + 1} of ${what}`;
+    const entry = elseForm
+      ? readObject(ctx, node, caseElseSchema, { what: label, anchor: at, nested: ['else'], hints: { case: '"else" holds the default case\'s stages; a case with a value is a separate entry {case, stages}' } })
+      : readObject(ctx, node, caseMatchSchema, { what: label, anchor: at, nested: ['stages'] });
     if (!entry) return;
-    const caseField = entry.get('case');
-    collectSites(ctx, caseField?.node ?? null, scope.roots, scope.job);
-    const value = text(entry.value('case'));
+    const caseField = entry.get(elseForm ? 'else' : 'case');
+    if (!elseForm) collectSites(ctx, caseField?.node ?? null, scope.roots, scope.job);
+    const value = elseForm ? '_' : text(entry.value('case'));
     const isDefault = value === '_' || value === 'else';
     if (isDefault && defaultSeen) {
-      report(ctx, 'WF2008', `${what} has two default cases`, caseField!.loc, `the first is at line ${defaultSeen.line}, column ${defaultSeen.col}`);
-    } else if (isDefault) defaultSeen = caseField!.loc;
-    const stagesField = entry.get('stages');
+      report(ctx, 'WF2008', `${what} has two default cases`, caseField?.loc ?? at, `the first is at line ${defaultSeen.line}, column ${defaultSeen.col}`);
+    } else if (isDefault) defaultSeen = caseField?.loc ?? at;
+    const stagesField = entry.get(elseForm ? 'else' : 'stages');
     const stages = stagesField
       ? readStageList(
           ctx,
