@@ -12,6 +12,8 @@
  *   its job is healthy" (expressions.md, Status functions);
  * - the `until` condition sees the next `item` and the next loop number (compilation.md, Until:
  *   the merge adds one to `loop`, then the condition is read);
+ * - catch stages see the try's failure as `error` (`{name, message}`), and a default case match
+ *   sees the matched value as `case` (dialect.md, Templates);
  * - a job's `outputs` are rendered when it succeeded (the docs do not say what a failed job keeps;
  *   the run leaves them out);
  * - with `fail-fast: true`, which other combinations ran is not determined, so a failed fail-fast job
@@ -76,6 +78,11 @@ function renderMap(map: Record<string, unknown>, scope: Scope): Record<string, u
   return Object.fromEntries(Object.entries(map).map(([k, v]) => [k, render(v, scope)]));
 }
 
+/** Sets `o[k]` as an own property, whatever `k` is (`__proto__` included). */
+function put<T>(o: Record<string, T>, k: string, v: T): void {
+  Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+}
+
 function failed(name: string, message: string, outputs: Record<string, unknown> = {}): StageRecord {
   return { status: 'FAILED', outputs, errors: { name, message } };
 }
@@ -85,7 +92,7 @@ function runList(stages: readonly Stage[], scope: Scope): ListResult {
   const outer = (scope.stages ?? {}) as Record<string, StageRecord>;
   for (const stage of stages) {
     const rec = runStage(stage, { ...scope, stages: { ...outer, ...records } });
-    if (stage.id !== undefined) records[stage.id] = rec;
+    if (stage.id !== undefined) put(records, stage.id, rec);
     if (rec.status === 'FAILED' && !stage.continueOnError) return { status: 'FAILED', stages: records, errors: rec.errors };
   }
   return { status: 'SUCCESS', stages: records };
@@ -134,7 +141,7 @@ function runStageKind(stage: Stage, scope: Scope): StageRecord {
       let anyFailed = false;
       for (const [name, stages] of Object.entries(stage.branches)) {
         const r = runList(stages, { ...scope, branch: name });
-        branches[name] = listRecord(r);
+        put(branches, name, listRecord(r));
         anyFailed ||= r.status === 'FAILED';
       }
       const outputs = { parallel: branches };
@@ -148,7 +155,7 @@ function runStageKind(stage: Stage, scope: Scope): StageRecord {
       for (const [loop, item] of items.entries()) {
         const r = runList(stage.stages, { ...scope, item, loop });
         if (r.status === 'FAILED') return failed('ForeachItemFailed', r.errors!.message);
-        foreach[byIndex ? String(loop) : keys[loop]!] = { status: r.status, item, stages: r.stages };
+        put(foreach, byIndex ? String(loop) : keys[loop]!, { status: r.status, item, stages: r.stages });
       }
       return { status: 'SUCCESS', outputs: { items, foreach } };
     }
@@ -178,7 +185,7 @@ function runStageKind(stage: Stage, scope: Scope): StageRecord {
       const outputs: Record<string, unknown> = { try: listRecord(t) };
       let errors = t.status === 'FAILED' && stage.catch.length === 0 ? t.errors : undefined;
       if (t.status === 'FAILED' && stage.catch.length > 0) {
-        const c = runList(stage.catch, scope);
+        const c = runList(stage.catch, { ...scope, error: t.errors });
         outputs.catch = listRecord(c);
         if (c.status === 'FAILED') errors = c.errors;
       }
@@ -245,10 +252,10 @@ export function interpret(wf: Workflow, options: OracleOptions): OracleResult {
       (job.if === undefined ? ruleWritten || facts.success : evaluateCondition(job.if, ctx(scope, facts))) &&
       (!ruleWritten || ruleHolds(job.triggerRule, statuses, job.minSuccess));
     if (!runs) {
-      jobs[job.id] = { status: 'SKIP' };
+      put(jobs, job.id, { status: 'SKIP' });
       continue;
     }
-    jobs[job.id] = job.strategy ? runMatrixJob(job, scope, failFast) : runPlainJob(job, scope);
+    put(jobs, job.id, job.strategy ? runMatrixJob(job, scope, failFast) : runPlainJob(job, scope));
   }
   const all = Object.values(jobs).map((j) => j.status);
   const status: Status = all.includes('FAILED') ? 'FAILED' : all.every((s) => s === 'SKIP') ? 'SKIP' : 'SUCCESS';
@@ -276,12 +283,17 @@ function runMatrixJob(job: Job, scope: Scope, failFast: string[]): Record<string
   const combos = combinations(s.matrix as Record<string, unknown[]>, s.include, s.exclude);
   const strategies: Record<string, unknown> = {};
   let anyFailed = false;
+  let outputs: Record<string, unknown> | undefined;
   for (const matrix of combos) {
     const r = runList(job.stages, { ...scope, matrix });
-    strategies[strategyKey(matrix)] = { matrix, ...listRecord(r) };
+    const rec: Record<string, unknown> = { matrix, ...listRecord(r) };
+    // Outputs are rendered in each combination; the job's are the last combination's (dialect.md, Strategy).
+    // A failed combination's record has `outputs: {}` (a failed plain job has none: the docs do not say).
+    if (Object.keys(job.outputs).length > 0) rec.outputs = r.status === 'SUCCESS' ? (outputs = renderMap(job.outputs, { ...scope, matrix, stages: r.stages })) : {};
+    put(strategies, strategyKey(matrix, new Set(Object.keys(strategies))), rec);
     anyFailed ||= r.status === 'FAILED';
   }
-  if (!anyFailed) return { status: 'SUCCESS', strategies };
+  if (!anyFailed) return { status: 'SUCCESS', strategies, ...(outputs ? { outputs } : {}) };
   if (s.failFast) {
     failFast.push(job.id);
     return { status: 'FAILED', errors: { name: 'StrategyFailed', message: '' } };

@@ -34,9 +34,18 @@ export function combinations(axes: Record<string, unknown[]>, include: Combinati
   return [...out, ...extra];
 }
 
-/** The documented strategy key: each `name-value` pair, joined with `_` (`os-linux_py-3.12`). */
-export function strategyKey(matrix: Combination): string {
-  return Object.entries(matrix)
+/**
+ * The documented strategy key (docs/dialect.md, Strategy): each entry `name-value` (text as
+ * written, other values as compact JSON) joined by `_`, every character other than a letter or digit
+ * of any script, `.`, `_` or `-` written as `-`, cut to 100 characters (`os-linux_py-3.12`).
+ * `taken` holds the keys of earlier combinations: a key already taken gets `-2`, `-3`, ...
+ */
+export function strategyKey(matrix: Combination, taken: ReadonlySet<string> = new Set()): string {
+  const key = Object.entries(matrix)
     .map(([k, v]) => `${k}-${typeof v === 'string' ? v : JSON.stringify(v)}`)
-    .join('_');
+    .join('_')
+    .replace(/[^\p{L}\p{N}._-]/gu, '-')
+    .slice(0, 100);
+  if (!taken.has(key)) return key;
+  for (let n = 2; ; n++) if (!taken.has(`${key}-${n}`)) return `${key}-${n}`;
 }
