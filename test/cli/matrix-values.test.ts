@@ -184,12 +184,24 @@ oneFails:
         - name: Note
           id: note
           echo: handled
+    check:
+      needs: build
+      if: \${{ always() && jobs.build.strategies['py-3.11'].status == 'SUCCESS' && jobs.build.strategies['py-3.12'].status == 'FAILED' }}
+      stages:
+        - name: Read
+          id: read
+          run: |
+            failed = status
+          vars: { status: "\${{ jobs.build.strategies['py-3.12'].status }}" }
 `, 'oneFails');
     expect(code).toBe(1);
     expect(result.status).toBe('FAILED');
     expect(result.jobs.build!.status).toBe('FAILED');
     expect(Object.fromEntries(Object.entries(result.jobs.build!.strategies!).map(([k, s]) => [k, s.status]))).toEqual({ 'py-3.11': 'SUCCESS', 'py-3.12': 'FAILED' });
     expect(result.jobs.fallback!.status).toBe('SUCCESS');
+    // A later job's condition and templates read strategies by their dotted keys.
+    expect(result.jobs.check!.status).toBe('SUCCESS');
+    expect(result.jobs.check!.stages!.read!.outputs.failed).toBe('FAILED');
   });
 
   it('keys a matrix computed at run time the same way', () => {
