@@ -208,6 +208,12 @@ describe('checkMatrixKeys', () => {
     ).toEqual([]);
   });
 
+  it('keys values of any text by the documented rule: letters of any script kept, the rest as -, at most 100 characters, -N on a collision', () => {
+    const long = 'x'.repeat(150);
+    const keys = matrixCombinations({ v: ['3.11', '日本語', 'a b', 'a-b', long, `${long}y`, '$[*]'] }).map((c) => c.key);
+    expect(keys).toEqual(['v-3.11', 'v-日本語', 'v-a-b', 'v-a-b-2', `v-${'x'.repeat(98)}`, `v-${'x'.repeat(98)}-2`, 'v-----']);
+  });
+
   it('reports each exclude key that is not an axis, naming the axes', () => {
     expect(checkMatrixKeys({ os: ['a'], node: [1] }, [], [{ os: 'a', plaform: 'x' }, { nod: 1 }])).toEqual([
       'exclude entry 1 has key "plaform", which is not a matrix axis; exclude keys must be axes (the axes are "os", "node")',
