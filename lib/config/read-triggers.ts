@@ -27,6 +27,16 @@ export function readTriggers(ctx: ReadContext, node: Node | null, anchor: Locati
   if (isSeq(node)) {
     node.items.forEach((item, i) => {
       const itemNode = item as Node;
+      if (isScalar(itemNode) && typeof itemNode.value === 'string') {
+        report(
+          ctx,
+          'WF2003',
+          `"on" item ${i + 1} is the text "${itemNode.value}"; named schedules are not supported`,
+          ctx.source.locate(itemNode),
+          'write the schedule itself: - cron: "*/5 * * * *" (with timezone: if it is not UTC)',
+        );
+        return;
+      }
       const fields = readObject(ctx, itemNode, onItemSchema, {
         what: `"on" item ${i + 1}`,
         anchor: ctx.source.locate(itemNode),

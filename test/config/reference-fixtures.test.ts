@@ -7,7 +7,7 @@
  */
 import { cpSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Project } from '../reliability/wf-process.ts';
 
 const p = new Project('wf-reference-', {});
@@ -88,5 +88,34 @@ describe('reference-engine shapes', () => {
     expect(doc.jobs.route.stages.pick.outputs.stages.other.outputs).toEqual({ speed: 'other' });
     expect(doc.jobs['slow-only'].status).toBe('FAILED');
     expect(doc.jobs['slow-only'].errors.message).toContain('slow mode is not ready');
+  });
+});
+
+describe('reference-engine shapes that are deliberate differences (docs/dialect.md) get positioned errors with the fix', () => {
+  const files: Record<string, string> = {
+    'named-schedule.yml': `a:\n  type: Workflow\n  on: ['every_2_minute_bkk']\n  jobs:\n    j:\n      stages:\n        - name: x\n`,
+    'templated-id.yml': `b:\n  type: Workflow\n  jobs:\n    j:\n      strategy:\n        matrix:\n          t: [one]\n      stages:\n        - name: x\n          id: \${{ matrix.t }}-copy\n`,
+    'python-call.yml': `c:\n  type: Workflow\n  params:\n    s: str\n  jobs:\n    j:\n      stages:\n        - name: x\n          echo: \${{ len(params.s) }}\n`,
+    'batch-runner.yml': `d:\n  type: Workflow\n  jobs:\n    j:\n      runs-on:\n        type: aws_batch\n      stages:\n        - name: x\n`,
+    'description.yml': `e:\n  type: Workflow\n  description: long text\n  jobs:\n    j:\n      stages:\n        - name: x\n`,
+    'spaced-name.yml': `name: "Data Sync Pipeline"\ntype: Workflow\njobs:\n  j:\n    stages:\n      - name: x\n`,
+  };
+  const q = new Project('wf-reference-diff-', files);
+  let r: { code: number | null; stderr: string };
+  beforeAll(() => {
+    r = q.wf(['validate', '--conf', 'conf']);
+  });
+  afterAll(() => q.cleanup());
+
+  it.each([
+    ['named-schedule.yml:3:8: error WF2003: "on" item 1 is the text "every_2_minute_bkk"; named schedules are not supported'],
+    ['templated-id.yml:10:15: error WF2007: "${{ matrix.t }}-copy" is not a valid id'],
+    ['python-call.yml:9:21: error WF4002: unknown function "len"'],
+    ['batch-runner.yml:6:9: error WF2008: "runs-on" must be one of "lambda", "local"'],
+    ['description.yml:3:3: error WF2001: unknown key "description" in workflow "e"'],
+    ['spaced-name.yml:1:7: error WF2007: "Data Sync Pipeline" is not a valid workflow name'],
+  ])('%s', (expected) => {
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(expected);
   });
 });
