@@ -4,7 +4,7 @@
  * at the first occurrence), bytes that are not UTF-8 (WF1006) and maps or lists used as keys (WF1007,
  * with the fix for a template written without its "$").
  */
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Node } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Node } from 'yaml';
 import type { DiagnosticLog } from './diagnostic-log.ts';
 import { SourceFile } from './source-file.ts';
 import { firstTooDeep, flowTooDeep, YAML_NESTING_NOTE, YAML_TOO_DEEP } from './yaml-depth.ts';
@@ -83,10 +83,10 @@ export function parseSource(path: string, text: string, log: DiagnosticLog, inva
         );
       }
     },
-    Map(_, map) {
+    Map(_, map, path) {
       const seen = new Map<string, number>();
       for (const pair of map.items) {
-        if (isMap(pair.key) || isSeq(pair.key)) reportComplexKey(source, log, map, pair.key);
+        if (isMap(pair.key) || isSeq(pair.key)) reportComplexKey(source, log, map, pair.key, path[path.length - 1]);
         if (!isScalar(pair.key) || typeof pair.key.value === 'symbol') continue;
         const key = String(pair.key.value);
         const first = seen.get(key);
@@ -123,17 +123,18 @@ export const MAX_ALIAS_COUNT = 1000;
  * A map or list used as a key. The usual cause is a template without its "$": YAML reads
  * `x: {{ params.d }}` as a map whose one key is the map `{params.d}`.
  */
-function reportComplexKey(source: SourceFile, log: DiagnosticLog, map: Node, key: Node): void {
+function reportComplexKey(source: SourceFile, log: DiagnosticLog, map: Node, key: Node, parent: unknown): void {
   const start = map.range?.[0] ?? key.range?.[0] ?? 0;
   const written = source.text.slice(start, map.range?.[1] ?? start);
   const template = /^\{\{[^\n]*\}\}$/.test(written.trim());
+  const owner = isPair(parent) && isScalar(parent.key) && parent.value === map ? String(parent.key.value) : undefined;
   if (template) {
     log.add(
       'error',
       'WF1007',
       `YAML reads ${written.trim()} as a map whose key is a map, not as a template`,
       source.at(start, written.trim().length),
-      `quote it and write a template with "$": "\${{ ${written.trim().slice(2, -2).trim()} }}"`,
+      `quote it and write a template with "$": ${owner ? `${owner}: ` : ''}"\${{ ${written.trim().slice(2, -2).trim()} }}"`,
     );
     return;
   }

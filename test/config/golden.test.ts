@@ -59,7 +59,7 @@ describe('golden diagnostics', () => {
     const seen = new Set<string>();
     for (const name of cases) for (const c of render(name + (existsSync(join(DIR, `${name}.yaml`)) ? '.yaml' : '')).codes) seen.add(c);
     const emitted = [
-      'WF1001', 'WF1002', 'WF1004', 'WF1005',
+      'WF1001', 'WF1002', 'WF1004', 'WF1005', 'WF1007',
       'WF2001', 'WF2002', 'WF2003', 'WF2004', 'WF2005', 'WF2006', 'WF2007', 'WF2008', 'WF2009', 'WF2010',
       'WF3001', 'WF3002', 'WF3004', 'WF4001', 'WF4002', 'WF4003', 'WF4005', 'WF4008',
       'WF5001', 'WF5002', 'WF5003', 'WF5004', 'WF5005', 'WF5006',

@@ -216,7 +216,7 @@ describe('YAML that reads otherwise than it looks', () => {
     const r = p.wf(['validate', '--conf', 'conf']);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('inc.yml:11:26: error WF1007: YAML reads {{ params.run_date }} as a map whose key is a map, not as a template');
-    expect(r.stderr).toContain('note: quote it and write a template with "$": "${{ params.run_date }}"');
+    expect(r.stderr).toContain('note: quote it and write a template with "$": incremental: "${{ params.run_date }}"');
   });
 
   it('reports a list used as a key', () => {
