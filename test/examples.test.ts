@@ -39,8 +39,9 @@ describe('conf/ examples', () => {
     expect(doc.status).toBe('SUCCESS');
     const s = job(doc, 'tour').stages!;
     expect(s.count!.outputs).toEqual({ files: 2, rows: 200 });
-    expect(s.env!.outputs!.case).toBe('_');
-    expect((s.env!.outputs!.stages as Record<string, Rec>).note!.outputs!.stdout).toBe('non-production (_)');
+    // The default branch sees the value it matched (docs/dialect.md: case), not the text "_".
+    expect(s.env!.outputs!.case).toBe('staging');
+    expect((s.env!.outputs!.stages as Record<string, Rec>).note!.outputs!.stdout).toBe('non-production (staging)');
     const regions = s.regions!.outputs!.parallel as Record<string, Rec>;
     expect(regions.east!.stages!.deploy!.outputs!.stdout).toBe('deployed to east');
     expect(regions.west!.stages!.deploy!.outputs!.stdout).toBe('deployed to west');

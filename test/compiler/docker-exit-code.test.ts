@@ -12,6 +12,8 @@ import { ExecutionError, StateMachine } from 'aws-local-stepfunctions';
 import { describe, expect, it } from 'vitest';
 import { loadWorkflowsFromText } from '../../lib/config/index.ts';
 import { compileWorkflow, type CompiledWorkflow } from '../../lib/compiler/index.ts';
+import { handleRequest } from '../../lib/runtime/index.ts';
+import type { RunnerRequest } from '../../lib/protocol/index.ts';
 import { stateNamed, walkStates } from '../helpers/compiled-machines.ts';
 
 /** A workflow with one job, `main`, of these stages (YAML flow mappings). */
@@ -86,7 +88,7 @@ function taskFailed(cause: string): Error {
 
 /** Runs a compiled workflow whose only Tasks that run are ECS Tasks on the local engine, each ECS call answered by `ecs`. */
 async function runWithEcs(c: CompiledWorkflow, ecs: (attempt: number) => unknown, params: Record<string, unknown> = {}): Promise<{ doc: any; entered: string[]; attempts: number }> {
-  const handlers: Record<string, () => Promise<unknown>> = {};
+  const handlers: Record<string, (input: { Payload?: RunnerRequest }) => Promise<unknown>> = {};
   const retryIntervalOverrides: Record<string, number> = {};
   const waitTimeOverrides: Record<string, number> = {};
   let attempts = 0;
@@ -95,7 +97,9 @@ async function runWithEcs(c: CompiledWorkflow, ecs: (attempt: number) => unknown
     if (state.Type === 'Wait') waitTimeOverrides[name] = 0;
     if (state.Type !== 'Task') continue;
     const ecsTask = state.Resource?.includes(':ecs:runTask');
-    handlers[name] = async () => {
+    handlers[name] = async (input) => {
+      // A templated retry count is rendered by the stage runner's eval action: the real one answers.
+      if (input.Payload?.action === 'eval') return { Payload: await handleRequest(input.Payload) };
       if (!ecsTask) throw new Error(`unexpected call of Task ${name} (${state.Resource})`);
       return ecs(++attempts);
     };
