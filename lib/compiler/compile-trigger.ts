@@ -23,12 +23,23 @@ export function stateMachinePlaceholder(workflow: string): string {
   return `${Placeholders.stateMachinePrefix}${workflow.replace(/_/g, '__').replace(/-/g, '_0')}`;
 }
 
-/** The workflows a trigger stage can start, sorted (validation refuses a stage whose set is not known). */
+/**
+ * The workflows a trigger stage can start, sorted. A templated target whose workflows are not known
+ * (which loading reports; a workflow model built by hand may still hold one) is WF5008 here too,
+ * and has none: the stage then only fails.
+ */
 function targetsOf(cx: CompileContext, stage: TriggerStage): string[] {
   if (!stage.trigger.includes('${{')) return [stage.trigger];
   const site = triggerTargets(cx.workflow).find((s) => s.stage === stage);
-  if (!site?.targets) throw new Error(`trigger stage "${stage.name}": its targets are not known when compiling; validation reports this as WF5008`);
-  return site.targets;
+  if (site?.targets) return site.targets;
+  cx.diagnostics.push({
+    code: 'WF5008',
+    severity: 'error',
+    message: `stage "${stage.name}" triggers ${JSON.stringify(stage.trigger)}, whose workflows are not known when compiling`,
+    location: site?.loc ?? stage.fieldLocs.trigger ?? stage.loc,
+    note: 'declare a choice param whose options are the workflows it may start, and write trigger: ${{ params.<name> }}',
+  });
+  return [];
 }
 
 /** Compiles a trigger stage; returns its first state. */
@@ -86,7 +97,7 @@ function lookup(cx: CompileContext, stage: TriggerStage, scope: StageScope, labe
     Next: fail,
   });
   const choices: ChoiceRule[] = targets.map((t) => ({ Variable: path, StringEquals: t, Next: start(t, [...label, t]) }));
-  const choice = cx.add([...label, 'target'], { Type: 'Choice', Choices: choices, Default: unknown });
+  const choice = choices.length ? cx.add([...label, 'target'], { Type: 'Choice', Choices: choices, Default: unknown }) : unknown;
   if (nv && 'path' in nv) return choice;
   return cx.evalTask([...label, 'target'], { target: { kind: 'value', raw: stage.trigger, mode: 'text' } }, wireContext(scope, rootsOfValue(stage.trigger), env(cx)), '$.__tt', choice, fail);
 }

@@ -2,7 +2,7 @@
  * A templated trigger target deployed: the parent's `choice` param names two of three workflows,
  * so its role may start exactly those two state machines (and follow their executions), never the
  * third; each start Task's StateMachineArn is substituted with its own child's ARN; and the
- * synthesized template passes AWS's rules.
+ * synthesized template passes AWS's rules. A free-text target stops the synth with WF5008.
  */
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -84,5 +84,20 @@ describe('a templated trigger target, synthesized', () => {
     }
     expect(machines).toBe(4);
     expect(findings).toEqual([]);
+  });
+
+  it('stops the synth of a free-text target with WF5008 and its fix, not a stack trace', () => {
+    const conf = mkdtempSync(join(tmpdir(), 'wf-ttrigger-free-'));
+    writeFileSync(join(conf, 'wf.yml'), CONF.replace('type: choice\n      options: [child-a, child-b]', 'type: str'));
+    const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'wf-ttrigger-out-')) });
+    let thrown: unknown;
+    try {
+      new WorkflowApp(new Stack(app, 'F'), 'Workflows', { conf });
+    } catch (e) {
+      thrown = e;
+    }
+    expect((thrown as Error).name).toBe('WorkflowSynthError');
+    expect((thrown as Error).message).toMatch(/wf\.yml:\d+:\d+: error WF5008: stage "kick" triggers "\$\{\{ params\.target \}\}", whose workflows are not known when compiling/);
+    expect((thrown as Error).message).toContain('declare a choice param');
   });
 });

@@ -79,7 +79,7 @@ ${CHILDREN}`);
     }
   }, 120_000);
 
-  it('a case match value (${{ case }}) and a matrix axis name the child', () => {
+  it('a case match value (${{ case }}, also in the default match) and a matrix axis name the child', () => {
     const dir = confDir(`
 by-case:
   type: Workflow
@@ -98,6 +98,25 @@ by-case:
                   id: kick
                   trigger: \${{ case }}
             - case: child-b
+              stages:
+                - name: kick
+                  id: kick
+                  trigger: \${{ case }}
+by-default:
+  type: Workflow
+  params:
+    pick: {type: choice, options: [child-a, child-b]}
+  jobs:
+    go:
+      stages:
+        - name: route
+          id: route
+          case: \${{ params.pick }}
+          match:
+            - case: child-a
+              stages:
+                - {name: skip, echo: a}
+            - case: _
               stages:
                 - name: kick
                   id: kick
@@ -121,6 +140,9 @@ ${CHILDREN}`);
     const route = viaCase.jobs.go!.stages!.route as unknown as { outputs: { case: string; stages: { kick: { outputs: { jobs: Record<string, unknown> } } } } };
     expect(route.outputs.case).toBe('child-b');
     expect(Object.keys(route.outputs.stages.kick.outputs.jobs)).toEqual(['b-job']);
+    // In the default match, `case` can be only the values no other match names: child-b.
+    const viaDefault = runJson(dir, 'by-default', ['pick=child-b']).jobs.go!.stages!.route as unknown as typeof route;
+    expect(Object.keys(viaDefault.outputs.stages.kick.outputs.jobs)).toEqual(['b-job']);
     const viaMatrix = runJson(dir, 'by-matrix');
     const strategies = viaMatrix.jobs.fan!.strategies!;
     const ran = Object.values(strategies).map((s) => Object.keys(s.stages.kick!.outputs.jobs)[0]).sort();
