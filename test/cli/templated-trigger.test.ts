@@ -80,47 +80,25 @@ ${CHILDREN}`);
   }, 120_000);
 
   it('a case match value (${{ case }}, also in the default match) and a matrix axis name the child', () => {
-    const dir = confDir(`
-by-case:
+    const kick = '{name: kick, id: kick, trigger: "${{ case }}"}';
+    const routed = (name: string, pick: string, matches: string): string => `
+${name}:
   type: Workflow
   params:
-    pick: str
+    pick: ${pick}
   jobs:
     go:
       stages:
         - name: route
           id: route
           case: \${{ params.pick }}
-          match:
-            - case: child-a
-              stages:
-                - name: kick
-                  id: kick
-                  trigger: \${{ case }}
-            - case: child-b
-              stages:
-                - name: kick
-                  id: kick
-                  trigger: \${{ case }}
-by-default:
-  type: Workflow
-  params:
-    pick: {type: choice, options: [child-a, child-b]}
-  jobs:
-    go:
-      stages:
-        - name: route
-          id: route
-          case: \${{ params.pick }}
-          match:
-            - case: child-a
-              stages:
-                - {name: skip, echo: a}
-            - case: _
-              stages:
-                - name: kick
-                  id: kick
-                  trigger: \${{ case }}
+          match: ${matches}
+`;
+    const dir = confDir(`${routed('by-case', 'str', `[{case: child-a, stages: [${kick}]}, {case: child-b, stages: [${kick}]}]`)}${routed(
+      'by-default',
+      '{type: choice, options: [child-a, child-b]}',
+      `[{case: child-a, stages: [{name: skip, echo: a}]}, {case: _, stages: [${kick}]}]`,
+    )}
 by-matrix:
   type: Workflow
   jobs:
