@@ -27,15 +27,8 @@ ${name}:
 const CONF = `
 parent:
   type: Workflow
-  params:
-    target:
-      type: choice
-      options: [child-a, child-b]
-  jobs:
-    go:
-      stages:
-        - name: kick
-          trigger: \${{ params.target }}
+  params: {target: {type: choice, options: [child-a, child-b]}}
+  jobs: {go: {stages: [{name: kick, trigger: "\${{ params.target }}"}]}}
 ${child('child-a')}${child('child-b')}${child('other')}`;
 
 let stack: Stack;
@@ -88,7 +81,7 @@ describe('a templated trigger target, synthesized', () => {
 
   it('stops the synth of a free-text target with WF5008 and its fix, not a stack trace', () => {
     const conf = mkdtempSync(join(tmpdir(), 'wf-ttrigger-free-'));
-    writeFileSync(join(conf, 'wf.yml'), CONF.replace('type: choice\n      options: [child-a, child-b]', 'type: str'));
+    writeFileSync(join(conf, 'wf.yml'), CONF.replace('{type: choice, options: [child-a, child-b]}', 'str'));
     const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'wf-ttrigger-out-')) });
     let thrown: unknown;
     try {
