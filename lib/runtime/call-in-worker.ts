@@ -128,7 +128,8 @@ export function callInWorker(call: WorkerCall, signal?: AbortSignal): Promise<Ca
       resolve(outcome);
     };
     const onMessage = (m: { id: number; outcome: CallOutcome }): void => {
-      if (m.id === id) done(m.outcome, true);
+      // A worker whose modules failed to load is not kept: the next call starts afresh.
+      if (m.id === id) done(m.outcome, m.outcome.kind !== 'exited');
     };
     // An error the function left behind (a rejection nobody awaited) stops the worker.
     const onError = (e: Error): void => done({ kind: 'threw', name: e.name, message: e.message, text: String(e) }, false);
