@@ -56,6 +56,7 @@ const timezone = z.string().describe('an IANA time zone such as "Europe/Paris"; 
 /** One item of the list form of `on`. */
 export const onItemSchema = z.strictObject({
   cron: z.string().optional().describe('a 5-field Unix cron expression'),
+  cronjob: z.string().optional().describe('a 5-field Unix cron expression (alias of "cron", as the reference engine writes it)'),
   timezone: timezone.optional(),
   manual: z.boolean().optional(),
 });

@@ -1,5 +1,5 @@
 /**
- * Reads `on` in either form — the list form (`- cron: ...`, `timezone`, `- manual: true`) and the
+ * Reads `on` in either form — the list form (`- cron: ...` or `- cronjob: ...`, `timezone`, `- manual: true`) and the
  * reference engine's map form (`schedule: [{cronjob, timezone}]`) — into one `Triggers`. Each cron
  * must have an exact EventBridge Scheduler form and each time zone must be a known IANA zone (WF2010).
  */
@@ -13,7 +13,6 @@ import { report, type ReadContext } from './read-context.ts';
 import { readObject, type Fields } from './read-object.ts';
 
 const LIST_HINTS: Record<string, string> = {
-  cronjob: 'the list form of "on" writes "cron"; "cronjob" belongs to the map form (on: {schedule: [{cronjob: ...}]})',
   schedule: '"schedule" belongs to the map form of "on" (on: {schedule: [...]}), not to a list item',
 };
 const MAP_ITEM_HINTS: Record<string, string> = {
@@ -43,7 +42,12 @@ export function readTriggers(ctx: ReadContext, node: Node | null, anchor: Locati
         hints: LIST_HINTS,
       });
       if (!fields) return;
-      const hasCron = fields.has('cron');
+      // "cronjob" (the reference engine's key) is an alias of "cron" in the list form too.
+      const cronKey = fields.has('cron') ? 'cron' : 'cronjob';
+      if (fields.has('cron') && fields.has('cronjob')) {
+        report(ctx, 'WF2008', '"cron" and "cronjob" are the same field; write only "cron"', fields.get('cronjob')!.loc);
+      }
+      const hasCron = fields.has(cronKey);
       const manual = fields.get('manual');
       if (!hasCron && !manual) {
         report(ctx, 'WF2002', `"on" item ${i + 1} needs "cron" or "manual"`, ctx.source.locate(itemNode), 'write - cron: "0 9 * * *" or - manual: true');
@@ -56,7 +60,7 @@ export function readTriggers(ctx: ReadContext, node: Node | null, anchor: Locati
         report(ctx, 'WF2008', '"timezone" applies only to a "cron" item', fields.get('timezone')!.loc);
       }
       if (fields.value<boolean>('manual')) out.manual = true;
-      if (hasCron) pushSchedule(ctx, out, fields, 'cron');
+      if (hasCron) pushSchedule(ctx, out, fields, cronKey);
     });
     return out;
   }
