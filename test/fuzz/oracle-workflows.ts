@@ -204,7 +204,7 @@ const RULES = ['all_success', 'all_failed', 'all_done', 'one_success', 'one_fail
 function job(earlier: string[], params: string[], broken: ReadonlySet<BrokenClass>): fc.Arbitrary<Obj> {
   return fc.subarray(earlier, { maxLength: Math.min(2, earlier.length) }).chain((needs) => {
     const readable = needs.filter((n) => broken.has('needsBracket') || member('needs', n).startsWith('needs.'));
-    const ifs: string[] = ['${{ always() }}', '${{ failure() }}', '${{ success() }}', ...readable.map((n) => `\${{ ${member('needs', n)}.result == 'failure' }}`), ...readable.map((n) => `\${{ always() && ${member('needs', n)}.result != 'skipped' }}`)];
+    const ifs: string[] = ['${{ always() }}', '${{ failure() }}', '${{ success() }}', ...params.map((p) => `\${{ ${member('params', p)} != 'plain' }}`), ...readable.map((n) => `\${{ ${member('needs', n)}.result == 'success' || ${member('needs', n)}.result == 'skipped' }}`), ...readable.map((n) => `\${{ ${member('needs', n)}.result == 'failure' }}`), ...readable.map((n) => `\${{ always() && ${member('needs', n)}.result != 'skipped' }}`)];
     const axisNames = ['x', 'os', 'py-v', '2d'];
     const matrix = fc
       .uniqueArray(fc.tuple(pick(axisNames), fc.uniqueArray(pick(MATRIX_VALUES), { minLength: 1, maxLength: 3 })), { minLength: 1, maxLength: 2, selector: ([k]) => k })

@@ -6,8 +6,10 @@
  * actions.ts (echo, sleep 0, known bash and py, raise): the oracle computes their outputs itself.
  *
  * Readings of the docs where they are terse:
- * - a job's `if` alone replaces the default `success()`; `trigger-rule` alone is the rule; both must
- *   hold when both are written (dialect.md, Jobs);
+ * - a job's `if` that says how to treat its needs (a status function, `needs.<id>.result`) replaces
+ *   the default `success()`; one that does not keeps it ("a job that needs a job that did not
+ *   succeed is skipped unless its condition says otherwise", SPEC 3); `trigger-rule` alone is the
+ *   rule; both must hold when both are written (dialect.md, Jobs);
  * - after a failure (without `continue-on-error`) a list runs nothing more: "a stage runs only while
  *   its job is healthy" (expressions.md, Status functions);
  * - the `until` condition sees the next `item` and the next loop number (compilation.md, Until:
@@ -215,6 +217,9 @@ function ruleHolds(rule: Job['triggerRule'], statuses: Status[], minSuccess?: nu
   }
 }
 
+/** A condition that decides on the needs' outcome itself: a status function, or a need's result or status. */
+const SAYS_OTHERWISE = /\b(always|success|failure|cancelled)\s*\(|\b(needs|jobs)\s*(\.\s*[\w-]+|\[[^\]]*\])\s*(\.\s*(result|status)\b|\[\s*['"](result|status)['"]\s*\])/;
+
 /** Jobs in an order where every job comes after its needs (the order written, otherwise). */
 function jobOrder(wf: Workflow): Job[] {
   const done = new Set<string>();
@@ -248,8 +253,10 @@ export function interpret(wf: Workflow, options: OracleOptions): OracleResult {
     const statuses = job.needs.map((n) => jobs[n]!.status as Status);
     const facts: StatusFacts = { success: statuses.every((s) => s === 'SUCCESS'), failure: statuses.includes('FAILED'), cancelled: false };
     const ruleWritten = job.triggerRuleSet || job.minSuccess !== undefined;
+    const saysOtherwise = ruleWritten || (typeof job.if === 'string' && SAYS_OTHERWISE.test(job.if));
     const runs =
-      (job.if === undefined ? ruleWritten || facts.success : evaluateCondition(job.if, ctx(scope, facts))) &&
+      (saysOtherwise || facts.success) &&
+      (job.if === undefined || evaluateCondition(job.if, ctx(scope, facts))) &&
       (!ruleWritten || ruleHolds(job.triggerRule, statuses, job.minSuccess));
     if (!runs) {
       put(jobs, job.id, { status: 'SKIP' });
