@@ -5,9 +5,12 @@
  * leaves, a bash stage's are {return_code, stdout, stderr}, matrix include/exclude follow GitHub
  * Actions' rules, a failed job fails the run, `.confignore` keeps the retired copies out.
  */
-import { cpSync } from 'node:fs';
+import { cpSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { workflowJsonSchema } from '../../lib/config/index.ts';
 import { Project } from '../reliability/wf-process.ts';
 
 const p = new Project('wf-reference-', {});
@@ -117,5 +120,22 @@ describe('reference-engine shapes that are deliberate differences (docs/dialect.
   ])('%s', (expected) => {
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(expected);
+  });
+});
+
+describe('the JSON Schema (wf schema) and the reference shapes', () => {
+  const validate = new Ajv2020({ strict: false }).compile(workflowJsonSchema());
+  const fixture = (path: string) => parse(readFileSync(new URL(`./reference/${path}`, import.meta.url), 'utf8'));
+
+  it('accepts every fixture, the top-level workflow file among them', () => {
+    for (const path of ['flat-etl.yml', 'demo/py-chain.yml', 'demo/grid.yml', 'demo/branching.yml']) {
+      expect(validate(fixture(path)), `${path}: ${JSON.stringify(validate.errors)}`).toBe(true);
+    }
+  });
+
+  it('rejects a top-level workflow whose name is not an id, or that has an unknown key', () => {
+    const flat = fixture('flat-etl.yml');
+    expect(validate({ ...flat, name: 'Data Sync Pipeline' })).toBe(false);
+    expect(validate({ ...flat, descr: 'x' })).toBe(false);
   });
 });
