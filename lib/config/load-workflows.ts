@@ -170,7 +170,7 @@ function load(
     );
   }
   if (!requested && byName.size === 0 && log.errorCount() === 0) {
-    log.add('error', 'WF1005', `no workflow found ${where}`, undefined, 'a workflow is a top-level key whose value has "type: Workflow"');
+    log.add('error', 'WF1005', `no workflow found ${where}`, undefined, 'a workflow is a top-level key whose value has "type: Workflow", or a file with "type: Workflow" and "name" at its top level');
   }
 
   const selected = requested ? closure(requested.filter((n) => byName.has(n)), read, byName) : new Set(known);

@@ -156,3 +156,15 @@ describe('"__proto__"', () => {
     expect(r.stderr).toContain('WF2007');
   });
 });
+
+describe('inherited names as keys of the dialect', () => {
+  it.each(['constructor', 'toString', '__proto__', 'hasOwnProperty'])('"%s" as a key of a workflow, job, stage or nested map is an unknown key, never a crash', (key) => {
+    const p = project({
+      'k.yml': `k:\n  type: Workflow\n  ${key}: 1\n  jobs:\n    j:\n      ${key}: 2\n      stages:\n        - name: a\n          ${key}: 3\n        - name: b\n          bash: echo\n          ${key}: 4\n        - name: c\n          wait:\n            signal: go\n            ${key}: 5\n`,
+    });
+    const r = p.wf(['validate', '--conf', 'conf']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).not.toContain('internal error');
+    for (const at of ['3:3', '6:7', '9:11', '12:11', '16:13']) expect(r.stderr).toContain(`k.yml:${at}: error WF2001: unknown key "${key}"`);
+  });
+});
