@@ -106,7 +106,10 @@ if (withOracle && process.argv.includes('--keep-going')) {
       const message = e instanceof Error ? e.message : String(e);
       const kind = message.split('\n')[0]!.replace(/"(?:[^"\\]|\\.)*"/g, '"…"').replace(/\$\.jobs\.[^:]*/, '$.jobs…');
       const seen = kinds.get(kind);
-      if (!seen) kinds.set(kind, { count: 1, yaml: g.yaml, message });
+      if (!seen) {
+        kinds.set(kind, { count: 1, yaml: g.yaml, message });
+        log(`  oracle: workflow ${i} — a new kind of mismatch: ${message.slice(0, 300)}`);
+      }
       else {
         seen.count++;
         if (g.yaml.length < seen.yaml.length) Object.assign(seen, { yaml: g.yaml, message });
