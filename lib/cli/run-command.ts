@@ -183,7 +183,7 @@ export async function runWorkflow(ctx: CliContext, name: string, opts: RunOption
     return doc.status === 'SUCCESS' || doc.status === 'SKIP' ? ExitCode.ok : ExitCode.failure;
   } catch (e) {
     if (e instanceof RunInputError) {
-      ctx.err(`${ctx.paint.red('error')}: workflow "${name}" was not run: its params are wrong\n${e.problems.map((p) => `  ${p}`).join('\n')}\n`);
+      ctx.err(`${ctx.paint.red('error')}: workflow "${name}" was not run: its params are wrong\n${e.reports.map((p) => `  ${p}`).join('\n')}\n`);
       return ExitCode.usage;
     }
     if (e instanceof AuditError) {

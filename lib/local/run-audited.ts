@@ -43,7 +43,7 @@ export async function runAudited(workflow: Workflow, options: RunAuditedOptions)
   const store = type === 'dryrun' ? undefined : options.audit;
   const secretNames = Object.values(workflow.params).filter((p) => p.secret).map((p) => p.name);
   const { params, errors } = parameterize(workflow, options.params ?? {});
-  if (errors.length) throw new RunInputError(errors.map((e) => e.report()));
+  if (errors.length) throw new RunInputError(errors.map((e) => e.message), errors.map((e) => e.report()));
   const startedAt = isoNow();
   const base = {
     workflow: workflow.name,

@@ -88,9 +88,15 @@ export interface ResultDocument {
   errors: Array<{ name: string; message: string }>;
 }
 
-/** Thrown when the params are wrong: nothing ran. */
+/**
+ * Thrown when the params are wrong: nothing ran. `problems` are the messages (what a deployed run's
+ * prepare step reports); `reports` the same with each one's code and fix, for the command line.
+ */
 export class RunInputError extends Error {
-  constructor(readonly problems: string[]) {
+  constructor(
+    readonly problems: string[],
+    readonly reports: string[] = problems,
+  ) {
     super(problems.join('\n'));
     this.name = 'RunInputError';
   }
@@ -149,7 +155,7 @@ function compileOnce(w: Workflow, dryrun: boolean, split: CompileOptions['split'
 /** Runs a workflow locally and resolves with its result document (never rejects for a failed run). */
 export async function runLocal(workflow: Workflow, options: RunLocalOptions = {}): Promise<ResultDocument> {
   const { params, errors } = parameterize(workflow, options.params ?? {});
-  if (errors.length) throw new RunInputError(errors.map((e) => e.report()));
+  if (errors.length) throw new RunInputError(errors.map((e) => e.message), errors.map((e) => e.report()));
   const runId = options.runId ?? newRunId();
   const input = {
     prepared: true,
