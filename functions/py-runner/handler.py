@@ -23,7 +23,8 @@ Decisions:
   UTF-8 cannot encode and JSON readers treat differently. In outputs (values and keys) and in
   failure messages, a high surrogate followed by a low one becomes the character they spell (as
   JSON and JavaScript read the pair), and any other surrogate becomes U+FFFD, the replacement
-  character (as `String.prototype.toWellFormed` does).
+  character (as `String.prototype.toWellFormed` does). print() of such text writes the surrogate
+  to the logs as its escape (`\\ud800`) instead of failing the stage.
 - print() output is not an output: it goes to the logs (CloudWatch on AWS, stderr locally, where
   stdout is the protocol channel and file descriptor 1 is pointed at stderr while code runs).
 - exit()/sys.exit() in py code fails the stage; it never ends the runner.
@@ -716,6 +717,9 @@ def handler(event: Any, context: Any = None) -> dict:
     stage failed."""
     if not isinstance(event, dict):
         raise BadRequest(f"a Python runner request must be an object, got {type(event).__name__}")
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
     action = event.get("action")
     try:
         if action == "py":

@@ -2,8 +2,8 @@
  * A py stage whose variables hold lone surrogates (`x = "\ud800"`), which UTF-8 cannot encode, runs
  * through `wf run` with real python3: its outputs come back well-formed as documented in
  * functions/py-runner/handler.py (a lone surrogate becomes U+FFFD, a surrogate pair the character it
- * spells), keys included, a later job reads them, and a failure message holding one is reported,
- * never a crash of the runner's output encoding.
+ * spells), keys included, a later job reads them, printing one does not fail the stage, and a
+ * failure message holding one is reported, never a crash of the runner's output encoding.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -24,6 +24,7 @@ surrogates:
         - name: Values
           id: values
           run: |
+            print("printed \\ud800 to the log")
             lone = "\\ud800"
             inside = "ok \\udfff end"
             nested = {"k\\ud83d": ["a\\udc00", 1]}
