@@ -4,13 +4,16 @@
  * picks (the result document shows which child ran: its own job and its stdout), and a target whose
  * workflows are not known when compiling is refused by `wf validate` with WF5008 at the template,
  * with the fix. Unknown names among the options and cycles through templated targets are reported
- * as for literal targets (WF5004, WF5005).
+ * as for literal targets (WF5004, WF5005). Every machine is also compiled in-process, so AWS's rules
+ * check it.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { loadWorkflows } from '../../lib/config/index.ts';
+import { compileWorkflow } from '../../lib/compiler/index.ts';
 
 const wf = new URL('../../bin/wf.js', import.meta.url).pathname;
 
@@ -31,9 +34,14 @@ child-${c}:
 `)
   .join('');
 
+/** A conf dir holding `yaml`; each valid workflow is also compiled here, so AWS's rules check its machine (test/setup/aws-rules.ts). */
 function confDir(yaml: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'wf-ttrigger-'));
   writeFileSync(join(dir, 'wf.yml'), yaml);
+  const loaded = loadWorkflows({ conf: dir });
+  if (!loaded.diagnostics.some((d) => d.severity === 'error')) {
+    for (const w of loaded.workflows.values()) expect(compileWorkflow(w, { workflows: loaded.workflows }).diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+  }
   return dir;
 }
 
