@@ -31,7 +31,7 @@ describe('static checks', () => {
   });
 
   it('lists every dialect root with where it is available', () => {
-    expect([...ALL_ROOTS]).toEqual(['params', 'release', 'run', 'env', 'jobs', 'needs', 'stages', 'matrix', 'item', 'loop', 'branch', 'case', 'retry']);
+    expect([...ALL_ROOTS]).toEqual(['params', 'release', 'run', 'env', 'jobs', 'needs', 'stages', 'matrix', 'item', 'loop', 'branch', 'case', 'error', 'retry']);
     for (const root of ALL_ROOTS) expect(ROOT_AVAILABILITY[root]).toMatch(/^(in|inside) /);
   });
 });
