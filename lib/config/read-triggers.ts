@@ -17,6 +17,11 @@ const LIST_HINTS: Record<string, string> = {
 };
 const MAP_ITEM_HINTS: Record<string, string> = {
   cron: 'the map form of "on" writes "cronjob"; "cron" belongs to the list form (on: [{cron: ...}])',
+  interval: 'interval schedules are not supported; write the cron: cronjob: "30 1 * * *" runs daily at 01:30',
+  time: 'interval schedules are not supported; the time goes in the cron: cronjob: "30 1 * * *" runs at 01:30',
+};
+const MAP_HINTS: Record<string, string> = {
+  release: 'starting on another workflow\'s release is not supported; that workflow can start this one with a trigger stage',
 };
 
 /** Reads the `on` block; absent → no schedules, not manual. */
@@ -65,7 +70,7 @@ export function readTriggers(ctx: ReadContext, node: Node | null, anchor: Locati
     return out;
   }
   if (isMap(node)) {
-    const fields = readObject(ctx, node, onMapSchema, { what: '"on"', anchor, nested: ['schedule'] });
+    const fields = readObject(ctx, node, onMapSchema, { what: '"on"', anchor, nested: ['schedule'], hints: MAP_HINTS });
     if (!fields) return out;
     if (fields.value<boolean>('manual')) out.manual = true;
     const schedule = fields.get('schedule');

@@ -102,6 +102,7 @@ describe('reference-engine shapes that are deliberate differences (docs/dialect.
     'batch-runner.yml': `d:\n  type: Workflow\n  jobs:\n    j:\n      runs-on:\n        type: aws_batch\n      stages:\n        - name: x\n`,
     'description.yml': `e:\n  type: Workflow\n  description: long text\n  jobs:\n    j:\n      stages:\n        - name: x\n`,
     'spaced-name.yml': `name: "Data Sync Pipeline"\ntype: Workflow\njobs:\n  j:\n    stages:\n      - name: x\n`,
+    'interval.yml': `f:\n  type: Workflow\n  on:\n    schedule:\n      - interval: daily\n        time: "01:30"\n    release: [a]\n  jobs:\n    j:\n      stages:\n        - name: x\n`,
   };
   const q = new Project('wf-reference-diff-', files);
   let r: { code: number | null; stderr: string };
@@ -117,6 +118,8 @@ describe('reference-engine shapes that are deliberate differences (docs/dialect.
     ['batch-runner.yml:6:9: error WF2008: "runs-on" must be one of "lambda", "local"'],
     ['description.yml:3:3: error WF2001: unknown key "description" in workflow "e"'],
     ['spaced-name.yml:1:7: error WF2007: "Data Sync Pipeline" is not a valid workflow name'],
+    ['interval.yml:5:9: error WF2001: unknown key "interval" in "on.schedule" item 1\n   5 |       - interval: daily\n     |         ^^^^^^^^\n  note: interval schedules are not supported; write the cron'],
+    ['interval.yml:7:5: error WF2001: unknown key "release" in "on"\n   7 |     release: [a]\n     |     ^^^^^^^\n  note: starting on another workflow\'s release is not supported'],
   ])('%s', (expected) => {
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(expected);
