@@ -13,6 +13,7 @@ import type { TriggerStage, Workflow } from './model.ts';
 import { triggerTargets } from './trigger-targets.ts';
 import { coerceParam, REDACTED } from './parameterize.ts';
 import { describeValue } from './describe-value.ts';
+import { hasTemplate } from './has-template.ts';
 
 /** Checks triggers of `workflows`; `known` also holds names from files that could not be read. */
 export function checkTriggers(log: DiagnosticLog, workflows: ReadonlyMap<string, Workflow>, known: ReadonlySet<string>): void {
@@ -67,13 +68,6 @@ export function checkTriggers(log: DiagnosticLog, workflows: ReadonlyMap<string,
       [...new Set(cycle)],
     );
   }
-}
-
-function hasTemplate(value: unknown): boolean {
-  if (typeof value === 'string') return value.includes('${{');
-  if (Array.isArray(value)) return value.some(hasTemplate);
-  if (value && typeof value === 'object') return Object.values(value).some(hasTemplate);
-  return false;
 }
 
 function checkTriggerParams(log: DiagnosticLog, owner: string, stage: TriggerStage, child: Workflow): void {

@@ -7,6 +7,7 @@ import { matrixCombinations } from './matrix-combinations.ts';
 import type { Job, Stage, Workflow } from './model.ts';
 import { staticValues, type StaticScope } from './static-values.ts';
 import { childLists } from './child-lists.ts';
+import { hasTemplate } from './has-template.ts';
 
 const cache = new WeakMap<Workflow, Map<Stage, StaticScope>>();
 
@@ -14,13 +15,6 @@ function distinct(values: readonly unknown[]): unknown[] {
   const seen = new Map<string, unknown>();
   for (const v of values) seen.set(JSON.stringify(v) ?? 'undefined', v);
   return [...seen.values()];
-}
-
-function hasTemplate(value: unknown): boolean {
-  if (typeof value === 'string') return value.includes('${{');
-  if (Array.isArray(value)) return value.some(hasTemplate);
-  if (value && typeof value === 'object') return Object.values(value).some(hasTemplate);
-  return false;
 }
 
 function jobScope(workflow: Workflow, job: Job): Map<string, readonly unknown[]> {
