@@ -47,6 +47,7 @@ export function compileTrigger(cx: CompileContext, stage: TriggerStage, scope: S
   cx.requireStandard(stage, 'a trigger stage waits for the child workflow (startExecution.sync)');
   const native = nativeParameters(stage.params, scope);
   const params: Record<string, unknown> = native ? { params: native } : { 'params.$': '$.__tp.params' };
+  let catchers: ReturnType<CompileContext['catchers']> | undefined;
   const start = (target: string, name: string[]): string =>
     cx.add(name, {
       Type: 'Task',
@@ -64,7 +65,7 @@ export function compileTrigger(cx: CompileContext, stage: TriggerStage, scope: S
       ResultSelector: { status: 'SUCCESS', outputs: { 'status.$': '$.Output.status', 'params.$': '$.Output.params', 'jobs.$': '$.Output.jobs' } },
       ResultPath: rec ?? null,
       Retry: [cx.startExecutionRetry(), ...(retriers(stage) ?? [])],
-      Catch: cx.catchers(label, fail),
+      Catch: (catchers ??= cx.catchers(label, fail)),
       Next: next,
     }, stageInfo(scope, stage));
   const targets = targetsOf(cx, stage);
