@@ -101,7 +101,7 @@ if (withOracle && process.argv.includes('--keep-going')) {
   for (const [i, g] of samples.entries()) {
     if (i > 0 && i % 500 === 0) log(`  oracle: ${i} workflows, ${((performance.now() - t0) / 1000).toFixed(0)} s, ${[...kinds.values()].reduce((n, k) => n + k.count, 0)} mismatches`);
     try {
-      await checkAgainstOracle(g);
+      await checkAgainstOracle(g, broken);
     } catch (e) {
       const message = e instanceof Error ? e.message : String(e);
       const kind = message.split('\n')[0]!.replace(/"(?:[^"\\]|\\.)*"/g, '"…"').replace(/\$\.jobs\.[^:]*/, '$.jobs…');
@@ -131,7 +131,7 @@ if (withOracle && process.argv.includes('--keep-going')) {
     fc.asyncProperty(oracleWorkflow(broken), async (g: GeneratedWorkflow) => {
       tried++;
       if (tried % 500 === 0) log(`  oracle: ${tried} workflows, ${((performance.now() - t0) / 1000).toFixed(0)} s`);
-      await checkAgainstOracle(g);
+      await checkAgainstOracle(g, broken);
     }),
     runs !== undefined ? { seed, numRuns: runs } : { seed, numRuns: Number.MAX_SAFE_INTEGER, interruptAfterTimeLimit: share, markInterruptAsFailure: false },
   );

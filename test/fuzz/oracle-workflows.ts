@@ -33,6 +33,17 @@ export const KNOWN_BROKEN = {
    * read a job whose id ends in `-`) is SKIP when the need failed; `needs.a.result` runs.
    */
   needsBracket: "job conditions reading needs['id']",
+  /**
+   * A trigger stage whose child run FAILED records `outputs: {}` (the child's document is only inside
+   * the `States.TaskFailed` message), where SPEC 4 says a failed stage keeps the outputs it produced
+   * (the child's `{status, params, jobs}`). Without this class the oracle expects `{}` there.
+   */
+  triggerFailure: 'outputs of a trigger stage whose child failed',
+  /**
+   * A `__proto__` param of a workflow started by a trigger stage is lost: the child's `params` is
+   * `{}` (its default is not applied, `params['__proto__']` is WF4001), where a direct run has it.
+   */
+  protoTriggerParams: '`__proto__` params of a triggered workflow',
 } as const;
 
 /** Which known-broken classes to generate. */
@@ -40,7 +51,15 @@ export type BrokenClass = keyof typeof KNOWN_BROKEN;
 
 type Obj = Record<string, unknown>;
 
+/** A workflow of the same file that `trigger` stages may start, with its param names. */
+interface Child {
+  name: string;
+  params: string[];
+}
+
 interface Where {
+  /** The workflow trigger stages start (absent inside that workflow itself). */
+  child?: Child;
   /** Inside catch stages (and what they nest): `error` is in scope. */
   inCatch?: boolean;
   /** Inside an until body. */
@@ -134,6 +153,17 @@ function pyStage(w: Where, broken: ReadonlySet<BrokenClass>): fc.Arbitrary<Obj> 
     .map((lines) => ({ run: lines.map(([k, v]) => `${k} = ${v}`).join('\n') }));
 }
 
+function triggerStage(w: Where, child: Child): fc.Arbitrary<Obj> {
+  const strings = [...w.params.map((p) => `\${{ ${member('params', p)} }}`), ...(w.branch ? ['${{ branch }}'] : []), ...(w.inCase ? ['${{ case }}'] : [])];
+  const value = fc.oneof(pick(PARAM_VALUES), ...(strings.length ? [pick(strings)] : []));
+  return fc.subarray(child.params).chain((names) =>
+    fc.tuple(...names.map(() => value)).map((values) => ({
+      trigger: child.name,
+      ...(names.length ? { params: Object.fromEntries(names.map((n, i) => [n, values[i]])) } : {}),
+    })),
+  );
+}
+
 function leaf(w: Where, broken: ReadonlySet<BrokenClass>): fc.Arbitrary<Obj> {
   return fc.oneof(
     { weight: 3, arbitrary: pick(TEXT).map((t) => ({ echo: t })) },
@@ -141,6 +171,7 @@ function leaf(w: Where, broken: ReadonlySet<BrokenClass>): fc.Arbitrary<Obj> {
     { weight: 4, arbitrary: bashStage(w) },
     { weight: 1, arbitrary: pyStage(w, broken) },
     { weight: 2, arbitrary: pick(TEXT).map((t) => ({ raise: t })) },
+    ...(w.child ? [{ weight: 1, arbitrary: triggerStage(w, w.child) }] : []),
   );
 }
 
@@ -201,7 +232,7 @@ function stage(w: Where, broken: ReadonlySet<BrokenClass>): fc.Arbitrary<Obj> {
 
 const RULES = ['all_success', 'all_failed', 'all_done', 'one_success', 'one_failed', 'none_failed', 'none_skipped'];
 
-function job(earlier: string[], params: string[], broken: ReadonlySet<BrokenClass>): fc.Arbitrary<Obj> {
+function job(earlier: string[], params: string[], broken: ReadonlySet<BrokenClass>, child?: Child): fc.Arbitrary<Obj> {
   return fc.subarray(earlier, { maxLength: Math.min(2, earlier.length) }).chain((needs) => {
     const readable = needs.filter((n) => broken.has('needsBracket') || member('needs', n).startsWith('needs.'));
     const ifs: string[] = ['${{ always() }}', '${{ failure() }}', '${{ success() }}', ...params.map((p) => `\${{ ${member('params', p)} != 'plain' }}`), ...readable.map((n) => `\${{ ${member('needs', n)}.result == 'success' || ${member('needs', n)}.result == 'skipped' }}`), ...readable.map((n) => `\${{ ${member('needs', n)}.result == 'failure' }}`), ...readable.map((n) => `\${{ always() && ${member('needs', n)}.result != 'skipped' }}`)];
@@ -224,7 +255,7 @@ function job(earlier: string[], params: string[], broken: ReadonlySet<BrokenClas
     return fc
       .tuple(fc.option(pick(ifs), { freq: 3 }), fc.option(pick(RULES), { freq: 4 }), fc.option(matrix, { freq: 3 }), fc.integer({ min: 0, max: 9 }))
       .chain(([cond, rule, m, r]) =>
-        list({ params, axes: m?.axes ?? {}, depth: 0 }, broken).map((stages) => ({
+        list({ params, axes: m?.axes ?? {}, depth: 0, ...(child ? { child } : {}) }, broken).map((stages) => ({
           ...(needs.length ? { needs } : {}),
           ...(cond !== null ? { if: cond } : {}),
           ...(rule !== null && needs.length ? { 'trigger-rule': rule } : {}),
@@ -243,19 +274,36 @@ export interface GeneratedWorkflow {
   yaml: string;
 }
 
-/** Workflows for the oracle comparison; `broken` adds known-broken input classes. */
-export function oracleWorkflow(broken: ReadonlySet<BrokenClass> = new Set()): fc.Arbitrary<GeneratedWorkflow> {
-  const paramNames = ['p', 'p-1', '2nd', 'x_y', 'Name', '__proto__'];
+const PARAM_NAMES = ['p', 'p-1', '2nd', 'x_y', 'Name', '__proto__'];
+
+/** One workflow's model as plain data, its jobs able to trigger `child`. */
+function workflowData(broken: ReadonlySet<BrokenClass>, maxJobs: number, child?: Child, triggered = false): fc.Arbitrary<{ params: string[]; wf: Obj }> {
+  const names = triggered && !broken.has('protoTriggerParams') ? PARAM_NAMES.filter((n) => n !== '__proto__') : PARAM_NAMES;
   return fc
-    .tuple(fc.uniqueArray(pick(paramNames), { maxLength: 2 }), fc.uniqueArray(pick(ids(broken)), { minLength: 1, maxLength: 4 }), pick(['wf', 'my-flow', '1-wf']))
-    .chain(([params, jobIds, name]) =>
-      fc.tuple(fc.tuple(...params.map(() => pick(PARAM_VALUES))), ...jobIds.map((_, i) => job(jobIds.slice(0, i), params, broken))).map(([values, ...jobs]) => {
-        const wf = {
+    .tuple(fc.uniqueArray(pick(names), { maxLength: 2 }), fc.uniqueArray(pick(ids(broken)), { minLength: 1, maxLength: maxJobs }))
+    .chain(([params, jobIds]) =>
+      fc.tuple(fc.tuple(...params.map(() => pick(PARAM_VALUES))), ...jobIds.map((_, i) => job(jobIds.slice(0, i), params, broken, child))).map(([values, ...jobs]) => ({
+        params,
+        wf: {
           type: 'Workflow',
           ...(params.length ? { params: Object.fromEntries(params.map((p, i) => [p, { type: 'str', default: values[i] }])) } : {}),
           jobs: Object.fromEntries(jobIds.map((id, i) => [id, jobs[i]])),
-        };
-        return { name, yaml: stringify({ [name]: wf }, { lineWidth: 0 }) };
-      }),
+        },
+      })),
+    );
+}
+
+/**
+ * Workflows for the oracle comparison (the one named `name` is run; one in three files also holds a
+ * smaller workflow its `trigger` stages start); `broken` adds known-broken input classes.
+ */
+export function oracleWorkflow(broken: ReadonlySet<BrokenClass> = new Set()): fc.Arbitrary<GeneratedWorkflow> {
+  return fc
+    .tuple(pick(['wf', 'my-flow', '1-wf']), fc.option(workflowData(broken, 2, undefined, true), { freq: 2 }))
+    .chain(([name, child]) =>
+      workflowData(broken, 4, child ? { name: 'child-wf', params: child.params } : undefined).map((main) => ({
+        name,
+        yaml: stringify({ [name]: main.wf, ...(child ? { 'child-wf': child.wf } : {}) }, { lineWidth: 0 }),
+      })),
     );
 }

@@ -60,9 +60,19 @@ export interface OracleOptions {
   params: Record<string, unknown>;
   runId: string;
   logicalDate: string;
+  /** The workflows `trigger` stages may start. @default none */
+  workflows?: ReadonlyMap<string, Workflow>;
+  /**
+   * Expect `outputs: {}` from a trigger stage whose child failed (an open bug: SPEC 4 keeps the
+   * outputs a failed stage produced). @default false
+   */
+  lenientTriggerFailure?: boolean;
 }
 
 type Scope = Record<string, unknown>;
+
+/** Where a run's trigger stages find their workflows (kept beside the scope, not in it). */
+const TRIGGERS = new WeakMap<object, OracleOptions>();
 
 const RESULT: Record<Status, string> = { SUCCESS: 'success', FAILED: 'failure', SKIP: 'skipped' };
 const STAGE_STATUS: StatusFacts = { success: true, failure: false, cancelled: false };
@@ -198,6 +208,18 @@ function runStageKind(stage: Stage, scope: Scope): StageRecord {
       }
       return errors ? { status: 'FAILED', outputs, errors } : { status: 'SUCCESS', outputs };
     }
+    case 'trigger': {
+      const options = TRIGGERS.get(scope.run as object)!;
+      const child = options.workflows?.get(String(render(stage.trigger, scope)));
+      if (!child) throw new Error(`oracle: no workflow ${stage.trigger}`);
+      const given = renderMap(stage.params, scope);
+      const params = Object.fromEntries(Object.values(child.params).map((p) => [p.name, Object.hasOwn(given, p.name) ? given[p.name] : p.default]));
+      const doc = interpret(child, { ...options, params });
+      // SPEC 4 and running.md: the child's {status, params, jobs}; a FAILED child fails the stage (States.TaskFailed).
+      const outputs = { status: doc.status, params: doc.params, jobs: doc.jobs };
+      if (doc.status !== 'FAILED') return { status: 'SUCCESS', outputs };
+      return failed('States.TaskFailed', 'the child run failed', options.lenientTriggerFailure ? {} : outputs);
+    }
     default:
       throw new Error(`oracle: stage kind ${stage.kind} is not modelled`);
   }
@@ -245,6 +267,7 @@ export function interpret(wf: Workflow, options: OracleOptions): OracleResult {
     run: { id: options.runId, workflow: wf.name },
     env: (wf.extras.env as Record<string, unknown> | undefined) ?? {},
   };
+  TRIGGERS.set(base.run as object, options);
   for (const job of jobOrder(wf)) {
     const view = (id: string) => ({ ...jobs[id], result: RESULT[jobs[id]!.status as Status] });
     const needs = Object.fromEntries(job.needs.map((n) => [n, view(n)]));
