@@ -10,7 +10,7 @@
  * falls back to the `eval` action, which then gives the engine's answer or its error, so both
  * paths always agree.
  */
-import { parseExpression, parseTemplate } from '../expr/index.ts';
+import { parseExpression, parseTemplate, setOwn } from '../expr/index.ts';
 import type { Node } from '../expr/index.ts';
 import type { ChoiceRule } from './asl/types.ts';
 
@@ -214,13 +214,13 @@ export function nativeParameters(raw: Record<string, unknown>, scope: PathScope)
     if (v !== null && typeof v === 'object' && !Array.isArray(v) && containsTemplate(v)) {
       const inner = nativeParameters(v as Record<string, unknown>, scope);
       if (!inner) return undefined;
-      out[k] = inner;
+      setOwn(out, k, inner);
       continue;
     }
     const nv = nativeValue(v, scope);
     if (!nv) return undefined;
     if ('path' in nv) out[`${k}.$`] = nv.path;
-    else out[k] = nv.value;
+    else setOwn(out, k, nv.value);
   }
   return out;
 }

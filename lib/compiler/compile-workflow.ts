@@ -22,6 +22,7 @@ import { stateMachinePlaceholder } from './compile-stages.ts';
 import { runConcurrency } from './compile-concurrency.ts';
 import { withStartDeadline } from './compile-deadline.ts';
 import { escapeIntrinsicText } from './asl/intrinsic.ts';
+import { setOwn } from '../expr/index.ts';
 
 /** The sentinel `next` meaning "end of this machine or branch". */
 export const END = '\u0000END';
@@ -377,7 +378,7 @@ function compileRun(workflow: Workflow, options: CompileOptions, split: boolean)
   }, { role: 'run-end' });
   const declared: Record<string, unknown> = {};
   for (const [name, p] of Object.entries(workflow.params)) {
-    declared[name] = { type: p.type, required: p.required, ...(p.hasDefault ? { default: p.default } : {}), ...(p.options ? { options: p.options } : {}), ...(p.secret ? { secret: true } : {}) };
+    setOwn(declared, name, { type: p.type, required: p.required, ...(p.hasDefault ? { default: p.default } : {}), ...(p.options ? { options: p.options } : {}), ...(p.secret ? { secret: true } : {}) });
   }
   // A release of a scheduled minute claims it first: a conditional write that only one run of
   // the minute wins (EventBridge may deliver twice; two `wf release` may race). The loser is SKIP.

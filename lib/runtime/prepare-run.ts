@@ -6,6 +6,7 @@
 import { parameterize, type Param, type ParamType } from '../config/index.ts';
 import { ErrorNames, type PrepareRequest } from '../protocol/index.ts';
 import { RunnerError } from './runner-error.ts';
+import { setOwn } from '../expr/index.ts';
 
 const ORIGIN = { file: '', line: 1, col: 1, offset: 0, length: 0 };
 
@@ -32,7 +33,7 @@ export function prepareRun(req: PrepareRequest): Record<string, unknown> {
   const input = isRecord(req.input) ? req.input : {};
   const params: Record<string, Param> = {};
   for (const [name, d] of Object.entries(req.params ?? {})) {
-    params[name] = {
+    setOwn(params, name, {
       name,
       type: d.type as ParamType,
       hasDefault: 'default' in d,
@@ -41,7 +42,7 @@ export function prepareRun(req: PrepareRequest): Record<string, unknown> {
       ...(d.options ? { options: d.options } : {}),
       secret: d.secret === true,
       loc: ORIGIN,
-    };
+    });
   }
   const given = isRecord(input.params) ? input.params : {};
   const result = parameterize({ params }, given);

@@ -141,6 +141,18 @@ describe('"__proto__"', () => {
     expect(doc.jobs.use.stages.read.outputs).toEqual({ o: 60, got: 60 });
   });
 
+  it('passes through a trigger stage to a child workflow that declares it', () => {
+    const p = project({
+      'pair.yml': `child:\n  type: Workflow\n  params:\n    __proto__: str\n  jobs:\n    j:\n      stages:\n        - name: Use\n          id: use\n          vars:\n            v: \${{ params.__proto__ }}\n          run: got = v\nparent:\n  type: Workflow\n  jobs:\n    j:\n      stages:\n        - name: Start\n          id: start\n          trigger: child\n          params:\n            __proto__: hello\n`,
+    });
+    const r = p.wf(['run', 'parent', '--conf', 'conf', '--json', '--no-audit']);
+    expect(r.code).toBe(0);
+    const child = JSON.parse(r.stdout).jobs.j.stages.start.outputs;
+    expect(Object.hasOwn(child.params, '__proto__')).toBe(true);
+    expect(child.params.__proto__).toBe('hello');
+    expect(child.jobs.j.stages.use.outputs).toEqual({ v: 'hello', got: 'hello' });
+  });
+
   it.each([
     ['job id', 'jobs:\n    __proto__:\n      stages:\n        - name: x\n          echo: x\n', '4:5'],
     ['stage id', 'jobs:\n    j:\n      stages:\n        - name: x\n          id: __proto__\n          echo: x\n', '7:15'],

@@ -6,6 +6,7 @@
  * string once parsed, but out of CloudFormation's reach.
  */
 import type { Machine, State } from './types.ts';
+import { setOwn } from '../../expr/index.ts';
 
 const PLACEHOLDER = /^(StageRunnerFunctionArn|PyRunnerFunctionArn|AuditTableName|EcsClusterArn|EcsSubnet|EcsSecurityGroup|EcsAssignPublicIp|StateMachine_\w+|TaskDefinition_\w+)$/;
 
@@ -35,7 +36,7 @@ function markUserText(v: unknown, mark: string): unknown {
   if (Array.isArray(v)) return v.map((x) => markUserText(x, mark));
   if (v !== null && typeof v === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v)) out[k.includes('${') ? k.replaceAll('${', `${mark}{`) : k] = markUserText(x, mark);
+    for (const [k, x] of Object.entries(v)) setOwn(out, k.includes('${') ? k.replaceAll('${', `${mark}{`) : k, markUserText(x, mark));
     return out;
   }
   return v;
