@@ -1,5 +1,6 @@
 import { renderTemplate } from './render-template.ts';
 import type { EvalContext, RenderMode } from './types.ts';
+import { setOwn } from './set-own.ts';
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
   if (v === null || typeof v !== 'object') return false;
@@ -17,7 +18,7 @@ export function renderValue(raw: unknown, ctx: EvalContext, mode: RenderMode = '
   if (Array.isArray(raw)) return raw.map((x) => renderValue(x, ctx, mode));
   if (isPlainObject(raw)) {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(raw)) out[k] = renderValue(v, ctx, mode);
+    for (const [k, v] of Object.entries(raw)) setOwn(out, k, renderValue(v, ctx, mode));
     return out;
   }
   return raw;

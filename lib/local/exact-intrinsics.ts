@@ -11,6 +11,7 @@
  */
 import { parseIntrinsic, type IntrinsicArg, type IntrinsicCall, type Machine, type State } from '../compiler/index.ts';
 import { evaluateIntrinsic, intrinsicRuntimeError } from './evaluate-intrinsic.ts';
+import { setOwn } from '../expr/index.ts';
 
 const TEXT_RESULTS = new Set(['States.Format', 'States.JsonToString', 'States.ArrayGetItem', 'States.Base64Encode', 'States.Base64Decode', 'States.Hash']);
 
@@ -51,7 +52,7 @@ function markIntrinsics(template: unknown): unknown {
       const parsed = parseIntrinsic(v);
       if (!parsed.call) throw intrinsicRuntimeError(`invalid intrinsic function ${v}: ${parsed.error}`);
       out[k.slice(0, -2)] = { [MARK]: parsed.call };
-    } else out[k] = markIntrinsics(v);
+    } else setOwn(out, k, markIntrinsics(v));
   }
   return out;
 }
@@ -62,7 +63,7 @@ function evaluateMarks(value: unknown, input: unknown, context: unknown): unknow
   if (value === null || typeof value !== 'object') return value;
   if (MARK in value) return evaluateIntrinsic((value as Record<string, IntrinsicCall>)[MARK]!, input, context);
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) if (k !== INPUT && k !== CONTEXT) out[k] = evaluateMarks(v, input, context);
+  for (const [k, v] of Object.entries(value)) if (k !== INPUT && k !== CONTEXT) setOwn(out, k, evaluateMarks(v, input, context));
   return out;
 }
 

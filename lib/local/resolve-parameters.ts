@@ -3,6 +3,7 @@
  * the plain paths the compiler emits (`"key.$": "$.a.b[0]"`), so the local runner can render an
  * echo stage's message for progress output without another Task.
  */
+import { setOwn } from '../expr/index.ts';
 
 function readPath(doc: unknown, path: string): unknown {
   if (path === '$') return doc;
@@ -22,8 +23,8 @@ export function resolveParameters(template: unknown, input: unknown): unknown {
   for (const [k, v] of Object.entries(template)) {
     if (k.endsWith('.$') && typeof v === 'string') {
       const value = v.startsWith('$') ? readPath(input, v) : undefined;
-      if (value !== undefined) out[k.slice(0, -2)] = value;
-    } else out[k] = resolveParameters(v, input);
+      if (value !== undefined) setOwn(out, k.slice(0, -2), value);
+    } else setOwn(out, k, resolveParameters(v, input));
   }
   return out;
 }

@@ -3,6 +3,7 @@
  * limit (the run's document carries every stage's outputs). Past the budget, the largest outputs
  * are replaced, one by one, with a marker that says how big they were; nothing is dropped silently.
  */
+import { setOwn } from '../expr/index.ts';
 
 /** The budget for one stage's outputs, in bytes of JSON. */
 export const OUTPUT_BUDGET_BYTES = 32 * 1024;
@@ -19,7 +20,7 @@ export function capOutputs(outputs: Record<string, unknown>, budget = OUTPUT_BUD
   const out: Record<string, unknown> = { ...outputs };
   const bySize = Object.keys(out).map((k) => [k, size(out[k])] as const).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
   for (const [key, bytes] of bySize) {
-    out[key] = truncatedMarker(bytes);
+    setOwn(out, key, truncatedMarker(bytes));
     if (size(out) <= budget) break;
   }
   return out;

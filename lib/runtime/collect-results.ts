@@ -13,6 +13,7 @@
 import type { CollectRequest } from '../protocol/index.ts';
 import { badRequest } from './runner-error.ts';
 import { capOutputs, OUTPUT_BUDGET_BYTES, truncatedMarker } from './cap-outputs.ts';
+import { setOwn } from '../expr/index.ts';
 
 type Result = Record<string, unknown>;
 
@@ -69,7 +70,7 @@ export function collectResults(req: CollectRequest): Record<string, unknown> {
     for (const r of req.results as Result[]) {
       const { key, ...rest } = r;
       if (typeof key !== 'string') throw badRequest('every matrix result needs a string "key"');
-      out[key] = rest;
+      setOwn(out, key, rest);
     }
     return out;
   }

@@ -7,6 +7,7 @@ import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runProcess } from './run-process.ts';
+import { setOwn } from '../expr/index.ts';
 
 /** What {@link runBash} runs. */
 export interface RunBashOptions {
@@ -56,7 +57,7 @@ export function scriptEnv(env: Record<string, unknown> = {}): NodeJS.ProcessEnv 
     }
     const text = envText(value);
     if (text.includes('\0')) throw new TypeError(`env ${name} contains a NUL character, which no environment variable can hold`);
-    merged[name] = text;
+    setOwn(merged as Record<string, string | undefined>, name, text);
   }
   return merged;
 }

@@ -2,7 +2,7 @@
  * What every stage executor shares: the stage's label for messages, the scope it renders with, and
  * rendering that turns an expression failure into the stage's `ExpressionError` failure.
  */
-import { EvalError, renderTemplate, renderValue, type EvalContext, type RenderMode } from '../expr/index.ts';
+import { EvalError, renderTemplate, renderValue, setOwn, type EvalContext, type RenderMode } from '../expr/index.ts';
 import { ErrorNames, type RunStageRequest } from '../protocol/index.ts';
 import { applyResolved } from './apply-resolved.ts';
 import { buildScope, statusFacts } from './build-scope.ts';
@@ -57,6 +57,6 @@ export function renderEntries(sc: StageContext, field: string, raw: unknown, mod
     throw stageFailed({ name: ErrorNames.expression, message: `${sc.label}: ${field} must be a map of names to values` });
   }
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(raw)) out[k] = sc.render(`${field}.${k}`, v, mode);
+  for (const [k, v] of Object.entries(raw)) setOwn(out, k, sc.render(`${field}.${k}`, v, mode));
   return out;
 }

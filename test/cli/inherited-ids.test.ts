@@ -141,6 +141,17 @@ describe('"__proto__"', () => {
     expect(doc.jobs.use.stages.read.outputs).toEqual({ o: 60, got: 60 });
   });
 
+  it('works as a key of a py stage\'s vars and a bash stage\'s env', () => {
+    const p = project({
+      'v.yml': `v:\n  type: Workflow\n  jobs:\n    j:\n      stages:\n        - name: Py\n          id: py\n          vars:\n            __proto__: 7\n          run: got = globals()['__proto__'] * 2\n        - name: Sh\n          id: sh\n          env:\n            __proto__: eight\n          bash: echo "[$__proto__]"\n`,
+    });
+    const r = p.wf(['run', 'v', '--conf', 'conf', '--json', '--no-audit']);
+    expect(r.code).toBe(0);
+    const stages = JSON.parse(r.stdout).jobs.j.stages;
+    expect(stages.py.outputs).toEqual({ got: 14 });
+    expect(stages.sh.outputs.stdout).toBe('[eight]');
+  });
+
   it('passes through a trigger stage to a child workflow that declares it', () => {
     const p = project({
       'pair.yml': `child:\n  type: Workflow\n  params:\n    __proto__: str\n  jobs:\n    j:\n      stages:\n        - name: Use\n          id: use\n          vars:\n            v: \${{ params.__proto__ }}\n          run: got = v\nparent:\n  type: Workflow\n  jobs:\n    j:\n      stages:\n        - name: Start\n          id: start\n          trigger: child\n          params:\n            __proto__: hello\n`,
