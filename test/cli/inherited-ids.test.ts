@@ -152,6 +152,14 @@ describe('"__proto__"', () => {
     expect(stages.sh.outputs.stdout).toBe('[eight]');
   });
 
+  it('works as an argument name of a call stage', () => {
+    const registry = new URL('./fixtures/keys-registry.ts', import.meta.url).pathname;
+    const p = project({ 'w.yml': `w:\n  type: Workflow\n  jobs:\n    j:\n      stages:\n        - name: Call\n          id: call\n          uses: keys/echo@latest\n          with:\n            __proto__: nine\n            plain: 1\n` });
+    const r = p.wf(['run', 'w', '--conf', 'conf', '--registry', registry, '--json', '--no-audit']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).jobs.j.stages.call.outputs).toEqual({ own: ['__proto__', 'plain'], value: 'nine' });
+  });
+
   it('passes through a trigger stage to a child workflow that declares it', () => {
     const p = project({
       'pair.yml': `child:\n  type: Workflow\n  params:\n    __proto__: str\n  jobs:\n    j:\n      stages:\n        - name: Use\n          id: use\n          vars:\n            v: \${{ params.__proto__ }}\n          run: got = v\nparent:\n  type: Workflow\n  jobs:\n    j:\n      stages:\n        - name: Start\n          id: start\n          trigger: child\n          params:\n            __proto__: hello\n`,
