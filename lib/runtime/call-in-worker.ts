@@ -90,7 +90,9 @@ function workerSetup(): { modules: string[]; tsx?: string } | undefined {
 function takeWorker(key: string, setup: { modules: string[]; tsx?: string }): Pooled {
   const free = idle.get(key)?.pop();
   if (free) return free;
-  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: setup });
+  // The worker's code is a CommonJS script: a parent started with `--input-type=module` must not pass that on.
+  const execArgv = process.execArgv.filter((a) => !a.startsWith('--input-type'));
+  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: setup, execArgv });
   return { worker, busy: false };
 }
 
