@@ -4,6 +4,7 @@
  * its first state. A stage with an `id` writes its record (`{status, outputs, errors?}`) into the
  * innermost frame; one without leaves nothing behind.
  */
+import { isIntrinsicPath } from './asl/intrinsic.ts';
 import type { Stage, CaseStage, ForeachStage, ParallelStage, UntilStage, TryStage } from '../config/index.ts';
 import type { CompileContext, StageScope, StateInfo } from './compile-context.ts';
 import type { ChoiceRule, State } from './asl/types.ts';
@@ -512,7 +513,8 @@ function compileUntil(cx: CompileContext, stage: UntilStage, scope: StageScope, 
   // outputs are the user's own (py, call) can leave one. When each of them always records outputs
   // (no `if`), merging their outputs into `{item}` picks it without a state; else a Choice does.
   const idStages = stage.stages.filter((s) => s.id && (s.kind === 'py' || s.kind === 'call'));
-  const merged = idStages.every((s) => s.if === undefined);
+  // The merge reads each stage's outputs inside an intrinsic, whose paths take plain steps only.
+  const merged = idStages.every((s) => s.if === undefined && isIntrinsicPath(`$.${s.id}`));
   const itemPath = merged ? `${u}.it.item` : `${u}.item`;
   // `${u}`: {item or it: {item}, loop, acc: {<loop>: record}, cur: this iteration's stages, last: the previous one's, one}.
   const frame = { path: `${u}.cur.stages`, ids: new Set<string>() };

@@ -24,12 +24,6 @@ export const KNOWN_BROKEN = {
    */
   pyStrings: 'string templates in py code',
   /**
-   * A py stage with an id that is not a plain name (`b-1`) in an `until` body: the compiler merges
-   * its outputs with `States.JsonMerge($.u1.cur.stages.b-1.outputs)`, a path AWS does not read
-   * inside an intrinsic, and reports WF6001 (compiled machine is malformed).
-   */
-  untilIds: 'hyphenated py stage ids in until bodies',
-  /**
    * A job `if` reading a need in bracket notation (`needs['a'].result == 'failure'`, the only way to
    * read a job whose id ends in `-`) is SKIP when the need failed; `needs.a.result` runs.
    */
@@ -180,9 +174,8 @@ function leaf(w: Where, broken: ReadonlySet<BrokenClass>): fc.Arbitrary<Obj> {
 }
 
 function list(w: Where, broken: ReadonlySet<BrokenClass>, max = 3): fc.Arbitrary<Obj[]> {
-  const plainIds = w.inUntil && !broken.has('untilIds');
   return fc.integer({ min: 1, max }).chain((n) =>
-    fc.tuple(stageIds(n, broken).map((xs) => (plainIds ? xs.map((x) => (x && /^[A-Za-z_]\w*$/.test(x) ? x : undefined)) : xs)), fc.tuple(...Array.from({ length: n }, () => stage(w, broken)))).map(([sids, stages]) =>
+    fc.tuple(stageIds(n, broken), fc.tuple(...Array.from({ length: n }, () => stage(w, broken)))).map(([sids, stages]) =>
       stages.map((s, i) => (sids[i] !== undefined ? { ...s, id: sids[i] } : s)),
     ),
   );
