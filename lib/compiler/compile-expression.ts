@@ -272,7 +272,7 @@ function statusOf(node: Node, scope: PathScope): string | undefined {
   if (!ps || ps.segs.length !== 2) return undefined;
   const [id, field] = ps.segs;
   if (typeof id !== 'string') return undefined;
-  if (ps.root === 'needs' && scope.needs.has(id) && field === 'result') return `$.jobs.${id}.status`;
+  if (ps.root === 'needs' && scope.needs.has(id) && field === 'result') return joinPath('$.jobs', [id, 'status']);
   return undefined;
 }
 
@@ -399,13 +399,9 @@ export function mentionsStatus(node: Node | undefined): boolean {
     case 'call':
       return ['always', 'success', 'failure', 'cancelled'].includes(node.name) || node.args.some(mentionsStatus);
     case 'member':
-      if ((node.property === 'result' || node.property === 'status') && node.object.type === 'member') {
-        const o = node.object;
-        if (o.object.type === 'name' && (o.object.name === 'needs' || o.object.name === 'jobs')) return true;
-      }
-      return mentionsStatus(node.object);
+      return readsJobStatus(node) || mentionsStatus(node.object);
     case 'index':
-      return mentionsStatus(node.object) || mentionsStatus(node.index);
+      return readsJobStatus(node) || mentionsStatus(node.object) || mentionsStatus(node.index);
     case 'unary':
       return mentionsStatus(node.operand);
     case 'binary':
@@ -415,6 +411,18 @@ export function mentionsStatus(node: Node | undefined): boolean {
     default:
       return false;
   }
+}
+
+/**
+ * True for `needs.<id>.result` or `jobs.<id>.status` in any mix of dotted and bracket steps
+ * (`needs['a'].result`, `needs.a['result']`); the id may be any expression.
+ */
+function readsJobStatus(node: Node): boolean {
+  const field = node.type === 'member' ? node.property : node.type === 'index' && node.index.type === 'literal' ? node.index.value : undefined;
+  if (field !== 'result' && field !== 'status') return false;
+  const o = (node as Node & { object: Node }).object;
+  if (o.type !== 'member' && o.type !== 'index') return false;
+  return o.object.type === 'name' && (o.object.name === 'needs' || o.object.name === 'jobs');
 }
 
 /** The root names an AST reads (`params`, `stages`, ...). */

@@ -59,7 +59,7 @@ function conditionOverridesDefault(job: Job): boolean {
   if (typeof job.if === 'boolean') return false;
   const ast = conditionAst(job.if);
   if (ast) return mentionsStatus(ast);
-  return /\b(always|failure|success|cancelled)\s*\(|\bneeds\.[A-Za-z0-9_-]+\.(result|status)\b/.test(job.if);
+  return /\b(always|failure|success|cancelled)\s*\(|\b(needs|jobs)(\.[A-Za-z0-9_-]+|\[[^\]]*\])(\.(result|status)\b|\[\s*['"](result|status)['"]\s*\])/.test(job.if);
 }
 
 function jobScope(cx: CompileContext, job: Job): StageScope {

@@ -10,7 +10,8 @@
  * session are generated always: matrix values with dots, quotes and any script (fff8230), `case` in
  * the default match and `error` in catch stages (51df49d), `__proto__` as a param, branch or output
  * name (6fa4004; as a job, stage or axis id it is WF2007, a clear error, so it is not generated
- * there), also as a param of a triggered workflow (806e10c).
+ * there), also as a param of a triggered workflow (806e10c), needs read in bracket notation in job
+ * conditions (`needs['a-'].result`).
  */
 import fc from 'fast-check';
 import { stringify } from 'yaml';
@@ -23,11 +24,6 @@ export const KNOWN_BROKEN = {
    * `x = it's`), where SPEC section 4 says it renders as a Python literal (`"it's"`).
    */
   pyStrings: 'string templates in py code',
-  /**
-   * A job `if` reading a need in bracket notation (`needs['a'].result == 'failure'`, the only way to
-   * read a job whose id ends in `-`) is SKIP when the need failed; `needs.a.result` runs.
-   */
-  needsBracket: "job conditions reading needs['id']",
   /**
    * A trigger stage whose child run FAILED records `outputs: {}` (the child's document is only inside
    * the `States.TaskFailed` message), where SPEC 4 says a failed stage keeps the outputs it produced
@@ -236,8 +232,7 @@ const RULES = ['all_success', 'all_failed', 'all_done', 'one_success', 'one_fail
 
 function job(earlier: string[], params: string[], broken: ReadonlySet<BrokenClass>, child?: Child): fc.Arbitrary<Obj> {
   return fc.subarray(earlier, { maxLength: Math.min(2, earlier.length) }).chain((needs) => {
-    const readable = needs.filter((n) => broken.has('needsBracket') || member('needs', n).startsWith('needs.'));
-    const ifs: string[] = ['${{ always() }}', '${{ failure() }}', '${{ success() }}', ...params.map((p) => `\${{ ${member('params', p)} != 'plain' }}`), ...readable.map((n) => `\${{ ${member('needs', n)}.result == 'success' || ${member('needs', n)}.result == 'skipped' }}`), ...readable.map((n) => `\${{ ${member('needs', n)}.result == 'failure' }}`), ...readable.map((n) => `\${{ always() && ${member('needs', n)}.result != 'skipped' }}`)];
+    const ifs: string[] = ['${{ always() }}', '${{ failure() }}', '${{ success() }}', ...params.map((p) => `\${{ ${member('params', p)} != 'plain' }}`), ...needs.map((n) => `\${{ ${member('needs', n)}.result == 'success' || ${member('needs', n)}.result == 'skipped' }}`), ...needs.map((n) => `\${{ ${member('needs', n)}.result == 'failure' }}`), ...needs.map((n) => `\${{ always() && ${member('needs', n)}.result != 'skipped' }}`)];
     const axisNames = ['x', 'os', 'py-v', '2d'];
     const matrix = fc
       .uniqueArray(fc.tuple(pick(axisNames), fc.uniqueArray(pick(MATRIX_VALUES), { minLength: 1, maxLength: 3 })), { minLength: 1, maxLength: 2, selector: ([k]) => k })
