@@ -633,7 +633,17 @@ function compileTry(cx: CompileContext, stage: TryStage, scope: StageScope, labe
   }, stageInfo(scope, stage, 'stage-close', true));
   const fin = (suffix: string, after: string): string => (stage.finally.length ? part('finally', stage.finally, suffix, after, failOut) : after);
   const afterOk = fin('', succeed);
-  const afterBad = fin(' after failure', failOut);
+  // Failures handled inside finally (continue-on-error, a nested try's catch) overwrite `$.__caught`:
+  // the try's or catch's failure waits in its own place while finally runs, and is put back after.
+  const kept = `$.__f${n}`;
+  const afterBad = stage.finally.length
+    ? cx.add([...label, 'keep failure'], {
+      Type: 'Pass',
+      InputPath: '$.__caught',
+      ResultPath: kept,
+      Next: fin(' after failure', cx.add([...label, 'restore failure'], { Type: 'Pass', InputPath: kept, ResultPath: '$.__caught', Next: failOut })),
+    })
+    : failOut;
   const onTryFail = stage.catch.length ? part('catch', stage.catch, '', afterOk, afterBad) : afterBad;
   const tryStart = part('try', stage.try, '', afterOk, onTryFail);
   return cx.add([...label, 'start'], { Type: 'Pass', Result: { status: 'WAIT', outputs: {} }, ResultPath: base, Next: tryStart }, stageInfo(scope, stage, 'stage-open'));

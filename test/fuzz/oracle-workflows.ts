@@ -11,7 +11,8 @@
  * the default match and `error` in catch stages (51df49d), `__proto__` as a param, branch or output
  * name (6fa4004; as a job, stage or axis id it is WF2007, a clear error, so it is not generated
  * there), also as a param of a triggered workflow (806e10c), needs read in bracket notation in job
- * conditions (`needs['a-'].result`).
+ * conditions (`needs['a-'].result`), failures handled inside `finally` (`continue-on-error`, a nested
+ * try's catch).
  */
 import fc from 'fast-check';
 import { stringify } from 'yaml';
@@ -30,12 +31,6 @@ export const KNOWN_BROKEN = {
    * (the child's `{status, params, jobs}`). Without this class the oracle expects `{}` there.
    */
   triggerFailure: 'outputs of a trigger stage whose child failed',
-  /**
-   * A failure handled inside `finally` (a stage with `continue-on-error`, or a nested try whose catch
-   * succeeded, directly or nested) becomes the try stage's `errors`, replacing the try's or catch's
-   * failure, though the finally list succeeded. Left out: `continue-on-error` and try stages there.
-   */
-  finallyContinued: 'failures handled inside finally',
 } as const;
 
 /** Which known-broken classes to generate. */
@@ -50,8 +45,6 @@ interface Child {
 }
 
 interface Where {
-  /** Inside finally stages (and what they nest). */
-  inFinally?: boolean;
   /** The workflow trigger stages start (absent inside that workflow itself). */
   child?: Child;
   /** Inside catch stages (and what they nest): `error` is in scope. */
@@ -179,7 +172,6 @@ function list(w: Where, broken: ReadonlySet<BrokenClass>, max = 3): fc.Arbitrary
 
 function container(w: Where, broken: ReadonlySet<BrokenClass>): fc.Arbitrary<Obj> {
   const inner = { ...w, depth: w.depth + 1 };
-  const tries = !w.inFinally || broken.has('finallyContinued');
   const itemPool = ['a', 'b', 'x-y', 1, 2, 'ünï'];
   return fc.oneof(
     list(inner, broken).map((stages) => ({ stages })),
@@ -203,15 +195,11 @@ function container(w: Where, broken: ReadonlySet<BrokenClass>): fc.Arbitrary<Obj
       'max-loop': maxLoop,
       stages,
     })),
-    ...(tries
-      ? [
-          fc.tuple(list(inner, broken, 2), fc.option(list({ ...inner, inCatch: true }, broken, 2)), fc.option(list({ ...inner, inFinally: true }, broken, 2))).map(([t, c, f]) => ({
-            try: t,
-            ...(c ? { catch: c } : {}),
-            ...(f ? { finally: f } : {}),
-          })),
-        ]
-      : []),
+    fc.tuple(list(inner, broken, 2), fc.option(list({ ...inner, inCatch: true }, broken, 2)), fc.option(list(inner, broken, 2))).map(([t, c, f]) => ({
+      try: t,
+      ...(c ? { catch: c } : {}),
+      ...(f ? { finally: f } : {}),
+    })),
   );
 }
 
@@ -223,7 +211,7 @@ function stage(w: Where, broken: ReadonlySet<BrokenClass>): fc.Arbitrary<Obj> {
       name,
       ...(cond !== null ? { if: cond } : {}),
       ...b,
-      ...(coe && r < 3 && (!w.inFinally || broken.has('finallyContinued')) ? { 'continue-on-error': true } : {}),
+      ...(coe && r < 3 ? { 'continue-on-error': true } : {}),
       ...(r === 9 ? { retry: 1 } : {}),
     }));
 }
