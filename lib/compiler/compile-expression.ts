@@ -272,7 +272,7 @@ function statusOf(node: Node, scope: PathScope): string | undefined {
   if (!ps || ps.segs.length !== 2) return undefined;
   const [id, field] = ps.segs;
   if (typeof id !== 'string') return undefined;
-  if (ps.root === 'needs' && scope.needs.has(id) && field === 'result') return joinPath('$.jobs', [id, 'status']);
+  if (ps.root === 'needs' && scope.needs.has(id) && field === 'result') return `$.jobs.${id}.status`;
   return undefined;
 }
 
