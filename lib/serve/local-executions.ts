@@ -22,6 +22,7 @@ import type { Workflow } from '../config/index.ts';
 import { coerceParam, REDACTED, redactParams, VALUE_DEPTH_MAX, valueDepth } from '../config/index.ts';
 import { compileWorkflow, type Machine } from '../compiler/index.ts';
 import { runAudited, RunInputError, type ResultDocument } from '../local/index.ts';
+import { CAUSE_LIMIT_CHARS } from '../runtime/index.ts';
 import type { AuditStore, RunType } from '../audit/index.ts';
 import { HistoryRecorder, type ExecutionEnd, type HistoryEvent } from './history-recorder.ts';
 import type { ExecutionRecord, ExecutionStatus, ExecutionSummary } from './execution-record.ts';
@@ -41,9 +42,6 @@ export const MAX_INPUT_BYTES = 262_144;
  * two levels down (`{"params": {"p": ...}}`) and are held to their own, lower limit when the run starts.
  */
 export const MAX_INPUT_DEPTH = 256;
-
-/** Step Functions' limit on an error cause, in characters. */
-export const MAX_CAUSE_CHARS = 32_768;
 
 const CACHED_FINISHED = 200;
 const STOP_WAIT_MS = 10_000;
@@ -398,10 +396,10 @@ export class LocalExecutions {
     if (doc.status === 'SUCCESS' || doc.status === 'SKIP') return { status: 'SUCCEEDED', output: JSON.stringify(doc) };
     if (doc.status === 'CANCEL') return { status: 'ABORTED' };
     const engine = recorder.engineFailure;
-    if (engine?.error === 'WorkflowFailed') return { status: 'FAILED', error: 'WorkflowFailed', cause: (engine.cause ?? '').slice(0, MAX_CAUSE_CHARS) };
+    if (engine?.error === 'WorkflowFailed') return { status: 'FAILED', error: 'WorkflowFailed', cause: (engine.cause ?? '').slice(0, CAUSE_LIMIT_CHARS) };
     const first = doc.errors[0];
     if (first?.name === 'States.Timeout') return { status: 'TIMED_OUT', error: 'States.Timeout', cause: first.message };
-    return { status: 'FAILED', error: engine?.error ?? first?.name ?? 'States.Runtime', cause: (engine?.cause ?? first?.message ?? '').slice(0, MAX_CAUSE_CHARS) };
+    return { status: 'FAILED', error: engine?.error ?? first?.name ?? 'States.Runtime', cause: (engine?.cause ?? first?.message ?? '').slice(0, CAUSE_LIMIT_CHARS) };
   }
 
   private redriveProblem(record: ExecutionRecord): string | undefined {
