@@ -10,8 +10,9 @@ Two ways in, one behaviour:
   caller enforces the timeout by killing the process group.
 
 The request (`PyRunRequest` in lib/protocol) is already rendered: `code` is text parts and
-`{"value": v}` parts, a value written into the code as a Python literal (a top-level string as its
-bare text). The code runs with `globals` (the context roots: params, stages, matrix, item, ...)
+`{"value": v, "in": place}` parts, each value written for its place in the code: a Python literal
+in code, text escaped for the string literal it sits in (see `join_code`), so no value is ever read
+as code. The code runs with `globals` (the context roots: params, stages, matrix, item, ...)
 and `vars` over them as its global namespace.
 
 Decisions:
@@ -257,18 +258,55 @@ def py_literal(value: Any) -> str:
     return repr(value)
 
 
+def in_string(value: Any, fstring: bool) -> str:
+    """The text of a value escaped for the string literal it sits in (any non-raw quotes, triple or
+    not): strings as they are, other values as their literal; backslash, both quotes, and anything
+    unprintable escaped, and in an f-string `{` and `}` doubled. No value can end the string."""
+    text = value if isinstance(value, str) else py_literal(value)
+    out = []
+    for ch in text:
+        if ch in "\\'\"":
+            out.append("\\" + ch)
+        elif ch == "\n":
+            out.append("\\n")
+        elif ch == "\r":
+            out.append("\\r")
+        elif ch == "\t":
+            out.append("\\t")
+        elif fstring and ch in "{}":
+            out.append(ch + ch)
+        elif ch != " " and not ch.isprintable():
+            c = ord(ch)
+            out.append(f"\\x{c:02x}" if c < 0x100 else f"\\u{c:04x}" if c < 0x10000 else f"\\U{c:08x}")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def in_code(value: Any) -> str:
+    """A value written as code: its Python literal, a negative number in parentheses (so it cannot
+    join the code before it: `10(-1)` is an error, never `10-1`)."""
+    text = py_literal(value)
+    return f"({text})" if isinstance(value, (int, float)) and not isinstance(value, bool) and text.startswith("-") else text
+
+
+_PLACES = {"v": None, "s": "string", "f": "fstring"}
+
+
 def join_code(parts: Any) -> str:
-    """The source of a request's `code` parts: text as is, values as literals (strings bare)."""
+    """The source of a request's `code` parts: text as is, each value written for its place (`in`):
+    absent, a Python literal; "string" or "fstring", text escaped for that string literal."""
     if isinstance(parts, str):
         return parts
     if isinstance(parts, dict):
         # Keyed form from state machine Parameters (which cannot hold paths inside lists):
-        # "t<i>" is text, "v<i>" a value; i gives the order.
+        # "t<i>" is text, "v<i>" a value in code, "s<i>" in a string, "f<i>" in an f-string; i gives the order.
         keyed = []
         for key, value in parts.items():
-            if len(key) < 2 or key[0] not in "tv" or not key[1:].isdigit():
-                raise BadRequest(f'a "code" key must be t<n> or v<n>, got {key!r}')
-            keyed.append((int(key[1:]), value if key[0] == "t" else {"value": value}))
+            if len(key) < 2 or (key[0] != "t" and key[0] not in _PLACES) or not key[1:].isdigit():
+                raise BadRequest(f'a "code" key must be t<n>, v<n>, s<n> or f<n>, got {key!r}')
+            part = value if key[0] == "t" else {"value": value, **({"in": _PLACES[key[0]]} if _PLACES[key[0]] else {})}
+            keyed.append((int(key[1:]), part))
         parts = [part for _, part in sorted(keyed, key=lambda kv: kv[0])]
     if not isinstance(parts, list):
         raise BadRequest('"code" must be a list of text and {"value": ...} parts')
@@ -277,8 +315,13 @@ def join_code(parts: Any) -> str:
         if isinstance(part, str):
             out.append(part)
         elif isinstance(part, dict) and "value" in part:
-            value = part["value"]
-            out.append(value if isinstance(value, str) else py_literal(value))
+            place = part.get("in")
+            if place is None:
+                out.append(in_code(part["value"]))
+            elif place in ("string", "fstring"):
+                out.append(in_string(part["value"], place == "fstring"))
+            else:
+                raise BadRequest(f'a value part\'s "in" must be "string" or "fstring", got {place!r}')
         else:
             raise BadRequest(f'a "code" part must be text or {{"value": ...}}, got {part!r}')
     return "".join(out)

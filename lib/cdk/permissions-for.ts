@@ -151,7 +151,7 @@ export interface RunnerResources {
  * service integrations, hence `*`); `concurrency-reclaim` reads a group and asks whether its
  * holders still run (any machine of the deployment may share a group); `concurrency-cancel` also
  * stops them; `needs-wait` and `job-done` (jobs of a graph) keep items in the table and answer
- * waiting jobs. Empty when no definition uses them. Deterministic (sorted).
+ * waiting jobs; `child-outcome` reads a failed child run's history. Empty when no definition uses them. Deterministic (sorted).
  */
 export function runnerPermissionsFor(definitions: readonly Machine[], resources: RunnerResources): PermissionStatement[] {
   const actions = new Set<string>();
@@ -178,6 +178,8 @@ export function runnerPermissionsFor(definitions: readonly Machine[], resources:
     allow(['states:DescribeExecution'], ...resources.executions);
   }
   if (actions.has('concurrency-cancel')) allow(['states:StopExecution'], ...resources.executions);
+  // A trigger stage whose child failed reads the child's document from its history (child-outcome.ts).
+  if (actions.has('child-outcome')) allow(['states:GetExecutionHistory'], ...resources.executions);
   if (actions.has('needs-wait') || actions.has('job-done')) {
     // Jobs of a graph (see lib/runtime/job-graph.ts): their items, and the answers to waiting jobs.
     allow(['dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:DeleteItem'], resources.table);

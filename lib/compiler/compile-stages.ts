@@ -21,7 +21,7 @@ import {
   nativePath,
 } from './compile-expression.ts';
 import { ALL_CONTEXT_ROOTS, childDocument, wireContext } from './wire-context.ts';
-import { parseTemplate } from '../expr/index.ts';
+import { parseTemplate, pythonTemplateSites } from '../expr/index.ts';
 import { compileWait } from './compile-wait.ts';
 import { compileBatchedForeach, foreachBatchSize } from './compile-batched-foreach.ts';
 import { compileDocker } from './compile-docker.ts';
@@ -240,17 +240,23 @@ function compilePy(cx: CompileContext, stage: Extract<Stage, { kind: 'py' | 'vir
   const r = retryScope(cx, stage, outer, rootsOfValue([stage.run, stage.vars]));
   const scope = r.scope;
   const globals = wireContext(scope, new Set(ALL_CONTEXT_ROOTS), env(cx));
-  // Code parts: text stays text; a plain-path template becomes a value the runner writes as a Python literal.
+  // Code parts: text stays text; a plain-path template becomes a value the runner writes for its
+  // place (a Python literal in code, escaped text in a string; lib/expr/python-sites.ts).
+  // Parameters cannot hold paths inside arrays, so parts are keyed: `t<i>` text, `v<i>` code values,
+  // `s<i>` string values, `f<i>` f-string values.
   const { parts } = parseTemplate(stage.run);
-  // Parameters cannot hold paths inside arrays, so parts are keyed: `t<i>` text, `v<i>` values.
+  const sites = new Map(pythonTemplateSites(stage.run).map(({ part, site }) => [part.offset, site]));
   const codeParts: Record<string, unknown> = {};
   let native = true;
   parts.forEach((p, i) => {
     if (p.kind === 'text') codeParts[`t${i}`] = p.text;
     else {
+      const site = sites.get(p.offset);
+      const key = site?.kind === 'code' ? 'v' : site?.kind === 'string' ? 's' : site?.kind === 'fstring' ? 'f' : undefined;
       const path = p.ast ? nativePath(p.ast, scope, true) : undefined;
-      if (p.ast?.type === 'literal') codeParts[`v${i}`] = p.ast.value;
-      else if (path) codeParts[`v${i}.$`] = path;
+      if (!key) native = false;
+      else if (p.ast?.type === 'literal') codeParts[`${key}${i}`] = p.ast.value;
+      else if (path) codeParts[`${key}${i}.$`] = path;
       else native = false;
     }
   });

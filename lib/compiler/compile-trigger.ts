@@ -1,6 +1,8 @@
 /**
  * Trigger stages → a `states:startExecution.sync:2` Task that runs the child workflow's state
- * machine and waits for it; the child's `{status, params, jobs}` become the stage's outputs.
+ * machine and waits for it; the child's `{status, params, jobs}` become the stage's outputs. When
+ * the child fails, a `child-outcome` request to the stage runner reads the child's document from
+ * its history, and the failed stage keeps it as its outputs.
  *
  * A templated target (`trigger: ${{ params.target }}`) can only name workflows known when
  * compiling (lib/config/trigger-targets.ts): it becomes a Choice on the rendered name with one Task
@@ -48,6 +50,17 @@ export function compileTrigger(cx: CompileContext, stage: TriggerStage, scope: S
   const native = nativeParameters(stage.params, scope);
   const params: Record<string, unknown> = native ? { params: native } : { 'params.$': '$.__tp.params' };
   let catchers: ReturnType<CompileContext['catchers']> | undefined;
+  // A failed child: the runner reads the child's document from its history (child-outcome.ts), so
+  // the stage's failed record keeps the child's {status, params, jobs} as its outputs.
+  const childFailed = (target: string, name: string[]): string =>
+    cx.add([...name, 'child failed'], {
+      ...cx.lambdaTask({ action: 'child-outcome', workflow: target, 'caught.$': '$.__caught' }),
+      ResultSelector: { 'r.$': '$.Payload' },
+      ResultPath: '$.__caught',
+      Retry: [cx.transientRetry()],
+      Catch: (catchers ??= cx.catchers(label, fail)),
+      Next: fail,
+    });
   const start = (target: string, name: string[]): string =>
     cx.add(name, {
       Type: 'Task',
@@ -65,7 +78,7 @@ export function compileTrigger(cx: CompileContext, stage: TriggerStage, scope: S
       ResultSelector: { status: 'SUCCESS', outputs: { 'status.$': '$.Output.status', 'params.$': '$.Output.params', 'jobs.$': '$.Output.jobs' } },
       ResultPath: rec ?? null,
       Retry: [cx.startExecutionRetry(), ...(retriers(stage) ?? [])],
-      Catch: (catchers ??= cx.catchers(label, fail)),
+      Catch: [{ ErrorEquals: ['States.TaskFailed'], ResultPath: '$.__caught', Next: childFailed(target, name) }, ...(catchers ??= cx.catchers(label, fail))],
       Next: next,
     }, stageInfo(scope, stage));
   const targets = targetsOf(cx, stage);

@@ -5,7 +5,7 @@
  * branches, case inside case matches, needs only for the job's needs, stage ids of the job). The
  * engine's offsets are relative to the text; they are mapped into the file here.
  */
-import { checkCondition, checkTemplate, spliceWarnings, type ExprProblem, type StaticScope } from '../expr/index.ts';
+import { checkCondition, checkTemplate, pythonCodeProblems, spliceWarnings, type ExprProblem, type StaticScope } from '../expr/index.ts';
 import { childLists } from './child-lists.ts';
 import { exprOffsetInFile } from './expr-offset-in-file.ts';
 import type { Job, Stage, Workflow } from './model.ts';
@@ -37,6 +37,8 @@ function problemsOf(site: ExprSite, scope: StaticScope): ExprProblem[] {
       return checkCondition(site.text, scope);
     case 'shell':
       return spliceWarnings(site.text);
+    case 'python':
+      return pythonCodeProblems(site.text);
     case 'template':
       return checkTemplate(site.text, scope);
   }

@@ -20,7 +20,7 @@ export function collectSites(
     if (kind === 'condition') ctx.sites.push(site('condition', n.value, n, roots, job));
     else if (n.value.includes('${{')) {
       ctx.sites.push(site('template', n.value, n, roots, job));
-      if (kind === 'shell') ctx.sites.push(site('shell', n.value, n, roots, job));
+      if (kind === 'shell' || kind === 'python') ctx.sites.push(site(kind, n.value, n, roots, job));
     }
     return;
   }

@@ -10,7 +10,7 @@ import type { Settings } from './settings.ts';
 import type { SourceFile } from './source-file.ts';
 
 /** How a string is checked: a template, a condition, or bash text (splice lint and template). */
-export type ExprSiteKind = 'template' | 'condition' | 'shell';
+export type ExprSiteKind = 'template' | 'condition' | 'shell' | 'python';
 
 /** One string to check statically once the workflow's jobs and stage ids are known. */
 export interface ExprSite {

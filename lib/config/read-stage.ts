@@ -181,7 +181,7 @@ export function readStage(ctx: ReadContext, node: Node, scope: StageScope, index
 function collectStageSites(ctx: ReadContext, fields: Fields, scope: StageScope): void {
   for (const [key, f] of fields.byKey) {
     if (NO_TEMPLATE_KEYS.has(key)) continue;
-    collectSites(ctx, f.node, scope.roots, scope.job, key === 'bash' ? 'shell' : 'template');
+    collectSites(ctx, f.node, scope.roots, scope.job, key === 'bash' ? 'shell' : key === 'run' ? 'python' : 'template');
   }
   const cond = fields.get('if');
   if (cond && typeof fields.value('if') === 'string') collectSites(ctx, cond.node, scope.roots, scope.job, 'condition');

@@ -38,6 +38,7 @@ export const codes = {
   WF4006: 'evaluation error',
   WF4007: 'condition is not boolean',
   WF4008: 'template splices a value into shell code',
+  WF4009: 'template in py code where no value can be written safely',
   // graph
   WF5001: 'duplicate id',
   WF5002: 'unknown job in needs',

@@ -4,6 +4,15 @@
  */
 const NON_PRINTABLE = /[\p{C}\p{Z}]/u;
 
+/** `ch` as Python writes it in a string literal's repr: an unprintable character as its escape, anything else as is. */
+export function escapeUnprintable(ch: string): string {
+  if (ch === ' ' || !NON_PRINTABLE.test(ch)) return ch;
+  const c = ch.codePointAt(0)!;
+  if (c < 0x100) return `\\x${c.toString(16).padStart(2, '0')}`;
+  if (c < 0x10000) return `\\u${c.toString(16).padStart(4, '0')}`;
+  return `\\U${c.toString(16).padStart(8, '0')}`;
+}
+
 function reprString(s: string): string {
   const quote = s.includes("'") && !s.includes('"') ? '"' : "'";
   let out = quote;
@@ -12,12 +21,7 @@ function reprString(s: string): string {
     else if (ch === '\n') out += '\\n';
     else if (ch === '\r') out += '\\r';
     else if (ch === '\t') out += '\\t';
-    else if (ch !== ' ' && NON_PRINTABLE.test(ch)) {
-      const c = ch.codePointAt(0)!;
-      if (c < 0x100) out += `\\x${c.toString(16).padStart(2, '0')}`;
-      else if (c < 0x10000) out += `\\u${c.toString(16).padStart(4, '0')}`;
-      else out += `\\U${c.toString(16).padStart(8, '0')}`;
-    } else out += ch;
+    else out += escapeUnprintable(ch);
   }
   return out + quote;
 }

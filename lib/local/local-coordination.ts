@@ -17,7 +17,7 @@ import { hostname } from 'node:os';
 import { GetItemCommand, PutItemCommand, UpdateItemCommand, type DynamoDBClient, type UpdateItemCommandInput } from '@aws-sdk/client-dynamodb';
 import type { Machine } from '../compiler/index.ts';
 import { CoordinationKeys, decodeSignal, signalItemKey, signalOutcome, SignalErrors, waitSignalUpdate, type SignalWaitRequest, type SlotHolder } from '../protocol/index.ts';
-import type { Coordination } from '../runtime/index.ts';
+import type { ChildHistory, Coordination } from '../runtime/index.ts';
 import { localJobGraph } from '../runtime/job-graph.ts';
 
 /** How often a waiting stage and a stop-request watcher read the store, in milliseconds. */
@@ -124,15 +124,17 @@ export function watchStopRequests(store: { client: DynamoDBClient; table: string
 /**
  * Coordination against the local store (`store`; undefined when the run has none, and then a
  * wait stage or a concurrency group fails with a message saying so). `signal` is the run's: a
- * cancelled run stops waiting.
+ * cancelled run stops waiting. `childHistory` reads the history of the run's child executions
+ * (run-local.ts keeps the tail of each failed child's).
  */
-export function localCoordination(store: { client: DynamoDBClient; table: string } | undefined, signal?: AbortSignal): Coordination {
+export function localCoordination(store: { client: DynamoDBClient; table: string } | undefined, signal?: AbortSignal, childHistory: ChildHistory = async () => undefined): Coordination {
   const need = (): { client: DynamoDBClient; table: string } => {
     if (!store) throw named('States.TaskFailed', 'this run needs the local audit store (signals and concurrency groups live there), but none is open; run it without --no-audit');
     return store;
   };
   const graph = localJobGraph(signal);
   return {
+    childHistory,
     needsWait: (req) => graph.needsWait(req),
     jobDone: (req) => graph.jobDone(req),
     get dynamodb() {

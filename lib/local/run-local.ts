@@ -12,7 +12,7 @@ import { StateMachine, ExecutionAbortedError, ExecutionError, ExecutionTimeoutEr
 import type { Workflow } from '../config/index.ts';
 import { parameterize } from '../config/parameterize.ts';
 import { compileWorkflow, stateMachinePlaceholder, type CompiledMachine, type CompiledWorkflow, type CompileOptions, type Machine, type State, type StateInfo } from '../compiler/index.ts';
-import { buildScope, handleRequest, keyedFailure, runPython } from '../runtime/index.ts';
+import { buildScope, handleRequest, keyedFailure, runPython, type ChildHistoryEvent } from '../runtime/index.ts';
 import { renderTemplate } from '../expr/index.ts';
 import { resolveParameters } from './resolve-parameters.ts';
 import { exactIntrinsics, withOwnTypes, type ExactIntrinsics } from './exact-intrinsics.ts';
@@ -180,7 +180,10 @@ async function execute(workflow: Workflow, input: Record<string, unknown>, optio
   const runPy = (req: PyRunRequest): Promise<unknown> => runPython(req, { signal, ...(options.onLog ? { onLog: (line: string) => options.onLog!(req.name, line) } : {}) });
   const children = new Map(compiledWf.children.map((c) => [c.name, c]));
   // Signals and concurrency slots live in the local store (see local-coordination.ts).
-  const coordination = localCoordination(options.store, signal);
+  // The tail of each failed child run's history, as GetExecutionHistory gives it newest first: what
+  // a trigger stage reads of its failed child (lib/runtime/child-outcome.ts).
+  const failedChildren = new Map<string, ChildHistoryEvent[]>();
+  const coordination = localCoordination(options.store, signal, async (arn) => failedChildren.get(arn));
   // A state whose output passes the payload limit fails the run, as on AWS (checked as events come in).
   let tooLarge: { state: string; bytes: number } | undefined;
   let stopRun = (): void => stop.abort();
@@ -226,11 +229,22 @@ async function execute(workflow: Workflow, input: Record<string, unknown>, optio
           const child = all.get(childName);
           if (!child) throw Object.assign(new Error(`no workflow named "${childName}" to trigger`), { name: 'States.TaskFailed' });
           const childInput = (p as { Input: Record<string, unknown> }).Input;
-          const doc = await execute(child, { ...childInput, run: { ...(childInput.run as object), id: newRunId() } }, { ...options, onEvent: undefined });
+          const id = newRunId();
+          const doc = await execute(child, { ...childInput, run: { ...(childInput.run as object), id } }, { ...options, onEvent: undefined });
           if (doc.status === 'FAILED' || doc.status === 'CANCEL') {
-            const e = new Error(JSON.stringify({ Output: JSON.stringify(doc), Status: 'FAILED' }));
-            e.name = 'States.TaskFailed';
-            throw e;
+            // As on AWS: the Task fails with the child's DescribeExecution (no output), and the
+            // child's document is the output of its result state, in its history.
+            const executionArn = localExecutionId(childName, id);
+            const output = JSON.stringify(doc);
+            const truncated = Buffer.byteLength(output) > MAX_PAYLOAD_BYTES;
+            failedChildren.set(executionArn, doc.status === 'CANCEL' ? [{ type: 'ExecutionAborted' }] : [
+              { type: 'ExecutionFailed' },
+              { type: 'FailStateEntered' },
+              { type: 'PassStateExited', stateExitedEventDetails: { name: 'run.FAILED', output: truncated ? output.slice(0, MAX_PAYLOAD_BYTES / 4) : output, outputDetails: { truncated } } },
+            ]);
+            const status = doc.status === 'CANCEL' ? 'ABORTED' : 'FAILED';
+            const described = { ExecutionArn: executionArn, StateMachineArn: arn, Name: id, Status: status, Input: JSON.stringify(childInput), Error: 'WorkflowFailed', Cause: `workflow "${childName}" run ${id} ${doc.status}` };
+            throw Object.assign(new Error(JSON.stringify(described)), { name: 'States.TaskFailed' });
           }
           return { Output: doc, Status: 'SUCCEEDED' };
         };

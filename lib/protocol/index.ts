@@ -225,8 +225,21 @@ export interface JobDoneRequest {
   table: string;
 }
 
+/**
+ * Request sent when a trigger stage's child run failed (`states:startExecution.sync:2` failed with
+ * `caught`: `{Error, Cause}`, the Cause being the child's DescribeExecution JSON). The answer is the
+ * stage's failed record: the child's `{status, params, jobs}` as its outputs (read from the child's
+ * last result state, in its execution history), and the child's failure as its error.
+ */
+export interface ChildOutcomeRequest {
+  action: 'child-outcome';
+  /** The workflow the stage started. */
+  workflow: string;
+  caught: { Error?: unknown; Cause?: unknown };
+}
+
 /** Any request the stage runner accepts. */
-export type RunnerRequest = RunStageRequest | EvalRequest | CollectRequest | PrepareRequest | SignalWaitRequest | ConcurrencyReclaimRequest | ConcurrencyCancelRequest | StartDeadlineRequest | NeedsWaitRequest | JobDoneRequest;
+export type RunnerRequest = RunStageRequest | EvalRequest | CollectRequest | PrepareRequest | SignalWaitRequest | ConcurrencyReclaimRequest | ConcurrencyCancelRequest | StartDeadlineRequest | NeedsWaitRequest | JobDoneRequest | ChildOutcomeRequest;
 
 export {
   CoordinationKeys,
@@ -249,13 +262,16 @@ export {
 /**
  * Request to the Python runner (py-runner Lambda, or `python3 functions/py-runner/handler.py`
  * locally). Everything is already rendered: `code` is text parts and values; a value part is
- * written into the code as a Python literal (strings as bare text), so no expression engine runs
- * in Python.
+ * written for its place (lib/expr/python-sites.ts): in code as a Python literal, with `in: 'string'`
+ * or `'fstring'` as text escaped for the string literal it sits in. So no expression engine runs in
+ * Python and no value is ever read as code. The keyed form (state machine Parameters, which cannot
+ * hold paths in lists) has `t<i>` text, `v<i>` code values, `s<i>` string values, `f<i>` f-string
+ * values; `i` gives the order.
  */
 export interface PyRunRequest {
   action: 'py' | 'virtual-py';
   name: string;
-  code: string | Array<string | { value: unknown }> | Record<string, unknown>;
+  code: string | Array<string | { value: unknown; in?: 'string' | 'fstring' }> | Record<string, unknown>;
   vars: Record<string, unknown>;
   /** The context roots given to the code as globals (`params`, `stages`, `matrix`, `item`, ...). */
   globals: Record<string, unknown>;

@@ -2,9 +2,11 @@
  * The stage runner's coordination actions: a wait stage's signal registration (`signal-wait`),
  * recovery of concurrency slots whose holders died (`concurrency-reclaim`), stopping the holders
  * of a `cancel-in-progress` group (`concurrency-cancel`), and a release's start deadline
- * (`start-deadline`). What "is this holder still running" and "stop it" mean depends on where the
- * machine runs, so they come from a {@link Coordination}: {@link awsCoordination} asks Step
- * Functions (DescribeExecution, StopExecution, SendTaskSuccess); the local engine brings its own.
+ * (`start-deadline`), and a failed child run's document (`child-outcome`). What "is this holder
+ * still running", "stop it" and "what did that child run leave" mean depends on where the machine
+ * runs, so they come from a {@link Coordination}: {@link awsCoordination} asks Step Functions
+ * (DescribeExecution, StopExecution, SendTaskSuccess, GetExecutionHistory); the local engine brings
+ * its own.
  */
 import type { DynamoDBClient, UpdateItemCommandInput } from '@aws-sdk/client-dynamodb';
 import {
@@ -24,6 +26,7 @@ import {
 } from '../protocol/index.ts';
 import { badRequest } from './runner-error.ts';
 import { awsJobGraph } from './job-graph.ts';
+import { CHILD_HISTORY_EVENTS, type ChildHistory } from './child-outcome.ts';
 
 /** How the coordination actions see and act on executions. */
 export interface Coordination {
@@ -41,6 +44,8 @@ export interface Coordination {
   needsWait(req: NeedsWaitRequest): Promise<unknown>;
   /** A job of a graph is done: keeps its record and answers the jobs waiting for it. */
   jobDone(req: JobDoneRequest): Promise<unknown>;
+  /** The last events of a (child) execution's history, newest first (see child-outcome.ts). */
+  childHistory: ChildHistory;
 }
 
 // The AWS SDK is loaded when an action needs it: the stage runner's bundle leaves it to the Lambda
@@ -158,6 +163,11 @@ export async function awsCoordination(clients: { dynamodb?: DynamoDBClient; sfn?
         if (errorName(e) === 'ExecutionDoesNotExist') return false;
         throw e;
       }
+    },
+    async childHistory(executionArn) {
+      const { m, sfn } = await client();
+      const out = await sfn.send(new m.GetExecutionHistoryCommand({ executionArn, reverseOrder: true, maxResults: CHILD_HISTORY_EVENTS, includeExecutionData: true }));
+      return out.events;
     },
     async stop(holder, cause) {
       if (!holder.execution.startsWith('arn:') || holder.execution.includes(':express:')) return;

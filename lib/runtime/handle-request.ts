@@ -5,7 +5,8 @@
  * so that the state machine's Retry and Catch see them: `StageFailed` (message: the failed
  * record's JSON), `ExpressionError`, `BadRequest`; each kept within what a cause carries (fit-failure.ts).
  */
-import type { CollectRequest, ConcurrencyCancelRequest, ConcurrencyReclaimRequest, EvalRequest, PrepareRequest, RunnerRequest, RunStageRequest, SignalWaitRequest, StageResponse, StartDeadlineRequest, NeedsWaitRequest, JobDoneRequest } from '../protocol/index.ts';
+import type { CollectRequest, ConcurrencyCancelRequest, ConcurrencyReclaimRequest, EvalRequest, PrepareRequest, RunnerRequest, RunStageRequest, SignalWaitRequest, StageResponse, StartDeadlineRequest, NeedsWaitRequest, JobDoneRequest, ChildOutcomeRequest } from '../protocol/index.ts';
+import { childOutcome } from './child-outcome.ts';
 import { cancelHolders, defaultCoordination, reclaimSlots, startDeadline, type Coordination } from './coordination.ts';
 import { collectResults } from './collect-results.ts';
 import { evaluateItems } from './evaluate-items.ts';
@@ -176,10 +177,20 @@ async function dispatch(req: RunnerRequest, options: HandleRequestOptions): Prom
       return reclaimSlots(req as ConcurrencyReclaimRequest, options.coordination ?? (await defaultCoordination()));
     case 'concurrency-cancel':
       return cancelHolders(req as ConcurrencyCancelRequest, options.coordination ?? (await defaultCoordination()));
+    case 'child-outcome': {
+      const coordination = options.coordination ?? (await defaultCoordination());
+      const record = await childOutcome(req as ChildOutcomeRequest, (arn) => coordination.childHistory(arn));
+      return { ...record, outputs: capOutputs(record.outputs ?? {}) };
+    }
+    case 'child-outcome': {
+      const coordination = options.coordination ?? (await defaultCoordination());
+      const record = await childOutcome(req as ChildOutcomeRequest, (arn) => coordination.childHistory(arn));
+      return { ...record, outputs: capOutputs(record.outputs ?? {}) };
+    }
     case 'py':
     case 'virtual-py':
       throw badRequest(`"${action}" requests go to the Python runner (functions/py-runner/handler.py), not the stage runner`);
     default:
-      throw badRequest(`unknown action ${JSON.stringify(action)}; expected "stage", "eval", "collect", "prepare", "start-deadline", "signal-wait", "needs-wait", "job-done", "concurrency-reclaim" or "concurrency-cancel"`);
+      throw badRequest(`unknown action ${JSON.stringify(action)}; expected "stage", "eval", "collect", "prepare", "start-deadline", "signal-wait", "needs-wait", "job-done", "concurrency-reclaim", "concurrency-cancel" or "child-outcome"`);
   }
 }

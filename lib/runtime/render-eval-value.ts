@@ -3,10 +3,11 @@
  * engine's modes; the others shape the value for the state that reads it: `list` (foreach items)
  * must give a list, `seconds` (sleep) a number from 0 to 1800 rounded up to a whole second, `retry`
  * a whole number from 0 to 19 (the bounds `wf validate` holds a static sleep and retry to), and
- * `python-parts` splits py code into text parts and `{value}` parts that the Python runner writes
- * as literals (so no expression engine runs in Python).
+ * `python-parts` splits py code into text parts and `{value, in}` parts that the Python runner
+ * writes for their place: a literal in code, escaped text in a string (so no expression engine runs
+ * in Python, and no value is ever read as code).
  */
-import { EvalError, evaluate, parseTemplate, renderValue, type EvalContext } from '../expr/index.ts';
+import { EvalError, renderPythonParts, renderValue, type EvalContext } from '../expr/index.ts';
 import type { ValueMode } from '../protocol/index.ts';
 
 /** The largest `sleep`, in seconds, as `wf validate` checks a static one. */
@@ -21,29 +22,11 @@ function kindOf(v: unknown): string {
   return `the ${typeof v} ${JSON.stringify(v)}`;
 }
 
-function pythonParts(raw: unknown, ctx: EvalContext): Array<string | { value: unknown }> {
-  if (typeof raw !== 'string') return [{ value: renderValue(raw, ctx) }];
-  const { parts, problems } = parseTemplate(raw);
-  const problem = problems[0];
-  if (problem) throw new EvalError(problem.code, problem.message, problem, problem.note);
-  const out: Array<string | { value: unknown }> = [];
-  for (const part of parts) {
-    if (part.kind === 'text') {
-      const prev = out[out.length - 1];
-      if (typeof prev === 'string') out[out.length - 1] = prev + part.text;
-      else out.push(part.text);
-    } else {
-      out.push({ value: evaluate(part.ast!, ctx) });
-    }
-  }
-  return out;
-}
-
 /** The value of `raw` rendered in `mode`; throws `EvalError` when it cannot be, or has the wrong shape. */
 export function renderEvalValue(raw: unknown, ctx: EvalContext, mode: ValueMode = 'text'): unknown {
   switch (mode) {
     case 'python-parts':
-      return pythonParts(raw, ctx);
+      return typeof raw === 'string' ? renderPythonParts(raw, ctx) : [{ value: renderValue(raw, ctx) }];
     case 'list': {
       const value = renderValue(raw, ctx);
       if (Array.isArray(value)) return value;

@@ -1,4 +1,5 @@
 import type { PyRunRequest, RunStageRequest, StageResponse } from '../protocol/index.ts';
+import { joinPythonParts, type PythonPart } from '../expr/index.ts';
 import { badRequest } from './runner-error.ts';
 import { renderEntries, stageContext, type StageContext } from './stage-context.ts';
 
@@ -7,11 +8,10 @@ export type PyRunner = (req: PyRunRequest) => Promise<unknown>;
 
 function pyRequest(req: RunStageRequest, sc: StageContext): PyRunRequest {
   const f = req.stage.fields;
-  const code = sc.render('run', f.run ?? '', 'python');
   const out: PyRunRequest = {
     action: req.stage.kind === 'virtual-py' ? 'virtual-py' : 'py',
     name: req.stage.name,
-    code: [typeof code === 'string' ? code : { value: code }],
+    code: sc.renderCode('run', typeof f.run === 'string' ? f.run : ''),
     vars: renderEntries(sc, 'vars', f.vars),
     globals: sc.evalCtx.scope,
   };
@@ -25,8 +25,9 @@ function pyRequest(req: RunStageRequest, sc: StageContext): PyRunRequest {
 }
 
 /**
- * Builds the Python runner request for a py or virtual py stage: `run` rendered in Python mode
- * (strings bare, other values as Python literals), `vars` rendered, and the scope as globals.
+ * Builds the Python runner request for a py or virtual py stage: `run` rendered into parts, each
+ * value for its place in the code (a literal, or text escaped for its string), `vars` rendered, and
+ * the scope as globals.
  */
 export function pyRunRequest(req: RunStageRequest): PyRunRequest {
   return pyRequest(req, stageContext(req));
@@ -34,8 +35,9 @@ export function pyRunRequest(req: RunStageRequest): PyRunRequest {
 
 function codeText(code: PyRunRequest['code']): string {
   if (typeof code === 'string') return code;
-  const parts = Array.isArray(code) ? code : Object.entries(code).sort(([a], [b]) => Number(a.slice(1)) - Number(b.slice(1))).map(([k, v]) => (k[0] === 't' ? v : { value: v }));
-  return parts.map((p) => (typeof p === 'string' ? p : JSON.stringify((p as { value: unknown }).value))).join('');
+  if (Array.isArray(code)) return joinPythonParts(code);
+  const keyed = Object.entries(code).sort(([a], [b]) => Number(a.slice(1)) - Number(b.slice(1)));
+  return joinPythonParts(keyed.map(([k, value]): PythonPart => (k[0] === 't' ? String(value) : k[0] === 'v' ? { value } : { value, in: k[0] === 'f' ? 'fstring' : 'string' })));
 }
 
 /**

@@ -2,7 +2,7 @@
  * What every stage executor shares: the stage's label for messages, the scope it renders with, and
  * rendering that turns an expression failure into the stage's `ExpressionError` failure.
  */
-import { EvalError, renderTemplate, renderValue, setOwn, type EvalContext, type RenderMode } from '../expr/index.ts';
+import { EvalError, renderPythonParts, renderTemplate, renderValue, setOwn, type EvalContext, type PythonPart, type RenderMode } from '../expr/index.ts';
 import { ErrorNames, type RunStageRequest } from '../protocol/index.ts';
 import { applyResolved } from './apply-resolved.ts';
 import { buildScope, statusFacts } from './build-scope.ts';
@@ -18,6 +18,8 @@ export interface StageContext {
   evalCtx: EvalContext;
   /** Renders one field (named by a dotted path for messages) with the expression engine. */
   render(field: string, raw: unknown, mode?: RenderMode): unknown;
+  /** Renders py code into text and value parts, each value for its place (see renderPythonParts). */
+  renderCode(field: string, code: string): PythonPart[];
 }
 
 function clip(text: string): string {
@@ -32,19 +34,21 @@ export function stageContext(req: RunStageRequest): StageContext {
     scope: applyResolved(buildScope(req.ctx ?? {}), req.resolved),
     status: statusFacts(req.ctx ?? {}, 'stage'),
   };
+  const rendering = <T>(field: string, raw: unknown, how: () => T): T => {
+    try {
+      return how();
+    } catch (err) {
+      if (!(err instanceof EvalError)) throw err;
+      const shown = typeof raw === 'string' ? ` (${JSON.stringify(clip(raw))})` : '';
+      const note = err.note ? `; ${err.note}` : '';
+      throw stageFailed({ name: ErrorNames.expression, message: `${label}: cannot render ${field}${shown}: ${err.message} [${err.code}]${note}` });
+    }
+  };
   return {
     label,
     evalCtx,
-    render(field, raw, mode = 'text') {
-      try {
-        return typeof raw === 'string' ? renderTemplate(raw, evalCtx, mode) : renderValue(raw, evalCtx, mode);
-      } catch (err) {
-        if (!(err instanceof EvalError)) throw err;
-        const shown = typeof raw === 'string' ? ` (${JSON.stringify(clip(raw))})` : '';
-        const note = err.note ? `; ${err.note}` : '';
-        throw stageFailed({ name: ErrorNames.expression, message: `${label}: cannot render ${field}${shown}: ${err.message} [${err.code}]${note}` });
-      }
-    },
+    render: (field, raw, mode = 'text') => rendering(field, raw, () => (typeof raw === 'string' ? renderTemplate(raw, evalCtx, mode) : renderValue(raw, evalCtx, mode))),
+    renderCode: (field, code) => rendering(field, code, () => renderPythonParts(code, evalCtx)),
   };
 }
 

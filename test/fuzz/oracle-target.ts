@@ -85,7 +85,7 @@ export async function checkAgainstOracle(gen: GeneratedWorkflow, broken: Readonl
   }
 
   const params = Object.fromEntries(Object.values(wf.params).map((p) => [p.name, p.default]));
-  const expected = interpret(wf, { params, runId: RUN_ID, logicalDate: LOGICAL_DATE, workflows: loaded.workflows, lenientTriggerFailure: !broken.has('triggerFailure') });
+  const expected = interpret(wf, { params, runId: RUN_ID, logicalDate: LOGICAL_DATE, workflows: loaded.workflows });
   let actual;
   try {
     actual = await runLocal(wf, { workflows: loaded.workflows, runId: RUN_ID, release: { logical_date: LOGICAL_DATE, type: 'normal' }, retryWaitMs: 0 });

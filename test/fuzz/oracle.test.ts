@@ -90,17 +90,14 @@ describe('mismatches found by the oracle and fixed', () => {
     const yaml = ['wf:', '  type: Workflow', '  jobs:', '    j:', '      stages: [{name: t, id: t, trigger: child}]', 'child:', '  type: Workflow', '  params:', '    __proto__: {type: str, default: x}', '  jobs:', '    c:', '      stages:', "        - {name: s, id: s, env: {V: \"${{ params['__proto__'] }}\"}, bash: \"printf '%s' \\\"$V\\\"; exit 0\"}", ''].join('\n');
     await checkAgainstOracle({ name: 'wf', yaml });
   });
-});
 
-describe('known mismatches (open bugs, left out of the generator)', () => {
-  it.fails('SPEC 4: a string template in py code renders as a Python literal (`x = ${{ params.p }}` with "it\'s")', async () => {
+  it('SPEC 4: a string template in py code renders as a Python literal (`x = ${{ params.p }}` with "it\'s")', async () => {
     const yaml = ['wf:', '  type: Workflow', '  params:', '    p: {type: str, default: "it\'s"}', '  jobs:', '    j:', '      stages:', '        - {name: s, id: s, run: "x = ${{ params.p }}"}', ''].join('\n');
     await checkAgainstOracle({ name: 'wf', yaml });
   });
 
-  it.fails("SPEC 4: a trigger stage whose child failed keeps the child's {status, params, jobs} as its outputs (the run records {})", async () => {
+  it("SPEC 4: a trigger stage whose child failed keeps the child's {status, params, jobs} as its outputs", async () => {
     const yaml = ['wf:', '  type: Workflow', '  jobs:', '    j:', '      stages:', '        - {name: t, id: t, trigger: child, continue-on-error: true}', 'child:', '  type: Workflow', '  jobs:', '    c:', '      stages: [{name: r, id: r, raise: boom}]', ''].join('\n');
-    await checkAgainstOracle({ name: 'wf', yaml }, new Set(['triggerFailure']));
+    await checkAgainstOracle({ name: 'wf', yaml });
   });
-
 });

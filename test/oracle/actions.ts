@@ -41,9 +41,11 @@ export function bashOutcome(script: string, env: Record<string, unknown>): BashO
  * Reads py code of `name = <JSON literal>` lines (JSON text is a Python literal for strings, numbers,
  * lists and maps; `True`/`False`/`None` are read as such) and gives the variables it leaves.
  * `vars` supply the values of lines `name = name_of_var`; `template` gives the value of a line
- * `name = ${{ expr }}` (a template renders as the Python literal of its value).
+ * `name = ${{ expr }}` (a template renders as the Python literal of its value, so the variable holds
+ * the value itself), and `template` with `inString` the text of `"text ${{ expr }} text"` (inside a
+ * string a template is the value's text: a string as it is, anything else as its Python literal).
  */
-export function pyOutcome(code: string, vars: Record<string, unknown>, template: (text: string) => unknown): Record<string, unknown> {
+export function pyOutcome(code: string, vars: Record<string, unknown>, template: (text: string, inString?: boolean) => unknown): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const line of code.split('\n')) {
     if (!line.trim()) continue;
@@ -52,6 +54,7 @@ export function pyOutcome(code: string, vars: Record<string, unknown>, template:
     const rhs = m[2]!;
     if (rhs === 'True' || rhs === 'False' || rhs === 'None') out[m[1]!] = rhs === 'True' ? true : rhs === 'False' ? false : null;
     else if (/^\$\{\{.*\}\}$/.test(rhs)) out[m[1]!] = template(rhs);
+    else if (/^".*\$\{\{.*"$/.test(rhs)) out[m[1]!] = template(rhs.slice(1, -1), true);
     else if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(rhs) && Object.hasOwn(vars, rhs)) out[m[1]!] = vars[rhs];
     else out[m[1]!] = JSON.parse(rhs);
   }

@@ -62,11 +62,6 @@ export interface OracleOptions {
   logicalDate: string;
   /** The workflows `trigger` stages may start. @default none */
   workflows?: ReadonlyMap<string, Workflow>;
-  /**
-   * Expect `outputs: {}` from a trigger stage whose child failed (an open bug: SPEC 4 keeps the
-   * outputs a failed stage produced). @default false
-   */
-  lenientTriggerFailure?: boolean;
 }
 
 type Scope = Record<string, unknown>;
@@ -140,7 +135,7 @@ function runStageKind(stage: Stage, scope: Scope): StageRecord {
     }
     case 'py': {
       const vars = renderMap(stage.vars, scope);
-      return { status: 'SUCCESS', outputs: pyOutcome(stage.run, vars, (t) => render(t, scope)) };
+      return { status: 'SUCCESS', outputs: pyOutcome(stage.run, vars, (t, inString) => (inString ? renderTemplate(t, ctx(scope), 'python') : render(t, scope))) };
     }
     case 'raise':
       return failed('RaiseError', String(render(stage.raise, scope)));
@@ -218,7 +213,7 @@ function runStageKind(stage: Stage, scope: Scope): StageRecord {
       // SPEC 4 and running.md: the child's {status, params, jobs}; a FAILED child fails the stage (States.TaskFailed).
       const outputs = { status: doc.status, params: doc.params, jobs: doc.jobs };
       if (doc.status !== 'FAILED') return { status: 'SUCCESS', outputs };
-      return failed('States.TaskFailed', 'the child run failed', options.lenientTriggerFailure ? {} : outputs);
+      return failed('States.TaskFailed', 'the child run failed', outputs);
     }
     default:
       throw new Error(`oracle: stage kind ${stage.kind} is not modelled`);

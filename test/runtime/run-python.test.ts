@@ -37,12 +37,17 @@ describe('py stages', () => {
     expect(out).toEqual({ rows: 1500, threshold: 1000, size: 'large', doubled: 3000 });
   });
 
-  it('writes value parts as Python literals, a top-level string as bare text (until conformance)', async () => {
+  it('writes value parts for their place: a Python literal in code (a string too: it never runs), escaped text in a string', async () => {
     expect(await outputs(py(['item = ', { value: 2 }, ' + 1'], { globals: { item: 2 } }))).toEqual({ item: 3 });
     const out = await outputs(
-      py(['a = ', { value: [1, 'x', null, true, 1.5] }, '\nb = ', { value: { k: "it's" } }, '\nc = ', { value: 'len("abc")' }, '\nd = ', { value: false }]),
+      py(['a = ', { value: [1, 'x', null, true, 1.5] }, '\nb = ', { value: { k: "it's" } }, '\nc = ', { value: 'len("abc")' }, '\nd = ', { value: false }, '\ne = 10', { value: -1 }, ' if False else 0']),
     );
-    expect(out).toEqual({ a: [1, 'x', null, true, 1.5], b: { k: "it's" }, c: 3, d: false });
+    expect(out).toEqual({ a: [1, 'x', null, true, 1.5], b: { k: "it's" }, c: 'len("abc")', d: false, e: 0 });
+    const hostile = `";__import__('os').system('exit 3');x="\n'''"""\\{}`;
+    const inStrings = await outputs(
+      py(['s = "<', { value: hostile, in: 'string' }, '>"\nt = f"{1}', { value: hostile, in: 'fstring' }, '"\nu = """', { value: [1, 'a'], in: 'string' }, '"""']),
+    );
+    expect(inStrings).toEqual({ s: `<${hostile}>`, t: `1${hostile}`, u: "[1, 'a']" });
   });
 
   it('vars override globals of the same name; context globals left unchanged are not outputs', async () => {
