@@ -3,6 +3,7 @@ import type { AuditRecord } from '../audit/index.ts';
 import { commandAction, type CliCommand, type CliContext } from './cli-context.ts';
 import { ExitCode } from './exit-codes.ts';
 import { noteFlushed } from './run-command.ts';
+import { terminalText } from './terminal-text.ts';
 import { UsageError } from './usage-error.ts';
 
 interface AuditOptions {
@@ -32,7 +33,7 @@ function duration(ms: number | undefined): string {
 /** A table of audit records. */
 export function auditTable(records: readonly AuditRecord[]): string {
   const rows = [['run', 'release', 'type', 'status', 'started', 'took']];
-  for (const r of records) rows.push([r.runId, r.logicalDate, r.type, r.status === 'WAIT' ? 'WAIT (not finished)' : r.status, r.startedAt, duration(r.durationMs)]);
+  for (const r of records) rows.push([r.runId, r.logicalDate, r.type, r.status === 'WAIT' ? 'WAIT (not finished)' : r.status, r.startedAt, duration(r.durationMs)].map((c) => terminalText(String(c))));
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
   return rows.map((row) => row.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n') + '\n';
 }
@@ -45,7 +46,7 @@ async function audit(ctx: CliContext, name: string, opts: AuditOptions): Promise
   try {
     const records = await local.store.list(name, { limit, withContext: Boolean(opts.json) });
     if (opts.json) ctx.out(JSON.stringify(records, null, 2) + '\n');
-    else if (!records.length) ctx.err(`no runs recorded for "${name}"\n`);
+    else if (!records.length) ctx.err(`no runs recorded for "${terminalText(name)}"\n`);
     else ctx.out(auditTable(records));
     return ExitCode.ok;
   } finally {

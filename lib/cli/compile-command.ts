@@ -5,6 +5,7 @@ import { confOption, type ConfOptions } from './conf-option.ts';
 import { ExitCode } from './exit-codes.ts';
 import { loadOne } from './load-one.ts';
 import { renderDiagnostics } from './print-diagnostics.ts';
+import { terminalText } from './terminal-text.ts';
 
 /**
  * `wf compile NAME [--conf DIR] [-o FILE] [--compact] [--machine CHILD]`: the workflow's Amazon
@@ -43,12 +44,12 @@ function compile(ctx: CliContext, name: string, opts: CompileOptions): number {
   if (opts.machine !== undefined) {
     const child = result.children.find((c) => c.name === opts.machine);
     if (!child) {
-      ctx.err(`error: workflow "${name}" deploys no child machine "${opts.machine}"; ${names.length ? `its child machines are ${names.map((n) => `"${n}"`).join(', ')}` : 'it deploys none'}\n`);
+      ctx.err(`error: ${terminalText(`workflow "${name}" deploys no child machine "${opts.machine}"; ${names.length ? `its child machines are ${names.map((n) => `"${n}"`).join(', ')}` : 'it deploys none'}`)}\n`);
       return ExitCode.usage;
     }
     machine = child;
   } else if (names.length) {
-    ctx.err(`note: workflow "${name}" also deploys ${names.length} child state machine${names.length > 1 ? 's' : ''}: ${names.join(', ')} (print one with --machine NAME)\n`);
+    ctx.err(`note: workflow "${terminalText(name)}" also deploys ${names.length} child state machine${names.length > 1 ? 's' : ''}: ${terminalText(names.join(', '))} (print one with --machine NAME)\n`);
   }
   const text = opts.compact ? `${machine.json}\n` : machine.pretty;
   if (opts.output) writeFileSync(opts.output, text);

@@ -3,6 +3,7 @@ import { commandAction, type CliCommand, type CliContext } from './cli-context.t
 import { confOption, type ConfOptions } from './conf-option.ts';
 import { ExitCode } from './exit-codes.ts';
 import { loadOne } from './load-one.ts';
+import { terminalText } from './terminal-text.ts';
 
 /** `wf graph NAME [--conf DIR]`: a Mermaid flowchart of the workflow's jobs and stages. */
 export const graphCommand: CliCommand = {
@@ -20,6 +21,7 @@ export const graphCommand: CliCommand = {
 function graph(ctx: CliContext, name: string, opts: ConfOptions): number {
   const loaded = loadOne(ctx, name, opts.conf);
   if (!loaded) return ExitCode.usage;
-  ctx.out(renderMermaid(loaded.workflow));
+  // Names (and templates in them) are the user's text; the chart's own text has no control characters.
+  ctx.out(terminalText(renderMermaid(loaded.workflow), { multiline: true }));
   return ExitCode.ok;
 }

@@ -3,6 +3,7 @@ import type { ExecutionItem, ExecutionStatus } from '../client/index.ts';
 import { ExitCode } from './exit-codes.ts';
 import type { CliCommand, CliContext } from './cli-context.ts';
 import { UsageError } from './usage-error.ts';
+import { terminalText } from './terminal-text.ts';
 import { addClientOptions, clientAction, cliClient, type ClientCliOptions } from './start-command.ts';
 
 const STATUSES = ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED', 'PENDING_REDRIVE'] as const;
@@ -15,7 +16,9 @@ interface ListCliOptions extends ClientCliOptions {
 /** A table of executions. */
 export function executionTable(items: readonly ExecutionItem[]): string {
   const rows = [['name', 'status', 'execution', 'started', 'ended']];
-  for (const e of items) rows.push([e.name, e.status, e.executionStatus + (e.redriveCount ? ` (redriven ${e.redriveCount}×)` : ''), e.startDate?.toISOString() ?? '', e.stopDate?.toISOString() ?? '']);
+  for (const e of items) {
+    rows.push([e.name, e.status, e.executionStatus + (e.redriveCount ? ` (redriven ${e.redriveCount}×)` : ''), e.startDate?.toISOString() ?? '', e.stopDate?.toISOString() ?? ''].map((c) => terminalText(c)));
+  }
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
   return rows.map((row) => row.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n') + '\n';
 }
@@ -37,7 +40,7 @@ async function list(ctx: CliContext, name: string, opts: ListCliOptions): Promis
   if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit must be a whole number ≥ 1, got ${JSON.stringify(opts.limit)}`);
   const items = await cliClient(ctx, opts).list(name, { limit, ...(opts.status ? { status: opts.status } : {}) });
   if (opts.json) ctx.out(JSON.stringify(items, null, 2) + '\n');
-  else if (!items.length) ctx.err(`no executions of "${name}"\n`);
+  else if (!items.length) ctx.err(`no executions of "${terminalText(name)}"\n`);
   else ctx.out(executionTable(items));
   return ExitCode.ok;
 }

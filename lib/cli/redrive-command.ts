@@ -2,6 +2,7 @@ import { Option } from 'commander';
 import { ExitCode } from './exit-codes.ts';
 import type { CliCommand, CliContext } from './cli-context.ts';
 import { collectParams } from './run-command.ts';
+import { terminalText } from './terminal-text.ts';
 import { addRunRefOptions, clientAction, cliClient, runRef, waitAndPrint, type ClientCliOptions } from './start-command.ts';
 
 interface RedriveCliOptions extends ClientCliOptions {
@@ -33,9 +34,10 @@ async function redrive(ctx: CliContext, run: string, opts: RedriveCliOptions): P
   const client = cliClient(ctx, opts);
   const params = collectParams(opts);
   const out = await client.rerun(runRef(run, opts.workflow), Object.keys(params).length ? { params } : {});
-  if (out.mode === 'redrive') ctx.err(`redriven ${out.executionArn}: Step Functions resumes it at the state that failed\n`);
-  else ctx.err(`started ${out.executionArn}, resuming ${run}${out.kept.length ? ` (keeping ${out.kept.join(', ')})` : ''}\n`);
+  const arn = terminalText(out.executionArn);
+  if (out.mode === 'redrive') ctx.err(`redriven ${arn}: Step Functions resumes it at the state that failed\n`);
+  else ctx.err(`started ${arn}, resuming ${terminalText(run)}${out.kept.length ? ` (keeping ${terminalText(out.kept.join(', '))})` : ''}\n`);
   if (opts.wait) return waitAndPrint(ctx, client, out.executionArn, opts);
-  ctx.out(opts.json ? JSON.stringify(out, null, 2) + '\n' : `${out.executionArn}\n`);
+  ctx.out(opts.json ? JSON.stringify(out, null, 2) + '\n' : `${arn}\n`);
   return ExitCode.ok;
 }

@@ -5,6 +5,7 @@ import { commandAction, type CliCommand, type CliContext } from './cli-context.t
 import { ExitCode } from './exit-codes.ts';
 import { loadOne } from './load-one.ts';
 import { addRunOptions, runWorkflow, type RunOptions } from './run-command.ts';
+import { terminalText } from './terminal-text.ts';
 import { UsageError } from './usage-error.ts';
 
 const TYPES = ['normal', 'force', 'rerun', 'dryrun'] as const;
@@ -58,7 +59,7 @@ async function release(ctx: CliContext, name: string, opts: ReleaseOptions): Pro
     if (loaded) {
       const why = scheduleMismatch(loaded.workflow, at);
       if (why) {
-        ctx.err(`${ctx.paint.red('error')}: ${why}\n`);
+        ctx.err(`${ctx.paint.red('error')}: ${terminalText(why)}\n`);
         return ExitCode.usage;
       }
     }

@@ -5,6 +5,7 @@ import { commandAction, type CliCommand, type CliContext } from './cli-context.t
 import { ExitCode } from './exit-codes.ts';
 import { loadOne } from './load-one.ts';
 import { addRunOptions, collectParams, noteFlushed, runWorkflow, type RunOptions } from './run-command.ts';
+import { terminalText } from './terminal-text.ts';
 
 /**
  * `wf rerun RUN_ID`: runs a recorded run again on the local engine. Jobs that succeeded keep their
@@ -36,12 +37,12 @@ async function rerun(ctx: CliContext, runId: string, opts: RunOptions): Promise<
     await local.close();
   }
   if (!record) {
-    ctx.err(`${ctx.paint.red('error')}: no run "${runId}" in the local audit store; \`wf audit NAME\` lists the recorded runs\n`);
+    ctx.err(`${ctx.paint.red('error')}: no run "${terminalText(runId)}" in the local audit store; \`wf audit NAME\` lists the recorded runs\n`);
     return ExitCode.usage;
   }
   const skippedRelease = ((record.context as { errors?: Array<{ name?: string }> } | undefined)?.errors ?? []).some((e) => e.name === 'AlreadyReleased');
   if (record.status === 'SKIP' && skippedRelease) {
-    ctx.err(`${ctx.paint.red('error')}: run ${runId} was skipped because its release had already run; rerun that run instead (\`wf audit ${record.workflow}\` lists it)\n`);
+    ctx.err(`${ctx.paint.red('error')}: run ${terminalText(runId)} was skipped because its release had already run; rerun that run instead (\`wf audit ${terminalText(record.workflow)}\` lists it)\n`);
     return ExitCode.usage;
   }
   const loaded = loadOne(ctx, record.workflow, opts.conf);
@@ -52,18 +53,18 @@ async function rerun(ctx: CliContext, runId: string, opts: RunOptions): Promise<
   for (const p of Object.values(loaded.workflow.params)) {
     if (p.secret && params[p.name] === REDACTED && p.hasDefault) {
       delete params[p.name];
-      ctx.err(`note: secret param "${p.name}" is not recorded; the rerun uses its default (give another with -p ${p.name}=...)\n`);
+      ctx.err(`note: secret param "${terminalText(p.name)}" is not recorded; the rerun uses its default (give another with -p ${terminalText(p.name)}=...)\n`);
     }
   }
   const missing = Object.values(loaded.workflow.params).filter((p) => p.secret && params[p.name] === REDACTED).map((p) => p.name);
   if (missing.length) {
-    ctx.err(`${ctx.paint.red('error')}: run ${runId} had secret params, which are not recorded; give them again: ${missing.map((m) => `-p ${m}=...`).join(' ')}\n`);
+    ctx.err(`${ctx.paint.red('error')}: run ${terminalText(runId)} had secret params, which are not recorded; give them again: ${missing.map((m) => `-p ${terminalText(m)}=...`).join(' ')}\n`);
     return ExitCode.usage;
   }
   const jobs = succeededJobs(record);
-  if (record.truncated) ctx.err(`note: the record of run ${runId} was truncated to fit the audit table; kept jobs keep their truncated outputs\n`);
+  if (record.truncated) ctx.err(`note: the record of run ${terminalText(runId)} was truncated to fit the audit table; kept jobs keep their truncated outputs\n`);
   const kept = Object.keys(jobs);
-  ctx.err(`rerunning ${record.workflow} (run ${runId}, ${record.status})${kept.length ? `, keeping ${kept.join(', ')}` : ''}\n`);
+  ctx.err(`rerunning ${terminalText(record.workflow)} (run ${terminalText(runId)}, ${terminalText(record.status)})${kept.length ? `, keeping ${terminalText(kept.join(', '))}` : ''}\n`);
   return runWorkflow(ctx, record.workflow, opts, {
     params,
     jobs,

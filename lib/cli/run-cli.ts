@@ -7,6 +7,7 @@ import { commandsFor } from './commands.ts';
 import { ExitCode } from './exit-codes.ts';
 import { colorEnabled, createPaint } from './paint.ts';
 import { renderDiagnostics } from './print-diagnostics.ts';
+import { terminalText } from './terminal-text.ts';
 import { UsageError } from './usage-error.ts';
 import { AuditError } from '../audit/audit-error.ts';
 
@@ -60,7 +61,8 @@ function createProgram(ctx: CliContext, commands: readonly CliCommand[]): Comman
     .exitOverride()
     .configureOutput({
       writeOut: (s) => ctx.out(s),
-      writeErr: (s) => ctx.err(s),
+      // Commander's errors quote the arguments as typed.
+      writeErr: (s) => ctx.err(terminalText(s, { multiline: true })),
       getOutHasColors: () => false,
       getErrHasColors: () => ctx.paint.enabled,
     });
@@ -80,19 +82,19 @@ export function reportError(e: unknown, ctx: Pick<CliContext, 'err' | 'env' | 'p
     return ExitCode.usage;
   }
   if (e instanceof AuditError) {
-    ctx.err(`${ctx.paint.bold(ctx.paint.red('error'))}: ${e.message}\n`);
+    ctx.err(`${ctx.paint.bold(ctx.paint.red('error'))}: ${terminalText(e.message, { multiline: true })}\n`);
     return ExitCode.failure;
   }
   if (e instanceof UsageError) {
-    ctx.err(`${ctx.paint.bold(ctx.paint.red('error'))}: ${e.message}\n${e.note ? `  note: ${e.note}\n` : ''}`);
+    ctx.err(`${ctx.paint.bold(ctx.paint.red('error'))}: ${terminalText(e.message, { multiline: true })}\n${e.note ? `  note: ${terminalText(e.note, { multiline: true })}\n` : ''}`);
     return ExitCode.usage;
   }
-  const message = e instanceof Error ? e.message : String(e);
+  const message = terminalText(e instanceof Error ? e.message : String(e), { multiline: true });
   const debug = ctx.env.WF_DEBUG === '1';
   const stack = e instanceof Error && e.stack ? e.stack : undefined;
   ctx.err(
     `${ctx.paint.bold(ctx.paint.red('internal error'))}: ${message}\n` +
-      (debug ? (stack ? `${stack}\n` : '') : '(this is a bug in wf; set WF_DEBUG=1 to see the stack trace)\n'),
+      (debug ? (stack ? `${terminalText(stack, { multiline: true })}\n` : '') : '(this is a bug in wf; set WF_DEBUG=1 to see the stack trace)\n'),
   );
   return ExitCode.internal;
 }

@@ -8,6 +8,7 @@ import { commandAction, type CliCommand, type CliContext } from './cli-context.t
 import { confOption, type ConfOptions } from './conf-option.ts';
 import { ExitCode } from './exit-codes.ts';
 import { loadOne } from './load-one.ts';
+import { terminalText } from './terminal-text.ts';
 import { UsageError } from './usage-error.ts';
 
 /** Options shared by `wf run` and `wf release`. */
@@ -68,22 +69,25 @@ function formatMs(ms: number | undefined): string {
 export function progressPrinter(ctx: CliContext, secrets: readonly string[] = []): (e: RunEvent) => void {
   return (event) => {
     const e = event.message !== undefined && secrets.length ? { ...event, message: scrubText(event.message, secrets) } : event;
+    // Each event is one line: names and messages (rendered from params) are escaped, newlines too.
     const where = e.index !== undefined ? ` [${e.index}]` : '';
+    const job = terminalText(String(e.job));
+    const stage = terminalText(String(e.stage));
     switch (e.type) {
       case 'job-start':
-        ctx.err(`${ctx.paint.dim('▶')} job ${e.job}\n`);
+        ctx.err(`${ctx.paint.dim('▶')} job ${job}\n`);
         break;
       case 'job-end':
-        ctx.err(`${e.status === 'FAILED' ? ctx.paint.red('✗') : '■'} job ${e.job}: ${e.status ?? 'done'}\n`);
+        ctx.err(`${e.status === 'FAILED' ? ctx.paint.red('✗') : '■'} job ${job}: ${terminalText(e.status ?? 'done')}\n`);
         break;
       case 'stage-start':
-        ctx.err(`  ${ctx.paint.dim('·')} ${e.job} › ${e.stage}${where}${e.message !== undefined ? `: ${e.message}` : ''}\n`);
+        ctx.err(`  ${ctx.paint.dim('·')} ${job} › ${stage}${where}${e.message !== undefined ? `: ${terminalText(e.message)}` : ''}\n`);
         break;
       case 'stage-end':
-        ctx.err(`  ✓ ${e.job} › ${e.stage}${where} ${ctx.paint.dim(formatMs(e.ms))}\n`);
+        ctx.err(`  ✓ ${job} › ${stage}${where} ${ctx.paint.dim(formatMs(e.ms))}\n`);
         break;
       case 'stage-failed':
-        ctx.err(`  ${ctx.paint.red('✗')} ${e.job} › ${e.stage}${where} failed ${ctx.paint.dim(formatMs(e.ms))}\n`);
+        ctx.err(`  ${ctx.paint.red('✗')} ${job} › ${stage}${where} failed ${ctx.paint.dim(formatMs(e.ms))}\n`);
         break;
     }
   };
@@ -91,11 +95,12 @@ export function progressPrinter(ctx: CliContext, secrets: readonly string[] = []
 
 /** A summary table of a result document. */
 export function summary(doc: ResultDocument): string {
-  const lines = [`run ${doc.run.id} of ${doc.run.workflow}: ${doc.status}`];
+  const lines = [`run ${terminalText(doc.run.id)} of ${terminalText(doc.run.workflow)}: ${terminalText(doc.status)}`];
   for (const [id, job] of Object.entries(doc.jobs as Record<string, { status?: string; errors?: { message?: string } }>)) {
-    lines.push(`  ${id.padEnd(24)} ${String(job.status ?? '').padEnd(8)} ${job.errors?.message ? job.errors.message.split('\n')[0] : ''}`.trimEnd());
+    const message = job.errors?.message ? terminalText(job.errors.message.split('\n')[0]!) : '';
+    lines.push(`  ${terminalText(id).padEnd(24)} ${terminalText(String(job.status ?? '')).padEnd(8)} ${message}`.trimEnd());
   }
-  for (const e of doc.errors ?? []) lines.push(`  error: ${e.name}: ${e.message}`);
+  for (const e of doc.errors ?? []) lines.push(`  error: ${terminalText(e.name)}: ${terminalText(e.message, { multiline: true })}`);
   return lines.join('\n') + '\n';
 }
 
@@ -117,8 +122,8 @@ export interface RunExtra {
 /** Says which kept end records (see lib/local/pending-records.ts) opening the store wrote, and which it could not. */
 export function noteFlushed(ctx: CliContext, local: Pick<LocalStore, 'flushed'>): void {
   const { written, failed } = local.flushed;
-  if (written.length) ctx.err(`note: recorded the end of ${written.length === 1 ? 'run' : `${written.length} runs`} kept while the audit store was down: ${written.join(', ')}\n`);
-  for (const f of failed) ctx.err(`${ctx.paint.red('error')}: the kept audit record ${f.file} could not be written: ${f.error}\n`);
+  if (written.length) ctx.err(`note: recorded the end of ${written.length === 1 ? 'run' : `${written.length} runs`} kept while the audit store was down: ${terminalText(written.join(', '))}\n`);
+  for (const f of failed) ctx.err(`${ctx.paint.red('error')}: the kept audit record ${terminalText(f.file)} could not be written: ${terminalText(f.error, { multiline: true })}\n`);
 }
 
 /** Runs a loaded workflow and prints the outcome; shared by `run`, `release` and `rerun`. */
@@ -165,14 +170,14 @@ export async function runWorkflow(ctx: CliContext, name: string, opts: RunOption
         ? {
             onEvent: progressPrinter(ctx, secretTexts(loaded.workflow, params)),
             onLog: (stage: string, text: string) => {
-              for (const line of text.replace(/\n$/, '').split('\n')) ctx.err(`    ${ctx.paint.dim(`${stage} |`)} ${line}\n`);
+              for (const line of text.replace(/\n$/, '').split('\n')) ctx.err(`    ${ctx.paint.dim(`${terminalText(stage)} |`)} ${terminalText(line)}\n`);
             },
           }
         : {}),
       ...(local ? { pendingDir: local.dir } : {}),
       onAuditError: (e, _doc, keptAt) => {
-        ctx.err(`${ctx.paint.red('error')}: the run ended but its audit record was not written: ${e.message}\n`);
-        if (keptAt) ctx.err(`  note: the record is kept in ${keptAt}; the next wf command that opens the audit store writes it\n`);
+        ctx.err(`${ctx.paint.red('error')}: the run ended but its audit record was not written: ${terminalText(e.message, { multiline: true })}\n`);
+        if (keptAt) ctx.err(`  note: the record is kept in ${terminalText(keptAt)}; the next wf command that opens the audit store writes it\n`);
         else auditLost = true;
       },
     });
@@ -183,11 +188,11 @@ export async function runWorkflow(ctx: CliContext, name: string, opts: RunOption
     return doc.status === 'SUCCESS' || doc.status === 'SKIP' ? ExitCode.ok : ExitCode.failure;
   } catch (e) {
     if (e instanceof RunInputError) {
-      ctx.err(`${ctx.paint.red('error')}: workflow "${name}" was not run: its params are wrong\n${e.reports.map((p) => `  ${p}`).join('\n')}\n`);
+      ctx.err(`${ctx.paint.red('error')}: workflow "${terminalText(name)}" was not run: its params are wrong\n${e.reports.map((p) => `  ${terminalText(p)}`).join('\n')}\n`);
       return ExitCode.usage;
     }
     if (e instanceof AuditError) {
-      ctx.err(`${ctx.paint.red('error')}: ${e.message}\n`);
+      ctx.err(`${ctx.paint.red('error')}: ${terminalText(e.message, { multiline: true })}\n`);
       return ExitCode.failure;
     }
     throw e;

@@ -6,6 +6,7 @@ import { commandAction, type CliCommand, type CliContext } from './cli-context.t
 import { confOption, type ConfOptions } from './conf-option.ts';
 import { ExitCode } from './exit-codes.ts';
 import { renderDiagnostics } from './print-diagnostics.ts';
+import { terminalText } from './terminal-text.ts';
 import { UsageError } from './usage-error.ts';
 
 interface ServeCliOptions extends ConfOptions {
@@ -49,7 +50,7 @@ async function serve(ctx: CliContext, opts: ServeCliOptions): Promise<number> {
       workflows: loaded.workflows,
       port,
       ...(ctx.env.WORKFLOW_CORE_AUDIT_PATH ? { dir: ctx.env.WORKFLOW_CORE_AUDIT_PATH } : {}),
-      log: (line) => ctx.err(`${new Date().toISOString()} ${line}\n`),
+      log: (line) => ctx.err(`${new Date().toISOString()} ${terminalText(line)}\n`),
     });
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
@@ -60,7 +61,7 @@ async function serve(ctx: CliContext, opts: ServeCliOptions): Promise<number> {
     throw e;
   }
   if (server.recovered) ctx.err(`${server.recovered} execution(s) were running when the server last stopped: now FAILED (States.Runtime)\n`);
-  for (const m of server.executions.stateMachines()) ctx.err(`  ${m.stateMachineArn}\n`);
+  for (const m of server.executions.stateMachines()) ctx.err(`  ${terminalText(m.stateMachineArn)}\n`);
   ctx.out(`listening on ${server.url}\n`);
   await new Promise<void>((resolve) => {
     const stop = (): void => {

@@ -7,6 +7,7 @@ import type { SignalAnswer } from '../protocol/index.ts';
 import type { CliCommand, CliContext } from './cli-context.ts';
 import { ExitCode } from './exit-codes.ts';
 import { addRunRefOptions, clientAction, runRef, type ClientCliOptions } from './start-command.ts';
+import { terminalText } from './terminal-text.ts';
 import { UsageError } from './usage-error.ts';
 
 interface SignalCliOptions extends ClientCliOptions {
@@ -84,7 +85,7 @@ function print(ctx: CliContext, result: SignalResult, json: boolean | undefined)
     return;
   }
   const verb = result.status === 'REJECTED' ? 'rejected' : 'sent';
-  ctx.out(`${verb} signal "${result.signal}" to run ${result.runId}${result.early ? ' (no stage waits for it yet: it is kept for the one that does)' : ''}\n`);
+  ctx.out(`${verb} signal "${terminalText(result.signal)}" to run ${terminalText(result.runId)}${result.early ? ' (no stage waits for it yet: it is kept for the one that does)' : ''}\n`);
 }
 
 async function signal(ctx: CliContext, run: string, name: string, opts: SignalCliOptions): Promise<number> {
@@ -98,11 +99,11 @@ async function signal(ctx: CliContext, run: string, name: string, opts: SignalCl
       const store = await openLocal();
       const record = await store.store.findRun(run);
       if (!record) {
-        ctx.err(`${ctx.paint.red('error')}: no run "${run}" in the local audit store; give a run id from \`wf audit NAME\` (or an execution ARN with --endpoint/--stack for deployed runs)\n`);
+        ctx.err(`${ctx.paint.red('error')}: no run "${terminalText(run)}" in the local audit store; give a run id from \`wf audit NAME\` (or an execution ARN with --endpoint/--stack for deployed runs)\n`);
         return ExitCode.failure;
       }
       if (record.status !== 'WAIT') {
-        ctx.err(`${ctx.paint.red('error')}: run ${run} of "${record.workflow}" already ended (${record.status}); a signal can only be sent to a running run\n`);
+        ctx.err(`${ctx.paint.red('error')}: run ${terminalText(run)} of "${terminalText(record.workflow)}" already ended (${terminalText(record.status)}); a signal can only be sent to a running run\n`);
         return ExitCode.failure;
       }
       const client = new WorkflowClient({ dynamodb: store.client, auditTable: store.store.table, region: 'us-east-1' });

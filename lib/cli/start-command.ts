@@ -7,6 +7,7 @@ import { ExitCode } from './exit-codes.ts';
 import { loadOne } from './load-one.ts';
 import { scheduleMismatch } from './release-command.ts';
 import { collectParams, progressPrinter, summary } from './run-command.ts';
+import { terminalText } from './terminal-text.ts';
 import { UsageError } from './usage-error.ts';
 
 /** Options of every command that talks to Step Functions (`start`, `status`, `stop`, `redrive`, `list`). */
@@ -64,11 +65,11 @@ export function clientAction<A extends unknown[]>(ctx: CliContext, fn: (...args:
       return await fn(...args);
     } catch (e) {
       if (e instanceof ParamsRejectedError) {
-        ctx.err(`${ctx.paint.red('error')}: ${e.message}\n`);
+        ctx.err(`${ctx.paint.red('error')}: ${terminalText(e.message, { multiline: true })}\n`);
         return ExitCode.usage;
       }
       if (e instanceof WorkflowClientError) {
-        ctx.err(`${ctx.paint.bold(ctx.paint.red('error'))}: ${e.message}\n`);
+        ctx.err(`${ctx.paint.bold(ctx.paint.red('error'))}: ${terminalText(e.message, { multiline: true })}\n`);
         return e.code === 'BadRunRef' || e.code === 'BadRelease' ? ExitCode.usage : ExitCode.failure;
       }
       throw e;
@@ -85,7 +86,7 @@ export function reportExitCode(report: RunReport): number {
 export async function waitAndPrint(ctx: CliContext, client: WorkflowClient, arn: string, opts: { json?: boolean; progress?: boolean }): Promise<number> {
   const controller = new AbortController();
   const onSigint = (): void => {
-    ctx.err(`\nstopped waiting; the run goes on (wf stop ${arn} stops it)\n`);
+    ctx.err(`\nstopped waiting; the run goes on (wf stop ${terminalText(arn)} stops it)\n`);
     controller.abort();
   };
   process.once('SIGINT', onSigint);
@@ -93,7 +94,7 @@ export async function waitAndPrint(ctx: CliContext, client: WorkflowClient, arn:
     const report = await client.wait(arn, { ...(opts.progress === false ? {} : { onProgress: progressPrinter(ctx) }), signal: controller.signal });
     if (opts.json) ctx.out(JSON.stringify(report.result ?? report, null, 2) + '\n');
     else if (report.result) ctx.out(summary(report.result));
-    else ctx.out(`${report.name} of ${report.workflow}: ${report.status}\n`);
+    else ctx.out(`${terminalText(report.name)} of ${terminalText(report.workflow)}: ${terminalText(report.status)}\n`);
     return reportExitCode(report);
   } finally {
     process.off('SIGINT', onSigint);
@@ -148,7 +149,7 @@ async function start(ctx: CliContext, name: string, opts: StartCliOptions): Prom
     if (type === 'normal' || type === 'rerun') {
       const why = scheduleMismatch(loaded.workflow, at);
       if (why) {
-        ctx.err(`${ctx.paint.red('error')}: ${why}\n`);
+        ctx.err(`${ctx.paint.red('error')}: ${terminalText(why)}\n`);
         return ExitCode.usage;
       }
     }
@@ -157,16 +158,16 @@ async function start(ctx: CliContext, name: string, opts: StartCliOptions): Prom
   const client = cliClient(ctx, opts, loaded.workflows);
   const started = await client.start(name, params, { ...(release ? { release } : {}), ...(opts.name ? { name: opts.name } : {}) });
   if (started.alreadyReleased) {
-    ctx.err(`the release of ${release!.logical_date.slice(0, 16)} of "${name}" was already started (SKIP): ${started.executionArn}\n`);
+    ctx.err(`the release of ${release!.logical_date.slice(0, 16)} of "${terminalText(name)}" was already started (SKIP): ${terminalText(started.executionArn)}\n`);
     if (opts.json) ctx.out(JSON.stringify({ ...started, status: 'SKIP' }, null, 2) + '\n');
-    else ctx.out(`${started.executionArn}\n`);
+    else ctx.out(`${terminalText(started.executionArn)}\n`);
     return ExitCode.ok;
   }
   if (!opts.wait) {
     if (opts.json) ctx.out(JSON.stringify(started, null, 2) + '\n');
-    else ctx.out(`${started.executionArn}\n`);
+    else ctx.out(`${terminalText(started.executionArn)}\n`);
     return ExitCode.ok;
   }
-  ctx.err(`started ${started.executionArn}\n`);
+  ctx.err(`started ${terminalText(started.executionArn)}\n`);
   return waitAndPrint(ctx, client, started.executionArn, opts);
 }

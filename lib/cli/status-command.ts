@@ -1,5 +1,6 @@
 import type { RunReport } from '../client/index.ts';
 import type { CliCommand, CliContext } from './cli-context.ts';
+import { terminalText } from './terminal-text.ts';
 import { addRunRefOptions, clientAction, cliClient, reportExitCode, runRef, type ClientCliOptions } from './start-command.ts';
 
 interface StatusCliOptions extends ClientCliOptions {
@@ -13,15 +14,16 @@ function formatMs(ms: number | undefined): string {
 
 /** A run's report as text: the run's status, then each job and its stages. */
 export function renderReport(report: RunReport): string {
-  const lines = [`${report.name} (${report.workflow}): ${report.status}${report.executionStatus !== 'SUCCEEDED' ? ` [${report.executionStatus}]` : ''}`];
+  const t = (text: string): string => terminalText(text);
+  const lines = [`${t(report.name)} (${t(report.workflow)}): ${t(report.status)}${report.executionStatus !== 'SUCCEEDED' ? ` [${t(report.executionStatus)}]` : ''}`];
   lines.push(`  started ${report.startDate.toISOString()}${report.stopDate ? `, ended ${report.stopDate.toISOString()}` : ''}${report.redriveCount ? `, redriven ${report.redriveCount}×` : ''}`);
   for (const [id, job] of Object.entries(report.jobs)) {
-    lines.push(`  ${id.padEnd(24)} ${job.status}`);
-    for (const stage of Object.values(job.stages)) lines.push(`    ${stage.name.padEnd(30)} ${stage.status.padEnd(8)} ${formatMs(stage.ms)}`.trimEnd());
+    lines.push(`  ${t(id).padEnd(24)} ${t(job.status)}`);
+    for (const stage of Object.values(job.stages)) lines.push(`    ${t(stage.name).padEnd(30)} ${t(stage.status).padEnd(8)} ${formatMs(stage.ms)}`.trimEnd());
   }
-  if (report.error) lines.push(`  error: ${report.error.name}: ${report.error.message.split('\n')[0]}`);
-  for (const e of report.result?.errors ?? []) if (!report.error || e.name !== report.error.name) lines.push(`  error: ${e.name}: ${e.message.split('\n')[0]}`);
-  lines.push(`  ${report.executionArn}`);
+  if (report.error) lines.push(`  error: ${t(report.error.name)}: ${t(report.error.message.split('\n')[0]!)}`);
+  for (const e of report.result?.errors ?? []) if (!report.error || e.name !== report.error.name) lines.push(`  error: ${t(e.name)}: ${t(e.message.split('\n')[0]!)}`);
+  lines.push(`  ${t(report.executionArn)}`);
   return lines.join('\n') + '\n';
 }
 

@@ -1,6 +1,7 @@
 import { ExitCode } from './exit-codes.ts';
 import type { CliCommand, CliContext } from './cli-context.ts';
 import { addRunRefOptions, clientAction, cliClient, runRef, type ClientCliOptions } from './start-command.ts';
+import { terminalText } from './terminal-text.ts';
 
 interface StopCliOptions extends ClientCliOptions {
   workflow?: string;
@@ -20,6 +21,6 @@ export const stopCommand: CliCommand = {
 async function stop(ctx: CliContext, run: string, opts: StopCliOptions): Promise<number> {
   const out = await cliClient(ctx, opts).stop(runRef(run, opts.workflow), opts.cause ? { cause: opts.cause } : {});
   if (opts.json) ctx.out(JSON.stringify(out, null, 2) + '\n');
-  else ctx.out(`stopped ${out.executionArn}\n`);
+  else ctx.out(`stopped ${terminalText(out.executionArn)}\n`);
   return ExitCode.ok;
 }
