@@ -10,13 +10,21 @@
  *
  * Run as a script: `node --import tsx lib/local/audit-server.ts <audit dir>`; the idle period is
  * `WORKFLOW_CORE_AUDIT_IDLE_MS` (default 30000; 0 = never).
+ *
+ * The server answers only this machine's clients of this folder (see verify-sigv4.ts): a request
+ * with an `Origin` header (a web page), with a `Host` that is not a loopback name and the server's
+ * port (DNS rebinding), a CORS preflight, or one not SigV4-signed with the folder's credentials
+ * (`<dir>/audit/credentials.json`, random, mode 0600, made on first use) is refused with HTTP 403
+ * and a DynamoDB-style error; no `Access-Control-Allow-*` header is ever sent.
  */
 import { existsSync, mkdirSync, readFileSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { PassThrough } from 'node:stream';
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { credentialsFile, ensureCredentials, hostProblem, originProblem, readBody, readCredentials, signedHeaders, verifySigV4, type LocalCredentials, type RequestRefusal } from './verify-sigv4.ts';
 
 /** Response header naming the audit folder a server serves (clients check it: a stale port may be another server's). */
 export const AUDIT_DIR_HEADER = 'x-wf-audit-dir';
@@ -41,11 +49,15 @@ export interface AuditServerOptions {
   idleMs?: number;
   /** Called once the server has closed because it was idle. */
   onIdle?: () => void;
+  /** The credentials requests must be signed with. @default the folder's (`credentials.json`, made when missing) */
+  credentials?: LocalCredentials;
 }
 
 /** A listening audit server. */
 export interface RunningAuditServer {
   port: number;
+  /** The credentials requests must be signed with. */
+  credentials: LocalCredentials;
   /** Removes server.json (when it is this server's) and closes the server and its data. */
   close(): Promise<void>;
 }
@@ -74,23 +86,26 @@ export function readServerInfo(auditDir: string): AuditServerInfo | undefined {
   }
 }
 
-/**
- * True when an audit server for `auditDir` answers on `port` (a DynamoDB `ListTables` call whose
- * response names the same folder). Never throws.
- */
-export async function probeAuditServer(port: number, auditDir: string, timeoutMs = 2000): Promise<boolean> {
+/** The credentials of an audit folder's server, or undefined when it has none yet. */
+export function readStoreCredentials(auditDir: string): LocalCredentials | undefined {
   try {
-    const res = await fetch(`http://127.0.0.1:${port}/`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/x-amz-json-1.0',
-        'x-amz-target': 'DynamoDB_20120810.ListTables',
-        'x-amz-date': '20240101T000000Z',
-        authorization: 'AWS4-HMAC-SHA256 Credential=local/20240101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=0',
-      },
-      body: '{"Limit":1}',
-      signal: AbortSignal.timeout(timeoutMs),
-    });
+    return readCredentials(credentialsFile(auditDir));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * True when an audit server for `auditDir` answers on `port` (a DynamoDB `ListTables` call, signed
+ * with the folder's credentials, whose response names the same folder). Never throws.
+ */
+export async function probeAuditServer(port: number, auditDir: string, timeoutMs = 2000, credentials = readStoreCredentials(auditDir)): Promise<boolean> {
+  if (!credentials) return false;
+  try {
+    const url = `http://127.0.0.1:${port}/`;
+    const body = '{"Limit":1}';
+    const headers = await signedHeaders(url, { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'DynamoDB_20120810.ListTables' }, body, credentials, 'dynamodb');
+    const res = await fetch(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(timeoutMs) });
     await res.arrayBuffer();
     return res.ok && res.headers.get(AUDIT_DIR_HEADER) === encodeURIComponent(resolve(auditDir));
   } catch {
@@ -109,18 +124,78 @@ function removeServerInfo(auditDir: string, pid: number): void {
   if (readServerInfo(auditDir)?.pid === pid) rmSync(serverInfoFile(auditDir), { force: true });
 }
 
+/** The largest request body taken (dynalite's own limit). */
+const MAX_REQUEST_BYTES = 16 * 1024 * 1024;
+
+function refuse(res: ServerResponse, status: number, refusal: RequestRefusal): void {
+  const prefix = refusal.type === 'AccessDeniedException' ? 'com.amazonaws.dynamodb.v20120810' : 'com.amazon.coral.service';
+  const text = JSON.stringify({ __type: `${prefix}#${refusal.type}`, message: refusal.message });
+  res.writeHead(status, { 'content-type': 'application/x-amz-json-1.0', 'content-length': String(Buffer.byteLength(text)), connection: 'close' });
+  res.end(text);
+}
+
+/** What a refused caller of the store can do. */
+function storeHint(auditDir: string): string {
+  return `The local audit store answers only wf and the AWS SDK or CLI on this machine, through 127.0.0.1, signing with the keys in ${credentialsFile(auditDir)} (wf does this itself).`;
+}
+
+/**
+ * Puts the checks in front of dynalite's handler: a request must come from this machine's clients
+ * (no Origin, a loopback Host with the server's port, not a preflight) and be signed with the
+ * store's credentials; dynalite then gets the request with its body replayed. `Access-Control-*`
+ * headers are dropped from every response.
+ */
+function guardRequests(server: Server, auditDir: string, credentials: LocalCredentials, port: () => number, onRequest: (res: ServerResponse) => void): void {
+  const hint = storeHint(auditDir);
+  const handlers = server.listeners('request') as Array<(req: IncomingMessage, res: ServerResponse) => void>;
+  server.removeAllListeners('request');
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    const setHeader = res.setHeader.bind(res);
+    res.setHeader = (name, value) => (/^access-control-/i.test(name) ? res : setHeader(name, value));
+    void (async () => {
+      const origin = req.headers.origin;
+      const problem = originProblem(origin) ?? hostProblem(req.headers.host, port()) ?? (req.method === 'OPTIONS' ? 'CORS preflight requests are refused' : undefined);
+      if (problem) {
+        req.resume();
+        refuse(res, 403, { type: 'AccessDeniedException', message: `refused: ${problem}. ${hint}` });
+        return;
+      }
+      const body = await readBody(req, MAX_REQUEST_BYTES);
+      if (body === undefined) {
+        refuse(res, 413, { type: 'ValidationException', message: `the request body is larger than ${MAX_REQUEST_BYTES} bytes` });
+        return;
+      }
+      const refusal = await verifySigV4({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body }, { credentials, service: 'dynamodb', hint });
+      if (refusal) {
+        refuse(res, 403, refusal);
+        return;
+      }
+      onRequest(res);
+      const replay = Object.assign(new PassThrough(), { method: req.method, url: req.url, headers: req.headers }) as unknown as IncomingMessage;
+      for (const handler of handlers) handler.call(server, replay, res);
+      (replay as unknown as PassThrough).end(body);
+    })().catch(() => {
+      if (!res.headersSent) refuse(res, 500, { type: 'InternalFailure', message: 'the audit server failed to check the request' });
+      else res.destroy();
+    });
+  });
+}
+
 /**
  * Starts a dynalite server for `auditDir` on a free loopback port, checks that it can read its
  * data, and writes server.json. In-process use is for tests and tools; `wf` uses the daemon.
  */
 export async function startAuditServer(options: AuditServerOptions): Promise<RunningAuditServer> {
   const auditDir = resolve(options.auditDir);
-  mkdirSync(join(auditDir, 'db'), { recursive: true });
+  mkdirSync(auditDir, { recursive: true, mode: 0o700 });
+  mkdirSync(join(auditDir, 'db'), { recursive: true, mode: 0o700 });
+  const credentials = options.credentials ?? ensureCredentials(auditDir);
   const dynalite = createRequire(import.meta.url)('dynalite') as Dynalite;
   const server = dynalite({ path: join(auditDir, 'db'), createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   const dirHeader = encodeURIComponent(auditDir);
   let lastRequest = Date.now();
-  server.prependListener('request', (_req: IncomingMessage, res: ServerResponse) => {
+  let port = 0;
+  guardRequests(server, auditDir, credentials, () => port, (res) => {
     lastRequest = Date.now();
     res.setHeader(AUDIT_DIR_HEADER, dirHeader);
   });
@@ -131,7 +206,7 @@ export async function startAuditServer(options: AuditServerOptions): Promise<Run
       done();
     });
   });
-  const port = (server.address() as AddressInfo).port;
+  port = (server.address() as AddressInfo).port;
 
   let closing: Promise<void> | undefined;
   let idleTimer: NodeJS.Timeout | undefined;
@@ -144,7 +219,7 @@ export async function startAuditServer(options: AuditServerOptions): Promise<Run
     return closing;
   };
 
-  if (!(await probeAuditServer(port, auditDir, 10_000))) {
+  if (!(await probeAuditServer(port, auditDir, 10_000, credentials))) {
     await close();
     throw new Error(`the audit server for ${auditDir} does not answer on its own port ${port}`);
   }
@@ -157,7 +232,7 @@ export async function startAuditServer(options: AuditServerOptions): Promise<Run
       void close().then(() => options.onIdle?.());
     }, Math.max(10, Math.min(1000, Math.floor(idleMs / 4))));
   }
-  return { port, close };
+  return { port, credentials, close };
 }
 
 function isLockError(e: unknown): boolean {

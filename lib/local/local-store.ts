@@ -5,7 +5,9 @@
  * daemons that lose the race for the leveldb lock exit, and every client waits (with backoff) until
  * server.json names a server that answers for this folder. While a store is open it pings the
  * daemon so that it does not idle out under a long run, and a request that finds the daemon gone
- * (killed, or idled out while the process slept) starts a new one and is sent again.
+ * (killed, or idled out while the process slept) starts a new one and is sent again. Requests are
+ * signed with the folder's credentials (`audit/credentials.json`, made on first use): the server
+ * refuses any other.
  */
 import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync, statSync, truncateSync } from 'node:fs';
@@ -15,6 +17,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { AuditError, AuditStore, isConnectionError } from '../audit/index.ts';
 import { configuredIdleMs, EXIT_TAKEN, probeAuditServer, readServerInfo, type AuditServerInfo } from './audit-server.ts';
+import { ensureCredentials, type LocalCredentials } from './verify-sigv4.ts';
 import { flushPending, type FlushResult } from './pending-records.ts';
 
 /** Options of {@link openLocalStore}. */
@@ -90,7 +93,7 @@ function spawnDaemon(auditDir: string, logFile: string): Daemon {
 }
 
 /** Finds the live audit server of `auditDir`, starting a daemon when none answers. */
-async function ensureServer(auditDir: string, timeoutMs: number): Promise<AuditServerInfo> {
+async function ensureServer(auditDir: string, timeoutMs: number, credentials: LocalCredentials): Promise<AuditServerInfo> {
   const logFile = join(auditDir, 'server.log');
   const deadline = Date.now() + timeoutMs;
   let daemon: Daemon | undefined;
@@ -98,7 +101,7 @@ async function ensureServer(auditDir: string, timeoutMs: number): Promise<AuditS
   let wait = 25;
   for (;;) {
     const info = readServerInfo(auditDir);
-    if (info && (await probeAuditServer(info.port, auditDir))) return info;
+    if (info && (await probeAuditServer(info.port, auditDir, undefined, credentials))) return info;
     const exitedBadly = daemon?.exited === true && daemon.code !== EXIT_TAKEN && daemon.code !== 0;
     if (Date.now() > deadline || (exitedBadly && spawns >= 2) || (daemon?.exited && spawns >= MAX_SPAWNS)) {
       const tail = logTail(logFile);
@@ -128,21 +131,27 @@ export async function openLocalStore(options: LocalStoreOptions = {}): Promise<L
   const dir = options.dir ?? (process.env.WORKFLOW_CORE_AUDIT_PATH || '.wf');
   const auditDir = resolve(dir, 'audit');
   const timeoutMs = options.startTimeoutMs ?? 20_000;
+  let credentials: LocalCredentials;
   try {
-    mkdirSync(auditDir, { recursive: true });
+    mkdirSync(auditDir, { recursive: true, mode: 0o700 });
   } catch (e) {
     throw new AuditError(`cannot create the local audit folder ${auditDir}: ${(e as Error).message}. Set WORKFLOW_CORE_AUDIT_PATH to a writable folder.`, 'server', { cause: e });
   }
-  let port = (await ensureServer(auditDir, timeoutMs)).port;
+  try {
+    credentials = ensureCredentials(auditDir);
+  } catch (e) {
+    throw new AuditError(`cannot prepare the credentials of the local audit store in ${auditDir}: ${(e as Error).message}. Remove a damaged credentials.json (a new one is made), or set WORKFLOW_CORE_AUDIT_PATH to a writable folder.`, 'server', { cause: e });
+  }
+  let port = (await ensureServer(auditDir, timeoutMs, credentials)).port;
   let reconnecting: Promise<void> | undefined;
   const reconnect = (): Promise<void> =>
-    (reconnecting ??= ensureServer(auditDir, timeoutMs)
+    (reconnecting ??= ensureServer(auditDir, timeoutMs, credentials)
       .then((info) => void (port = info.port))
       .finally(() => (reconnecting = undefined)));
 
   const client = new DynamoDBClient({
     region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    credentials,
     endpoint: async () => ({ url: new URL(`http://127.0.0.1:${port}`) }),
   });
   client.middlewareStack.add(
@@ -171,7 +180,7 @@ export async function openLocalStore(options: LocalStoreOptions = {}): Promise<L
   const heartbeat =
     idleMs > 0
       ? setInterval(() => {
-          void probeAuditServer(port, auditDir).then((alive) => (alive ? undefined : reconnect().catch(() => undefined)));
+          void probeAuditServer(port, auditDir, undefined, credentials).then((alive) => (alive ? undefined : reconnect().catch(() => undefined)));
         }, Math.max(50, Math.floor(idleMs / 3)))
       : undefined;
   heartbeat?.unref();

@@ -8,6 +8,9 @@
  *   execution name), `jobs` and `lock` (`lock: true` from a schedule becomes the minute's key),
  *   with the same param checks as the machine's `prepare` step; wrong params fail the execution
  *   with error `ParamError`, as the `prepare failed` state does on AWS.
+ * - A run id (`run.id`, `run.parent`) must be a valid execution name (ValidationException), and
+ *   a new execution may not take the id of a run the audit store already has, or of one starting
+ *   now (ExecutionAlreadyExists): its record would replace that run's.
  * - A duplicate execution name is always `ExecutionAlreadyExists` (AWS returns the running
  *   execution for an identical request instead).
  * - Secret params are redacted in the reported and stored input and history; the real values stay
@@ -27,7 +30,7 @@ import type { AuditStore, RunType } from '../audit/index.ts';
 import { HistoryRecorder, type ExecutionEnd, type HistoryEvent } from './history-recorder.ts';
 import type { ExecutionRecord, ExecutionStatus, ExecutionSummary } from './execution-record.ts';
 import type { ExecutionTable } from './execution-table.ts';
-import { executionNameProblem, localExecutionArn, localStateMachineArn, parseExecutionArn, parseStateMachineArn } from './local-arns.ts';
+import { checkRunId, executionNameProblem, localExecutionArn, localStateMachineArn, parseExecutionArn, parseStateMachineArn } from './local-arns.ts';
 import { SfnError } from './sfn-error.ts';
 
 /** The cause of an execution that was running when the local server stopped. */
@@ -182,6 +185,8 @@ export class LocalExecutions {
   private readonly records = new Map<string, ExecutionRecord>();
   private readonly live = new Map<string, LiveRun>();
   private readonly reserved = new Set<string>();
+  /** The run ids of executions started by this server whose run may not have written its audit record yet. */
+  private readonly runIds = new Set<string>();
   /** Inputs with their secret values, for a redrive by this process (kept while the execution can be redriven). */
   private readonly fullInputs = new Map<string, unknown>();
   private readonly writes = new Map<string, Promise<void>>();
@@ -287,12 +292,22 @@ export class LocalExecutions {
     if (valueDepth(input, MAX_INPUT_DEPTH) > MAX_INPUT_DEPTH) {
       throw new SfnError('InvalidExecutionInput', `Invalid State Machine Execution Input: maps and lists nest more than ${MAX_INPUT_DEPTH} levels deep (a param value may nest at most ${VALUE_DEPTH_MAX})`);
     }
+    const runInfo = isRecord(input) && isRecord(input.run) ? input.run : {};
+    const runId = runInfo.id === undefined || runInfo.id === null || runInfo.id === '' ? name : checkRunId(runInfo.id, 'run.id');
+    if (runInfo.parent !== undefined && runInfo.parent !== null) checkRunId(runInfo.parent, 'run.parent');
     const workflow = machine.workflow;
     const executionArn = localExecutionArn(workflow.name, name);
     const duplicate = (): SfnError => new SfnError('ExecutionAlreadyExists', `Execution Already Exists: '${executionArn}'`);
     if (this.reserved.has(executionArn) || this.records.has(executionArn)) throw duplicate();
+    const runTaken = (): SfnError =>
+      new SfnError('ExecutionAlreadyExists', `the run id "${runId}" is taken: the audit store already has a run with that id, and a new execution may not replace its record. Give another run.id in the input, or leave it out to use the execution name`);
+    if (this.runIds.has(runId)) throw runTaken();
     this.reserved.add(executionArn);
+    this.runIds.add(runId);
+    let launched = false;
     try {
+      if (await this.options.table.get(executionArn)) throw duplicate();
+      if (await this.options.audit.findRun(runId)) throw runTaken();
       const at = this.now();
       const record: ExecutionRecord = {
         executionArn,
@@ -310,10 +325,12 @@ export class LocalExecutions {
       if (!(await this.persist(record, true))) throw duplicate();
       this.remember(record);
       this.fullInputs.set(executionArn, input);
-      this.launch(machine, record, input, recorder);
+      this.launch(machine, record, input, recorder, runId);
+      launched = true;
       return { executionArn, startDate: at / 1000 };
     } finally {
       this.reserved.delete(executionArn);
+      if (!launched) this.runIds.delete(runId);
     }
   }
 
@@ -322,13 +339,15 @@ export class LocalExecutions {
     return new HistoryRecorder({ secrets: secretValues(machine.workflow, params), resources: machine.resources }, history);
   }
 
-  private launch(machine: LocalStateMachine, record: ExecutionRecord, input: unknown, recorder: HistoryRecorder): void {
+  /** Runs an execution in the background; `startedRunId` (a new execution's) is released when the run ends. */
+  private launch(machine: LocalStateMachine, record: ExecutionRecord, input: unknown, recorder: HistoryRecorder, startedRunId?: string): void {
     const controller = new AbortController();
     const run: LiveRun = { controller, done: Promise.resolve() };
     this.live.set(record.executionArn, run);
     this.options.log?.(`${record.name} (${record.workflow}): started${record.redriveCount ? `, redrive ${record.redriveCount}` : ''}`);
     run.done = this.execute(machine, record, input, recorder, run).finally(() => {
       this.live.delete(record.executionArn);
+      if (startedRunId !== undefined) this.runIds.delete(startedRunId);
       this.options.log?.(`${record.name} (${record.workflow}): ${record.status}${record.error ? ` (${record.error})` : ''}`);
     });
   }

@@ -2,15 +2,22 @@
  * `wf serve`: an HTTP server on loopback that speaks the Step Functions JSON 1.0 protocol (POST /,
  * `X-Amz-Target: AWSStepFunctions.<Action>`, `application/x-amz-json-1.0` bodies), so the
  * unmodified AWS SDK and AWS CLI drive local runs. Errors have AWS's shape (HTTP 400,
- * `{"__type", "message"}`); request signatures are not checked. A bad request never stops the
- * server; the executions live in the local state folder's embedded DynamoDB server, beside the
- * audit table (see local-executions.ts and execution-table.ts).
+ * `{"__type", "message"}`). A bad request never stops the server; the executions live in the
+ * local state folder's embedded DynamoDB server, beside the audit table (see local-executions.ts
+ * and execution-table.ts).
+ *
+ * Web pages may not use it (see lib/local/verify-sigv4.ts): a request whose `Host` is not one of
+ * the server's own names with its port (DNS rebinding), whose `Origin` is not the server's own, or
+ * a CORS preflight is refused with HTTP 403 (`AccessDeniedException`). With `signature`, a request
+ * must also be SigV4-signed (service `states`) with the given credentials.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { hostname, networkInterfaces } from 'node:os';
 import type { Workflow } from '../config/index.ts';
 import { openLocalStore } from '../local/index.ts';
+import { hostProblem, isLoopbackHost, originProblem, readBody, verifySigV4, type LocalCredentials } from '../local/verify-sigv4.ts';
 import { ExecutionTable, EXECUTIONS_TABLE } from './execution-table.ts';
 import { LocalExecutions } from './local-executions.ts';
 import { isSfnAction, runSfnAction } from './sfn-actions.ts';
@@ -40,6 +47,11 @@ export interface ServeOptions {
   retryWaitMs?: number;
   /** Receives a line per execution that starts or ends, and per internal error. @default none */
   log?: (line: string) => void;
+  /**
+   * Serve only requests SigV4-signed with these credentials; `source` says where callers find them
+   * (for the refusal message). @default none: requests need not be signed
+   */
+  signature?: { credentials: LocalCredentials; source: string };
 }
 
 /** A listening local endpoint. */
@@ -65,25 +77,71 @@ function send(res: ServerResponse, status: number, body: unknown, extra: Record<
   res.end(text);
 }
 
-/** Reads a body up to `limit` bytes; a longer one is drained and reported as undefined. */
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= limit) chunks.push(chunk);
-    });
-    req.on('end', () => resolve(size <= limit ? Buffer.concat(chunks) : undefined));
-    req.on('error', reject);
-  });
+/** True for an address that means every interface (`0.0.0.0`, `::`). */
+export function isWildcardHost(host: string): boolean {
+  return host === '' || host === '0.0.0.0' || host === '::' || host === '[::]';
 }
 
-async function handle(executions: LocalExecutions, req: IncomingMessage, res: ServerResponse, log?: (line: string) => void): Promise<void> {
+/** The names a client may reach a server bound to `host` by, besides the loopback ones. */
+function ownNames(host: string): string[] {
+  if (isLoopbackHost(host)) return [host];
+  if (!isWildcardHost(host)) return [host];
+  const addresses = Object.values(networkInterfaces()).flatMap((list) => (list ?? []).map((a) => a.address));
+  return [hostname(), ...addresses];
+}
+
+/** What a request must pass before it is served (see the file comment). */
+interface RequestGuard {
+  port: number;
+  names: string[];
+  origins: string[];
+  signature?: { credentials: LocalCredentials; source: string };
+}
+
+function makeGuard(host: string, port: number, signature: ServeOptions['signature']): RequestGuard {
+  const names = ownNames(host);
+  const origins = ['127.0.0.1', 'localhost', '[::1]', ...names].map((n) => `http://${n.includes(':') && !n.startsWith('[') ? `[${n}]` : n}:${port}`.toLowerCase());
+  return { port, names, origins, ...(signature ? { signature } : {}) };
+}
+
+const SERVE_HINT = 'wf serve answers only the AWS SDK, the aws CLI and wf, through its own address';
+
+/** Refuses a request from a web page or through a foreign host name (before its body is read). */
+function pageRefusal(guard: RequestGuard, req: IncomingMessage): SfnError | undefined {
+  const problem = originProblem(req.headers.origin, guard.origins) ?? hostProblem(req.headers.host, guard.port, guard.names) ?? (req.method === 'OPTIONS' ? 'CORS preflight requests are refused' : undefined);
+  return problem ? new SfnError('AccessDeniedException', `refused: ${problem}. ${SERVE_HINT} (http://127.0.0.1:${guard.port} on this machine).`, 403) : undefined;
+}
+
+/** With a signature required, refuses an unsigned or wrongly signed request. */
+async function signatureRefusal(guard: RequestGuard, req: IncomingMessage, body: Buffer): Promise<SfnError | undefined> {
+  if (!guard.signature) return undefined;
+  const refused = await verifySigV4(
+    { method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body },
+    {
+      credentials: guard.signature.credentials,
+      service: 'states',
+      hint: `wf serve was started with --require-signature: sign requests (AWS Signature Version 4, as the AWS SDK and the aws CLI do) with the credentials in ${guard.signature.source}`,
+    },
+  );
+  return refused ? new SfnError(refused.type, refused.message, 403) : undefined;
+}
+
+async function handle(executions: LocalExecutions, guard: RequestGuard, req: IncomingMessage, res: ServerResponse, log?: (line: string) => void): Promise<void> {
   try {
+    const fromPage = pageRefusal(guard, req);
+    if (fromPage) {
+      req.resume();
+      send(res, fromPage.status, fromPage.body(), { connection: 'close' });
+      return;
+    }
     const body = await readBody(req, MAX_BODY_BYTES);
     if (body === undefined) {
       send(res, 413, new SfnError('ValidationException', `the request body is larger than ${MAX_BODY_BYTES} bytes`).body(), { connection: 'close' });
+      return;
+    }
+    const refused = await signatureRefusal(guard, req, body);
+    if (refused) {
+      send(res, refused.status, refused.body(), { connection: 'close' });
       return;
     }
     if (req.method !== 'POST') throw new SfnError('UnknownOperationException', `${req.method} ${req.url}: the Step Functions API takes POST / with an X-Amz-Target header`);
@@ -137,7 +195,11 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     await local.close();
     throw e;
   }
-  const server = createServer((req, res) => void handle(executions, req, res, options.log));
+  let guard: RequestGuard | undefined;
+  const server = createServer((req, res) => {
+    if (guard) void handle(executions, guard, req, res, options.log);
+    else send(res, 503, new SfnError('ServiceUnavailable', 'the local server is starting', 503).body());
+  });
   server.keepAliveTimeout = 5_000;
   try {
     await new Promise<void>((resolve, reject) => {
@@ -152,6 +214,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     throw e;
   }
   const port = (server.address() as AddressInfo).port;
+  guard = makeGuard(options.host ?? '127.0.0.1', port, options.signature);
   let closing: Promise<void> | undefined;
   return {
     port,

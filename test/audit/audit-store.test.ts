@@ -15,7 +15,7 @@ let store: AuditStore;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'wf-audit-store-'));
   server = await startAuditServer({ auditDir: join(dir, 'audit') });
-  client = new DynamoDBClient({ region: 'us-east-1', endpoint: `http://127.0.0.1:${server.port}`, credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+  client = new DynamoDBClient({ region: 'us-east-1', endpoint: `http://127.0.0.1:${server.port}`, credentials: server.credentials });
   store = new AuditStore(client, 'wf-audit');
   await store.ensureTable();
 });
