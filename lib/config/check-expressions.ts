@@ -5,7 +5,7 @@
  * branches, case inside case matches, needs only for the job's needs, stage ids of the job). The
  * engine's offsets are relative to the text; they are mapped into the file here.
  */
-import { checkCondition, checkTemplate, pythonCodeProblems, spliceWarnings, type ExprProblem, type StaticScope } from '../expr/index.ts';
+import { bashCodeProblems, checkCondition, checkTemplate, pythonCodeProblems, type ExprProblem, type StaticScope } from '../expr/index.ts';
 import { childLists } from './child-lists.ts';
 import { exprOffsetInFile } from './expr-offset-in-file.ts';
 import type { Job, Stage, Workflow } from './model.ts';
@@ -26,7 +26,7 @@ export function checkExpressions(ctx: ReadContext, workflow: Workflow): void {
     for (const p of problemsOf(site, scope)) {
       const start = exprOffsetInFile(ctx.source, site.node, site.text, p.offset);
       const end = exprOffsetInFile(ctx.source, site.node, site.text, p.offset + Math.max(p.length, 1));
-      report(ctx, p.code, p.message, ctx.source.at(start, Math.max(1, end - start)), p.note, site.kind === 'shell' ? 'warning' : 'error');
+      report(ctx, p.code, p.message, ctx.source.at(start, Math.max(1, end - start)), p.note, 'error');
     }
   }
 }
@@ -36,7 +36,7 @@ function problemsOf(site: ExprSite, scope: StaticScope): ExprProblem[] {
     case 'condition':
       return checkCondition(site.text, scope);
     case 'shell':
-      return spliceWarnings(site.text);
+      return bashCodeProblems(site.text);
     case 'python':
       return pythonCodeProblems(site.text);
     case 'template':

@@ -37,7 +37,7 @@ export const codes = {
   WF4005: 'name not in scope',
   WF4006: 'evaluation error',
   WF4007: 'condition is not boolean',
-  WF4008: 'template splices a value into shell code',
+  WF4008: 'template in bash where no reference to its value can stand',
   WF4009: 'template in py code where no value can be written safely',
   // graph
   WF5001: 'duplicate id',

@@ -9,25 +9,15 @@ import { evaluate } from './evaluate.ts';
 import { printExpression } from './print-expression.ts';
 import { pythonSites, type PythonSite } from './python-sites.ts';
 import { pythonText } from './python-text.ts';
-import { EvalError, type EvalContext, type ExprProblem, type TemplatePart } from './types.ts';
+import { EvalError, type EvalContext, type ExprProblem } from './types.ts';
+import { templateGaps, type ExprPart } from './template-gaps.ts';
 
 /** A piece of py code: text as written, or a value with its place (absent: code, a Python literal). */
 export type PythonPart = string | { value: unknown; in?: 'string' | 'fstring' };
 
-type ExprPart = Extract<TemplatePart, { kind: 'expr' }>;
-
 /** The template's expression parts, each with its site in the code around it. */
 export function pythonTemplateSites(code: string): Array<{ part: ExprPart; site: PythonSite }> {
-  const { parts } = cachedTemplate(code);
-  const texts: string[] = [''];
-  const exprs: ExprPart[] = [];
-  for (const p of parts) {
-    if (p.kind === 'text') texts[texts.length - 1] += p.text;
-    else {
-      exprs.push(p);
-      texts.push('');
-    }
-  }
+  const { texts, exprs } = templateGaps(code);
   const sites = pythonSites(texts);
   return exprs.map((part, i) => ({ part, site: sites[i]! }));
 }

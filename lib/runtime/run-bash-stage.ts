@@ -6,16 +6,17 @@ import { renderEntries, stageContext } from './stage-context.ts';
 import type { StageRunOptions } from './stage-run-options.ts';
 
 /**
- * Runs a bash stage: renders `bash` (bash mode: strings bare, other values as JSON) and `env`,
- * runs the script, and returns `{return_code, stdout, stderr}`. A non-zero exit, a signal, a
+ * Runs a bash stage: renders `bash` (each template a reference to a `WF_VALUE_<i>` variable, quoted
+ * for its place, its value passed in the environment: render-bash.ts) and `env`, runs the script,
+ * and returns `{return_code, stdout, stderr}`. A non-zero exit, a signal, a
  * timeout (`stage.timeout` seconds) or a cancel throws `StageFailed` with those outputs.
  */
 export async function runBashStage(req: RunStageRequest, options: StageRunOptions = {}): Promise<StageResponse> {
   const sc = stageContext(req);
   const fields = req.stage.fields;
-  const script = sc.render('bash', fields.bash ?? '', 'bash');
-  const env = renderEntries(sc, 'env', fields.env);
-  const text = typeof script === 'string' ? script : JSON.stringify(script);
+  const rendered = sc.renderScript('bash', typeof fields.bash === 'string' ? fields.bash : '');
+  const env = { ...renderEntries(sc, 'env', fields.env), ...rendered.env };
+  const text = rendered.script;
   if (req.stage.dryrun) {
     const names = Object.keys(env);
     return { status: 'SUCCESS', outputs: { dryrun: `would run bash${names.length ? ` (env: ${names.join(', ')})` : ''}:\n${text}` } };

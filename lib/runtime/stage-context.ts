@@ -2,7 +2,7 @@
  * What every stage executor shares: the stage's label for messages, the scope it renders with, and
  * rendering that turns an expression failure into the stage's `ExpressionError` failure.
  */
-import { EvalError, renderPythonParts, renderTemplate, renderValue, setOwn, type EvalContext, type PythonPart, type RenderMode } from '../expr/index.ts';
+import { EvalError, renderBashScript, renderPythonParts, renderTemplate, renderValue, setOwn, type EvalContext, type PythonPart, type RenderMode } from '../expr/index.ts';
 import { ErrorNames, type RunStageRequest } from '../protocol/index.ts';
 import { applyResolved } from './apply-resolved.ts';
 import { buildScope, statusFacts } from './build-scope.ts';
@@ -20,6 +20,8 @@ export interface StageContext {
   render(field: string, raw: unknown, mode?: RenderMode): unknown;
   /** Renders py code into text and value parts, each value for its place (see renderPythonParts). */
   renderCode(field: string, code: string): PythonPart[];
+  /** Renders a bash script into references and their values (see renderBashScript). */
+  renderScript(field: string, code: string): { script: string; env: Record<string, string> };
 }
 
 function clip(text: string): string {
@@ -49,6 +51,7 @@ export function stageContext(req: RunStageRequest): StageContext {
     evalCtx,
     render: (field, raw, mode = 'text') => rendering(field, raw, () => (typeof raw === 'string' ? renderTemplate(raw, evalCtx, mode) : renderValue(raw, evalCtx, mode))),
     renderCode: (field, code) => rendering(field, code, () => renderPythonParts(code, evalCtx)),
+    renderScript: (field, code) => rendering(field, code, () => renderBashScript(code, evalCtx)),
   };
 }
 

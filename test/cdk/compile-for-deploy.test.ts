@@ -16,8 +16,8 @@ describe('compileForDeploy', () => {
 
   it('returns warnings formatted as wf validate prints them', () => {
     const { warnings } = compileForDeploy({ conf: CONF, env: {} });
-    expect(warnings.map((w) => w.diagnostic.code)).toEqual(['WF4008']);
-    expect(warnings[0]!.text).toMatch(/^test\/cdk\/fixtures\/conf\/nightly\.yml:20:32: warning WF4008: /);
+    expect(warnings.map((w) => w.diagnostic.code)).toEqual(['WF2009']);
+    expect(warnings[0]!.text).toMatch(/^test\/cdk\/fixtures\/conf\/nightly\.yml:8:53: warning WF2009: /);
   });
 
   it('throws the formatted diagnostics, file:line:col and source line, for an inexpressible cron', () => {

@@ -1,7 +1,8 @@
 /**
  * Shell injection: a hostile param value passed through `env` reaches the bash script as data,
- * byte for byte, and no command in it runs (canary files stay absent); the same value spliced into
- * `bash` text is what `wf validate` warns about (WF4008), with the `env` rewrite.
+ * byte for byte, and no command in it runs (canary files stay absent). The same value written as a
+ * template in the `bash` text is safe too: it becomes a reference to a variable holding it (SPEC 4),
+ * so it arrives byte for byte and runs nothing, and `wf validate` has nothing to say.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -42,8 +43,12 @@ unsafe:
   jobs:
     clean:
       stages:
-        - name: Remove
-          bash: rm -f "\${{ params.file }}"
+        - name: Write unquoted
+          bash: printf '%s' \${{ params.file }} > "@DIR@/unquoted"
+        - name: Write in double quotes
+          bash: printf '%s' "[\${{ params.file }}]" > "@DIR@/double"
+        - name: Write in single quotes
+          bash: printf '%s' '[\${{ params.file }}]' > "@DIR@/single"
 `;
 
 let project: Project;
@@ -68,19 +73,19 @@ describe('values passed through env', () => {
   });
 });
 
-describe('values spliced into bash text', () => {
-  it('wf validate warns (WF4008) at the template, with the env rewrite, and exits 0', () => {
-    const r = project.wf(['validate', 'unsafe']);
-    expect(r.code).toBe(0);
-    expect(r.stderr).toBe(
-      [
-        `conf/wf.yml:26:24: warning WF4008: \${{ params.file }} splices params.file into shell code`,
-        `   26 |           bash: rm -f "\${{ params.file }}"`,
-        `      |                        ^^^^^^^^^^^^^^^^^^`,
-        `  note: a value with quotes, spaces, ; or $(...) would change the script; pass it through env: FILE: \${{ params.file }} and use "$FILE" in the script`,
-        '',
-      ].join('\n'),
-    );
-    expect(r.stdout).toBe('1 workflow valid, 1 warning\n');
+describe('values written as templates in bash text', () => {
+  it(`${HOSTILE.length} hostile values arrive byte for byte at every quoting, nothing in them runs, and validate is silent`, () => {
+    const v = project.wf(['validate', 'unsafe']);
+    expect(v.code).toBe(0);
+    expect(v.stderr).toBe('');
+    for (const raw of HOSTILE) {
+      const value = raw.replaceAll('@DIR@', project.dir);
+      const r = project.wf(['run', 'unsafe', '--json', '--no-audit', '--params', JSON.stringify({ file: value })]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(readFileSync(join(project.dir, 'unquoted'), 'utf8')).toBe(value);
+      expect(readFileSync(join(project.dir, 'double'), 'utf8')).toBe(`[${value}]`);
+      expect(readFileSync(join(project.dir, 'single'), 'utf8')).toBe(`[${value}]`);
+    }
+    for (let k = 1; k <= HOSTILE.length; k++) expect(existsSync(join(project.dir, `canary-${k}`)), `canary-${k}`).toBe(false);
   });
 });
