@@ -88,10 +88,14 @@ beforeAll(async () => {
 /** Stops a `wf serve` (SIGTERM), killing it if it has not ended within 15 s; says which did not stop in time. */
 async function stop(child: ChildProcess): Promise<string | undefined> {
   if (child.exitCode !== null || child.signalCode !== null) return undefined;
-  const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-  const code = await stopServe(child);
+  let killed = false;
+  const timer = setTimeout(() => {
+    killed = true;
+    child.kill('SIGKILL');
+  }, 15_000);
+  await stopServe(child);
   clearTimeout(timer);
-  return code === null ? `wf serve ${child.spawnargs.slice(2).join(' ')} did not stop in 15 s` : undefined;
+  return killed ? `wf serve ${child.spawnargs.slice(2).join(' ')} did not stop in 15 s` : undefined;
 }
 
 afterAll(async () => {
