@@ -47,6 +47,7 @@ import decimal
 import fcntl
 import hashlib
 import inspect
+import io
 import json
 import linecache
 import math
@@ -708,33 +709,95 @@ def run_virtual_py(event: dict) -> dict:
 OUTPUT_BUDGET_BYTES = 32 * 1024
 
 
-def redact_secret_outputs(outputs: dict, event: dict) -> dict:
-    """Outputs whose value is a secret param's value (a secret passed in through `vars`, say) as
-    `***`: vars are outputs, and a secret must not reach the run's document."""
+MIN_SECRET_CHARS = 4
+
+
+def _mask_text_forms(out: set, text: str) -> None:
+    forms = [text, json.dumps(text, ensure_ascii=False)[1:-1]]
+    for line in re.split(r"\r\n|\r|\n", text):
+        forms += [line, line.strip(), json.dumps(line, ensure_ascii=False)[1:-1]]
+    out.update(f for f in forms if len(f) >= MIN_SECRET_CHARS)
+
+
+def _mask_value_forms(out: set, value: Any, depth: int = 0) -> None:
+    if value is None or depth > 20:
+        return
+    if isinstance(value, str):
+        _mask_text_forms(out, value)
+    elif isinstance(value, bool):
+        _mask_text_forms(out, "true" if value else "false")
+    elif isinstance(value, (int, float)):
+        _mask_text_forms(out, json.dumps(value))
+    elif isinstance(value, (list, dict)):
+        _mask_text_forms(out, json.dumps(value, ensure_ascii=False, separators=(",", ":")))
+        _mask_text_forms(out, json.dumps(value, ensure_ascii=False, indent=2))
+        for v in value if isinstance(value, list) else value.values():
+            _mask_value_forms(out, v, depth + 1)
+
+
+def secret_masks(event: dict) -> list:
+    """The masks of the workflow's secret params (named in `secrets`, valued in `secretValues`), as
+    GitHub Actions masks secrets and as the stage runner does (lib/runtime/secret-masks.ts): each
+    value's exact text, each line of it, its JSON-escaped form, and for a list or map each value in
+    it; masks under 4 characters are left out. Longest first."""
     names = event.get("secrets") or []
     values = event.get("secretValues") or {}
     if not isinstance(names, list) or not isinstance(values, dict):
-        return outputs
-    secret = [values.get(n) for n in names if values.get(n) is not None]
-    return {k: ("***" if any(v == x for x in secret) else v) for k, v in outputs.items()}
-
-
-def scrub_secrets(message: str, event: dict) -> str:
-    """The message with the values of the workflow's secret params (named in `secrets`, valued in
-    `secretValues`) replaced by `***`, as the stage runner does; values under 4 characters are left."""
-    names = event.get("secrets") or []
-    values = event.get("secretValues") or {}
-    if not isinstance(names, list) or not isinstance(values, dict):
-        return message
-    texts = []
+        return []
+    out: set = set()
     for name in names:
-        value = values.get(name)
-        if value is None:
-            continue
-        texts.append(value if isinstance(value, str) else json.dumps(value))
-    for text in sorted((t for t in texts if len(t) >= 4), key=len, reverse=True):
-        message = message.replace(text, "***")
-    return message
+        if isinstance(name, str) and name in values:
+            _mask_value_forms(out, values[name])
+    return sorted(out, key=len, reverse=True)
+
+
+def mask_text(text: str, masks: list) -> str:
+    for m in masks:
+        if m in text:
+            text = text.replace(m, "***")
+    return text
+
+
+def mask_value(value: Any, masks: list, depth: int = 0) -> Any:
+    """`value` with every mask replaced by `***` in every string and key, however deep."""
+    if not masks:
+        return value
+    if isinstance(value, str):
+        return mask_text(value, masks)
+    if depth > 200:
+        return value
+    if isinstance(value, list):
+        return [mask_value(v, masks, depth + 1) for v in value]
+    if isinstance(value, dict):
+        return {mask_text(k, masks) if isinstance(k, str) else k: mask_value(v, masks, depth + 1) for k, v in value.items()}
+    return value
+
+
+class MaskingWriter(io.TextIOBase):
+    """A text stream that masks secrets in what the code prints, a line at a time (a secret split
+    across two writes of one line is still masked), before it reaches the logs."""
+
+    def __init__(self, target: Any, masks: list) -> None:
+        super().__init__()
+        self._target = target
+        self._masks = masks
+        self._line = ""
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        self._line += text
+        *lines, self._line = self._line.split("\n")
+        for line in lines:
+            self._target.write(mask_text(line, self._masks) + "\n")
+        return len(text)
+
+    def flush(self) -> None:
+        if self._line:
+            self._target.write(mask_text(self._line, self._masks))
+            self._line = ""
+        self._target.flush()
 
 
 def cap_outputs(outputs: dict, budget: int = OUTPUT_BUDGET_BYTES) -> dict:
@@ -764,24 +827,27 @@ def handler(event: Any, context: Any = None) -> dict:
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="backslashreplace")
     action = event.get("action")
+    masks = secret_masks(event)
+    streams = (sys.stdout, sys.stderr)
+    if masks:
+        sys.stdout, sys.stderr = MaskingWriter(sys.stdout, masks), MaskingWriter(sys.stderr, masks)
     try:
-        if action == "py":
-            result = run_py(event)
-            return {**result, "outputs": cap_outputs(redact_secret_outputs(result.get("outputs") or {}, event))}
-        if action == "virtual-py":
-            result = run_virtual_py(event)
-            return {**result, "outputs": cap_outputs(result.get("outputs") or {})}
+        if action in ("py", "virtual-py"):
+            result = run_py(event) if action == "py" else run_virtual_py(event)
+            return {**result, "outputs": cap_outputs(mask_value(result.get("outputs") or {}, masks))}
     except StageFailed as e:
         key = event.get("key")
-        record = json.loads(str(e))
+        record = mask_value(json.loads(str(e)), masks)
         if isinstance(key, str):
             record["key"] = key
-        errors = record.get("errors") or {}
-        if isinstance(errors.get("message"), str):
-            errors["message"] = scrub_secrets(errors["message"], event)
         raise StageFailed(fit_failure("StageFailed", _dumps_record(record))) from None
     except BadRequest as e:
         raise BadRequest(fit_failure("BadRequest", str(e))) from None
+    finally:
+        if masks:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            sys.stdout, sys.stderr = streams
     raise BadRequest(f'unknown action {action!r}; the Python runner takes "py" and "virtual-py"')
 
 

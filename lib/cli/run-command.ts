@@ -1,7 +1,7 @@
 import { Option } from 'commander';
 import type { Command } from 'commander';
 import { parseParamAssignments } from '../config/index.ts';
-import { newRunId, openLocalStore, runAudited, RunInputError, scrubText, secretTexts, type LocalStore, type ResultDocument, type RunEvent } from '../local/index.ts';
+import { maskDocument, newRunId, openLocalStore, runAudited, RunInputError, scrubText, secretTexts, type LocalStore, type ResultDocument, type RunEvent } from '../local/index.ts';
 import { AuditError, type RunType } from '../audit/index.ts';
 import { loadRegistryModules, splitRegistryPaths } from '../runtime/index.ts';
 import { commandAction, type CliCommand, type CliContext } from './cli-context.ts';
@@ -65,10 +65,10 @@ function formatMs(ms: number | undefined): string {
   return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
 }
 
-/** A progress printer for stderr; `secrets` are scrubbed from the messages it prints (an echo stage's text). */
+/** A progress printer for stderr; `secrets` (masks) are masked in everything it prints: names, messages, labels. */
 export function progressPrinter(ctx: CliContext, secrets: readonly string[] = []): (e: RunEvent) => void {
   return (event) => {
-    const e = event.message !== undefined && secrets.length ? { ...event, message: scrubText(event.message, secrets) } : event;
+    const e = maskDocument(event, secrets);
     // Each event is one line: names and messages (rendered from params) are escaped, newlines too.
     const where = e.index !== undefined ? ` [${e.index}]` : '';
     const job = terminalText(String(e.job));
@@ -154,6 +154,7 @@ export async function runWorkflow(ctx: CliContext, name: string, opts: RunOption
   // A forced run or a rerun of a minute also marks it as released, so a later normal release of it is SKIP.
   if (local && extra.claimMinute) await local.store.claimRelease(loaded.workflow.name, extra.claimMinute, runId);
   const showProgress = opts.progress || (process.stderr.isTTY && !opts.json) || false;
+  const masks = secretTexts(loaded.workflow, params);
   try {
     const doc = await runAudited(loaded.workflow, {
       workflows: loaded.workflows,
@@ -168,9 +169,9 @@ export async function runWorkflow(ctx: CliContext, name: string, opts: RunOption
       ...(extra.parentRunId ? { parentRunId: extra.parentRunId } : {}),
       ...(showProgress
         ? {
-            onEvent: progressPrinter(ctx, secretTexts(loaded.workflow, params)),
+            onEvent: progressPrinter(ctx, masks),
             onLog: (stage: string, text: string) => {
-              for (const line of text.replace(/\n$/, '').split('\n')) ctx.err(`    ${ctx.paint.dim(`${terminalText(stage)} |`)} ${terminalText(line)}\n`);
+              for (const line of text.replace(/\n$/, '').split('\n')) ctx.err(`    ${ctx.paint.dim(`${terminalText(scrubText(stage, masks))} |`)} ${terminalText(scrubText(line, masks))}\n`);
             },
           }
         : {}),

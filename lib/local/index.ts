@@ -2,5 +2,5 @@ export { runLocal, newRunId, RunInputError, type RunLocalOptions, type ResultDoc
 export { runAudited, type RunAuditedOptions } from './run-audited.ts';
 export { openLocalStore, type LocalStore, type LocalStoreOptions } from './local-store.ts';
 export { keepPending, flushPending, pendingDir, type FlushResult } from './pending-records.ts';
-export { secretTexts, scrubText, scrubErrors, MIN_SECRET_CHARS } from './scrub-secrets.ts';
+export { secretTexts, scrubText, maskDocument, MIN_SECRET_CHARS } from './scrub-secrets.ts';
 export { taskFailure, lambdaFailure, ERROR_NAME_LIMIT_CHARS } from './task-failure.ts';

@@ -8,7 +8,7 @@ import type { Workflow } from '../config/index.ts';
 import { parameterize, redactParams } from '../config/index.ts';
 import type { AuditStore, RunType } from '../audit/index.ts';
 import { keepPending } from './pending-records.ts';
-import { scrubErrors, secretTexts } from './scrub-secrets.ts';
+import { maskDocument, secretTexts } from './scrub-secrets.ts';
 import { newRunId, runLocal, RunInputError, type ResultDocument, type RunLocalOptions } from './run-local.ts';
 
 /** Options for {@link runAudited}: those of `runLocal`, plus the store and the run's type. */
@@ -64,7 +64,7 @@ export async function runAudited(workflow: Workflow, options: RunAuditedOptions)
     ...(store ? { store: { client: store.client, table: store.table } } : {}),
   });
   // Messages may quote a secret value (an expression error on it): scrubbed before anything shows or stores them.
-  const doc = scrubErrors(ran, secretTexts(workflow, options.params ?? {}));
+  const doc = maskDocument(ran, secretTexts(workflow, options.params ?? {}));
   if (store) {
     const record = { ...base, status: doc.status, context: doc, endedAt: isoNow(), durationMs: Date.now() - t0 };
     try {

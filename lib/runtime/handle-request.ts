@@ -19,7 +19,8 @@ import { ErrorNames } from '../protocol/index.ts';
 import { prepareRun } from './prepare-run.ts';
 import { capOutputs } from './cap-outputs.ts';
 import { fitFailure } from './fit-failure.ts';
-import { MIN_SECRET_CHARS, scrubText } from './scrub-text.ts';
+import { scrubText } from './scrub-text.ts';
+import { maskSecrets, secretMasks } from './secret-masks.ts';
 
 /** How {@link handleRequest} runs. */
 export interface HandleRequestOptions {
@@ -98,30 +99,36 @@ export async function handleRequest(raw: RunnerRequest, options: HandleRequestOp
   if (!isRecord(raw)) throw fitFailure(badRequest(`a runner request must be an object, got ${JSON.stringify(raw)}`));
   const req = decodeJsonFields(raw as unknown as Record<string, unknown>) as unknown as RunnerRequest;
   const key = (raw as { key?: unknown }).key;
+  const masks = requestMasks(raw as unknown as Record<string, unknown>);
   try {
-    return await dispatch(req, options);
+    const out = await dispatch(req, options);
+    // What a stage produced is recorded: secret values in it are masked, as GitHub Actions masks
+    // logs. Other answers are inputs the machine goes on with (items, params of a child run).
+    return RECORDED_ACTIONS.has(String((req as { action?: unknown }).action)) ? maskSecrets(out, masks) : out;
   } catch (e) {
     const failure = typeof key === 'string' ? keyedFailure(e, key) : e;
-    throw fitFailure(scrubSecretsFrom(failure, raw as unknown as Record<string, unknown>));
+    throw fitFailure(maskError(failure, masks));
   }
 }
 
+/** Requests whose answers are records of what ran (stage outputs, a failed child's document). */
+const RECORDED_ACTIONS = new Set(['stage', 'child-outcome']);
+
 /**
  * A request from a workflow with secret params names them (`secrets`) and carries the run's params
- * (`secretValues`): their values are replaced with `***` in the error the runner throws, so an
- * expression error that quotes a secret does not reach the execution's history (values of fewer
- * than 4 characters are left, as they would garble every message).
+ * (`secretValues`): the masks of their values (secret-masks.ts), which the runner applies to the
+ * outputs it returns and to the error it throws, so neither a stage that prints a secret nor an
+ * expression error that quotes one reaches the execution's history.
  */
-function scrubSecretsFrom(e: unknown, req: Record<string, unknown>): unknown {
+function requestMasks(req: Record<string, unknown>): string[] {
   const names = Array.isArray(req.secrets) ? (req.secrets as unknown[]) : [];
   const values = req.secretValues !== null && typeof req.secretValues === 'object' ? (req.secretValues as Record<string, unknown>) : {};
-  const texts = names
-    .map((n) => values[String(n)])
-    .flatMap((v) => (typeof v === 'string' ? [v, JSON.stringify(v).slice(1, -1)] : v === undefined || v === null ? [] : [JSON.stringify(v)]))
-    .filter((t) => t.length >= MIN_SECRET_CHARS)
-    .sort((a, b) => b.length - a.length);
-  if (!texts.length || !(e instanceof Error)) return e;
-  const message = scrubText(e.message, texts);
+  return secretMasks(names.map((n) => (Object.hasOwn(values, String(n)) ? values[String(n)] : undefined)));
+}
+
+function maskError(e: unknown, masks: readonly string[]): unknown {
+  if (!masks.length || !(e instanceof Error)) return e;
+  const message = scrubText(e.message, masks);
   if (message === e.message) return e;
   return Object.assign(new RunnerError(e.name, message), { name: e.name });
 }

@@ -29,6 +29,7 @@ export { capOutputs, OUTPUT_BUDGET_BYTES } from './cap-outputs.ts';
 export { awsCoordination, defaultCoordination, reclaimSlots, cancelHolders, startDeadline, type Coordination } from './coordination.ts';
 export { childOutcome, resultFromHistory, CHILD_HISTORY_EVENTS, type ChildHistory, type ChildHistoryEvent } from './child-outcome.ts';
 export { scrubText, MIN_SECRET_CHARS } from './scrub-text.ts';
+export { secretMasks, maskSecrets } from './secret-masks.ts';
 export { fitFailure, FAILURE_BUDGET_CHARS } from './fit-failure.ts';
 export { fitRecord, TRIM_FLOOR_CHARS, type FailedRecord } from './fit-record.ts';
 export { lambdaCause, causeLength, CAUSE_LIMIT_CHARS } from './lambda-cause.ts';

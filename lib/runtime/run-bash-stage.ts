@@ -19,7 +19,8 @@ export async function runBashStage(req: RunStageRequest, options: StageRunOption
   const text = rendered.script;
   if (req.stage.dryrun) {
     const names = Object.keys(env);
-    return { status: 'SUCCESS', outputs: { dryrun: `would run bash${names.length ? ` (env: ${names.join(', ')})` : ''}:\n${text}` } };
+    const values = Object.entries(rendered.env).map(([k, v]) => `\n${k === Object.keys(rendered.env)[0] ? 'with' : 'and'} ${k}=${JSON.stringify(v)}`).join('');
+    return { status: 'SUCCESS', outputs: { dryrun: `would run bash${names.length ? ` (env: ${names.join(', ')})` : ''}:\n${text}${values}` } };
   }
   let result;
   try {

@@ -23,6 +23,8 @@
  * input or output is cut at `payloadLimit` characters with `truncated: true`, as AWS does.
  */
 
+import { scrubText, secretMasks } from '../runtime/index.ts';
+
 /** One history event as the JSON protocol carries it. */
 export interface HistoryEvent {
   id: number;
@@ -35,7 +37,7 @@ export interface HistoryEvent {
 
 /** Options of {@link HistoryRecorder}. */
 export interface HistoryRecorderOptions {
-  /** Secret values: a string equal to one shows as `"***"`, and one of 4 characters or more is replaced wherever it occurs (in messages, causes). @default none */
+  /** Secret values: a string equal to one shows as `"***"`, and their masks (each line, the JSON-escaped form: lib/runtime/secret-masks.ts) are replaced wherever they occur, in strings and keys. @default none */
   secrets?: readonly string[];
   /** Each Task state's `Resource`, by state name (for `TaskFailed` details). @default none */
   resources?: ReadonlyMap<string, string>;
@@ -72,6 +74,7 @@ function taskResource(arn: string | undefined): { resourceType: string; resource
 export class HistoryRecorder {
   readonly events: HistoryEvent[];
   private readonly secrets: ReadonlySet<string>;
+  private readonly masks: readonly string[];
   private readonly resources: ReadonlyMap<string, string>;
   private readonly payloadLimit: number;
   private readonly maxEvents: number;
@@ -85,6 +88,7 @@ export class HistoryRecorder {
   constructor(options: HistoryRecorderOptions = {}, events: HistoryEvent[] = []) {
     this.events = events;
     this.secrets = new Set((options.secrets ?? []).filter((s) => s !== ''));
+    this.masks = secretMasks(this.secrets);
     this.resources = options.resources ?? new Map();
     this.payloadLimit = options.payloadLimit ?? 262_144;
     this.maxEvents = options.maxEvents ?? 25_000;
@@ -97,19 +101,21 @@ export class HistoryRecorder {
     return id;
   }
 
-  /** A text with secrets redacted: a whole value, or (for values of 4 characters or more) any occurrence of one. */
+  /** A text with secrets redacted: a whole value (of any length), or any occurrence of a mask. */
   private redactText(text: string): string {
-    if (this.secrets.has(text)) return REDACTED;
-    let out = text;
-    for (const s of this.secrets) if (s.length >= 4 && out.includes(s)) out = out.split(s).join(REDACTED);
-    return out;
+    return this.secrets.has(text) ? REDACTED : scrubText(text, this.masks);
   }
 
+  /** A value with secrets redacted in every string and key (secret-masks.ts), a whole secret string as `***`. */
   private redact(value: unknown): unknown {
     if (this.secrets.size === 0) return value;
     if (typeof value === 'string') return this.redactText(value);
     if (Array.isArray(value)) return value.map((v) => this.redact(v));
-    if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, this.redact(v)]));
+    if (value !== null && typeof value === 'object') {
+      const out: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(value)) Object.defineProperty(out, this.redactText(k), { value: this.redact(v), enumerable: true, writable: true, configurable: true });
+      return out;
+    }
     return value;
   }
 

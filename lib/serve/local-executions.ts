@@ -22,9 +22,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Workflow } from '../config/index.ts';
-import { coerceParam, REDACTED, redactParams, VALUE_DEPTH_MAX, valueDepth } from '../config/index.ts';
+import { REDACTED, redactParams, VALUE_DEPTH_MAX, valueDepth } from '../config/index.ts';
 import { compileWorkflow, type Machine } from '../compiler/index.ts';
-import { runAudited, RunInputError, type ResultDocument } from '../local/index.ts';
+import { runAudited, RunInputError, secretTexts, type ResultDocument } from '../local/index.ts';
 import { CAUSE_LIMIT_CHARS } from '../runtime/index.ts';
 import type { AuditStore, RunType } from '../audit/index.ts';
 import { HistoryRecorder, type ExecutionEnd, type HistoryEvent } from './history-recorder.ts';
@@ -95,21 +95,6 @@ function taskResources(m: Machine, into = new Map<string, string>()): Map<string
     if (st.ItemProcessor) taskResources(st.ItemProcessor, into);
   }
   return into;
-}
-
-/** The values of a workflow's secret params in an input, as given and as coerced, plus their defaults. */
-function secretValues(workflow: Workflow, params: Record<string, unknown>): string[] {
-  const out: string[] = [];
-  for (const p of Object.values(workflow.params)) {
-    if (!p.secret) continue;
-    for (const v of [params[p.name], p.hasDefault ? p.default : undefined]) {
-      if (v === undefined || v === null) continue;
-      if (typeof v === 'string') out.push(v);
-      const c = coerceParam(p, v);
-      if (c.ok && typeof c.value === 'string') out.push(c.value);
-    }
-  }
-  return out;
 }
 
 /** The input as shown and stored: secret params replaced by `"***"`. */
@@ -336,7 +321,7 @@ export class LocalExecutions {
 
   private recorder(machine: LocalStateMachine, input: unknown, history: HistoryEvent[]): HistoryRecorder {
     const params = isRecord(input) && isRecord(input.params) ? input.params : {};
-    return new HistoryRecorder({ secrets: secretValues(machine.workflow, params), resources: machine.resources }, history);
+    return new HistoryRecorder({ secrets: secretTexts(machine.workflow, params), resources: machine.resources }, history);
   }
 
   /** Runs an execution in the background; `startedRunId` (a new execution's) is released when the run ends. */

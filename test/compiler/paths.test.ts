@@ -341,9 +341,10 @@ describe('conformance cases on the local engine with stub tasks', () => {
   it('trigger: a failed child fails the trigger stage', async () => {
     const run = await runCase('trigger', { stages: { 'build.Build': { fail: 'build broke' } } });
     expect(run.children[0]!.doc.status).toBe('FAILED');
-    expectEntered(run, ['release.Run child.error', 'release.failed', 'run.FAILED']);
+    expectEntered(run, ['release.Run child.child failed', 'release.failed', 'run.FAILED']);
     expect(run.doc.jobs.release.stages.child.status).toBe('FAILED');
     expect(run.doc.jobs.release.stages.child.errors.name).toBe('States.TaskFailed');
+    expect(run.doc.jobs.release.stages.child.outputs).toMatchObject({ status: 'FAILED', jobs: { build: { status: 'FAILED' } } });
   });
 
   it('until: loops with the item the stage returns until the native condition holds', async () => {

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadWorkflowsFromText } from '../../lib/config/index.ts';
 import { compileWorkflow } from '../../lib/compiler/index.ts';
-import { scrubErrors, secretTexts } from '../../lib/local/index.ts';
+import { maskDocument, secretTexts } from '../../lib/local/index.ts';
 import { HistoryRecorder } from '../../lib/serve/index.ts';
 import { callFunction, tag } from '../../lib/runtime/index.ts';
 
@@ -66,7 +66,7 @@ describe('secret values quoted by our own messages (found by test/reliability/se
   const workflow = { params: { token: { name: 'token', type: 'str' as const, hasDefault: false, required: true, secret: true, loc: { file: '', line: 1, col: 1, offset: 0, length: 0 } } } };
   const secrets = secretTexts(workflow, { token: 'Sup3rS3cretValue' });
 
-  it('a condition error and a fromJson error in a result document are scrubbed; stage outputs are not', () => {
+  it('a condition error, a fromJson error and stage outputs in a result document are masked', () => {
     const doc = {
       status: 'FAILED',
       jobs: {
@@ -75,15 +75,15 @@ describe('secret values quoted by our own messages (found by test/reliability/se
       },
       errors: [],
     };
-    const clean = scrubErrors(doc, secrets);
+    const clean = maskDocument(doc, secrets);
     expect(clean.jobs.cond.errors.message).toBe('job "cond" › stage "Not boolean": condition "${{ params.token }}" gave the string "***", not true or false [WF4007]');
     expect(clean.jobs.parse.stages.bj.errors.message).toBe('fromJson could not parse "***": Unexpected token \'S\', "***" is not valid JSON');
-    expect(clean.jobs.parse.stages.bj.outputs).toEqual({ stdout: 'Sup3rS3cretValue' });
+    expect(clean.jobs.parse.stages.bj.outputs).toEqual({ stdout: '***' });
   });
 
   it('a dry run call description is scrubbed', () => {
     const doc = { jobs: { call: { stages: { login: { status: 'SUCCESS', outputs: { dryrun: 'would call vault/login@v1 with {"token":"Sup3rS3cretValue"}' } } } } } };
-    expect(scrubErrors(doc, secrets).jobs.call.stages.login.outputs.dryrun).toBe('would call vault/login@v1 with {"token":"***"}');
+    expect(maskDocument(doc, secrets).jobs.call.stages.login.outputs.dryrun).toBe('would call vault/login@v1 with {"token":"***"}');
   });
 
   it("the local endpoint's history redacts a secret inside a Task failure's cause", () => {

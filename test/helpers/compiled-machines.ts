@@ -153,6 +153,7 @@ export async function runStubbed(workflow: Workflow, options: StubOptions = {}):
 async function execute(workflow: Workflow, compiled: CompiledWorkflow, input: Record<string, unknown>, options: StubOptions): Promise<StubRun> {
   const calls: TaskCall[] = [];
   const children: StubRun[] = [];
+  const childHistories = new Map<string, unknown[]>();
   const attempts = new Map<string, number>();
   const handlers: Record<string, (input: unknown) => Promise<unknown>> = {};
   const retryIntervalOverrides: Record<string, number> = {};
@@ -175,7 +176,7 @@ async function execute(workflow: Workflow, compiled: CompiledWorkflow, input: Re
         const payload = req.Payload as Record<string, unknown>;
         if (!isPyRunner(state) && payload.action !== 'stage') {
           try {
-            return { Payload: await handleRequest(payload as never) };
+            return { Payload: await handleRequest(payload as never, payload.action === 'child-outcome' ? { coordination: { childHistory: async (arn: string) => childHistories.get(arn) } as never } : {}) };
           } catch (e) {
             throw lambdaError((e as Error).name, (e as Error).message);
           }
@@ -188,7 +189,12 @@ async function execute(workflow: Workflow, compiled: CompiledWorkflow, input: Re
         if (!child) throw lambdaError('States.TaskFailed', `no child workflow for ${arn}`);
         const run = await execute(child, compileWorkflow(child, { workflows: options.workflows }), req.Input as Record<string, unknown>, options);
         children.push(run);
-        if (run.doc.status === 'FAILED') throw lambdaError('States.TaskFailed', JSON.stringify({ Output: JSON.stringify(run.doc), Status: 'FAILED' }));
+        if (run.doc.status === 'FAILED') {
+          // As on AWS: the child's DescribeExecution, without output; its document is in its history.
+          const executionArn = `arn:aws:states:local:000000000000:execution:${child.name}:${children.length}`;
+          childHistories.set(executionArn, [{ type: 'ExecutionFailed' }, { type: 'FailStateEntered' }, { type: 'PassStateExited', stateExitedEventDetails: { name: 'run.FAILED', output: JSON.stringify(run.doc) } }]);
+          throw Object.assign(new Error(JSON.stringify({ ExecutionArn: executionArn, Status: 'FAILED', Error: 'WorkflowFailed', Cause: `workflow "${child.name}" FAILED` })), { name: 'States.TaskFailed' });
+        }
         return { Output: run.doc, Status: 'SUCCEEDED' };
       }
       if (resource.includes(':ecs:runTask')) return { Containers: [{ ExitCode: 0 }] };

@@ -94,7 +94,7 @@ describe('bash stages', () => {
 
   it('dryrun renders and says what would run without running it', async () => {
     const r = await handleRequest(stage('bash', { bash: 'rm -rf "${{ params.dir }}"', env: { A: '1' } }, { params: { dir: '/data' } }, { dryrun: true }));
-    expect(r).toEqual({ status: 'SUCCESS', outputs: { dryrun: 'would run bash (env: A):\nrm -rf "/data"' } });
+    expect(r).toEqual({ status: 'SUCCESS', outputs: { dryrun: 'would run bash (env: A, WF_VALUE_0):\nrm -rf "${WF_VALUE_0}"\nwith WF_VALUE_0="/data"' } });
   });
 });
 
@@ -313,7 +313,7 @@ describe('bad requests', () => {
   });
 
   it('an unknown action, a malformed stage, an unknown kind', async () => {
-    expect(await failure({ action: 'nope' })).toMatchObject({ name: 'BadRequest', message: 'unknown action "nope"; expected "stage", "eval", "collect", "prepare", "start-deadline", "signal-wait", "needs-wait", "job-done", "concurrency-reclaim" or "concurrency-cancel"' });
+    expect(await failure({ action: 'nope' })).toMatchObject({ name: 'BadRequest', message: 'unknown action "nope"; expected "stage", "eval", "collect", "prepare", "start-deadline", "signal-wait", "needs-wait", "job-done", "concurrency-reclaim", "concurrency-cancel" or "child-outcome"' });
     expect(await failure({ action: 'stage', stage: { kind: 'bash' }, ctx: {} })).toMatchObject({ name: 'BadRequest' });
     expect(await failure(stage('trigger' as StageSpec['kind'], {}))).toMatchObject({
       name: 'BadRequest',
