@@ -197,3 +197,31 @@ export function runnerPermissionsFor(definitions: readonly Machine[], resources:
     .map(([arns, acts]) => ({ actions: [...acts].sort(), resources: arns.split(' ') }))
     .sort((a, b) => (a.actions.join(' ') < b.actions.join(' ') ? -1 : 1));
 }
+
+/** The Parameter Store path of an app's secret params: `/<namePrefix>/secrets` (names below it are `<run id>/<param>`). */
+export function secretsPrefixOf(namePrefix: string): string {
+  return `/${namePrefix}/secrets`;
+}
+
+/** The IAM statements of the two runners for secret params, from {@link secretPermissionsFor}. */
+export interface SecretPermissions {
+  stageRunner: PermissionStatement[];
+  pyRunner: PermissionStatement[];
+}
+
+/**
+ * What the runners need to keep a run's secret params in Parameter Store (lib/runtime/secret-store.ts),
+ * on `parameters`, the ARN pattern of the app's secrets (`arn:…:parameter/<prefix>/secrets/*`): the
+ * stage runner stores them (`prepare`: PutParameter), reads them (GetParameter) and deletes a run's
+ * at its end (`forget-secrets`: GetParametersByPath on the run's path `<prefix>/secrets/<run id>`,
+ * which IAM matches against the path itself, then DeleteParameters); the Python runner only reads
+ * them. SecureStrings of the AWS-managed `aws/ssm` key need no KMS statement: that key's policy lets
+ * every principal of the account use it through Parameter Store. Empty without secret params.
+ */
+export function secretPermissionsFor(hasSecrets: boolean, parameters: string): SecretPermissions {
+  if (!hasSecrets) return { stageRunner: [], pyRunner: [] };
+  return {
+    stageRunner: [{ actions: ['ssm:DeleteParameters', 'ssm:GetParameter', 'ssm:GetParametersByPath', 'ssm:PutParameter'], resources: [parameters] }],
+    pyRunner: [{ actions: ['ssm:GetParameter'], resources: [parameters] }],
+  };
+}

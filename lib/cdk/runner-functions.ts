@@ -20,6 +20,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { SECRETS_PREFIX_ENV } from '../protocol/index.ts';
 import { findLockFile, PY_RUNNER_DIR, REGISTRY_TAG_MODULE, writeStageRunnerEntry } from './stage-runner-entry.ts';
 import { suppressNag } from './suppress-nag.ts';
 import { suppressRoleNag } from './suppress-role-nag.ts';
@@ -48,6 +49,12 @@ export interface RunnerFunctionsProps {
   logRetention?: logs.RetentionDays;
   /** The lock file the bundle resolves dependencies against; its folder is the project root. @default the nearest lock file above the working directory */
   depsLockFilePath?: string;
+  /**
+   * Where both runners keep secret params in Parameter Store (`/<prefix>/secrets`), given to them
+   * as `WF_SECRETS_PREFIX` (it wins over the same variable in `environment`). @default none: a run
+   * with secret params fails in `prepare`
+   */
+  secretsPrefix?: string;
 }
 
 const DEFAULT_MEMORY = 1024;
@@ -74,6 +81,7 @@ export class RunnerFunctions extends Construct {
     const projectRoot = dirname(lockFile);
     const entry = writeStageRunnerEntry(projectRoot, props.registry ?? []);
     const tracing = props.tracing ? lambda.Tracing.ACTIVE : lambda.Tracing.DISABLED;
+    const secrets: Record<string, string> = props.secretsPrefix !== undefined ? { [SECRETS_PREFIX_ENV]: props.secretsPrefix } : {};
 
     const stage = this.roleAndLogs('StageRunner', props.logRetention);
     this.stageRunner = new nodejs.NodejsFunction(this, 'StageRunner', {
@@ -86,7 +94,7 @@ export class RunnerFunctions extends Construct {
       architecture: lambda.Architecture.ARM_64,
       memorySize: props.stageRunner?.memorySize ?? DEFAULT_MEMORY,
       timeout: props.stageRunner?.timeout ?? DEFAULT_TIMEOUT,
-      environment: { NODE_OPTIONS: '--enable-source-maps', ...props.stageRunner?.environment },
+      environment: { NODE_OPTIONS: '--enable-source-maps', ...props.stageRunner?.environment, ...secrets },
       role: stage.role,
       logGroup: stage.logGroup,
       tracing,
@@ -112,7 +120,7 @@ export class RunnerFunctions extends Construct {
       architecture: lambda.Architecture.ARM_64,
       memorySize: props.pyRunner?.memorySize ?? DEFAULT_MEMORY,
       timeout: props.pyRunner?.timeout ?? DEFAULT_TIMEOUT,
-      ...(props.pyRunner?.environment ? { environment: props.pyRunner.environment } : {}),
+      ...(props.pyRunner?.environment || props.secretsPrefix !== undefined ? { environment: { ...props.pyRunner?.environment, ...secrets } } : {}),
       role: py.role,
       logGroup: py.logGroup,
       tracing,

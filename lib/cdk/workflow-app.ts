@@ -26,7 +26,7 @@ import { RunnerFunctions, type RunnerOptions } from './runner-functions.ts';
 import { alphanumericName, stateMachineName, stateMachineNamePattern } from './state-machine-name.ts';
 import { suppressNag } from './suppress-nag.ts';
 import { suppressRoleNag } from './suppress-role-nag.ts';
-import { runnerPermissionsFor } from './permissions-for.ts';
+import { runnerPermissionsFor, secretPermissionsFor, secretsPrefixOf } from './permissions-for.ts';
 import { WorkflowAuditTable } from './workflow-audit-table.ts';
 import { WorkflowStateMachine, type WorkflowLogLevel } from './workflow-state-machine.ts';
 
@@ -121,7 +121,9 @@ export class WorkflowApp extends Construct {
     const prefix = props.namePrefix ?? Stack.of(this).stackName;
     if (Token.isUnresolved(prefix)) throw new Error('WorkflowApp: the stack name is not known at synth time; set namePrefix');
 
+    const secretsPrefix = secretsPrefixOf(prefix);
     const runners = new RunnerFunctions(this, 'Runners', {
+      secretsPrefix,
       ...(props.registry ? { registry: props.registry } : {}),
       ...(props.stageRunner ? { stageRunner: props.stageRunner } : {}),
       ...(props.pyRunner ? { pyRunner: props.pyRunner } : {}),
@@ -172,7 +174,7 @@ export class WorkflowApp extends Construct {
           outputs: m.job ? 0 : 1,
         },
       })),
-      { bytes: inStack * BYTES_PER_RESOURCE, resources: inStack, outputs: 2 },
+      { bytes: inStack * BYTES_PER_RESOURCE, resources: inStack, outputs: 3 },
       props.nestedStacks,
     );
     this.nestedStacks = Array.from(
@@ -225,11 +227,39 @@ export class WorkflowApp extends Construct {
     }
     this.stateMachines = machines;
     this.grantCoordination(workflows, prefix);
+    this.grantSecrets(workflows, secretsPrefix);
     new CfnOutput(this, 'WorkflowStateMachines', {
       value: stack.toJsonString(outputs),
       description: 'State machine ARN of every workflow, by workflow name (JSON)',
     }).overrideLogicalId('WorkflowStateMachines');
     new CfnOutput(this, 'AuditTableName', { value: this.auditTable.tableName, description: 'The DynamoDB audit table' }).overrideLogicalId('AuditTableName');
+    new CfnOutput(this, 'SecretsPrefix', {
+      value: secretsPrefix,
+      description: 'The Parameter Store path of secret params (<prefix>/<run id>/<param>, SecureString)',
+    }).overrideLogicalId('SecretsPrefix');
+  }
+
+  /**
+   * What the runners need for secret params (secretPermissionsFor), when some workflow has one:
+   * the stage runner stores, reads and deletes the parameters under the app's secrets prefix, the
+   * Python runner reads them. Nothing for an app without secret params.
+   */
+  private grantSecrets(workflows: readonly DeployableWorkflow[], secretsPrefix: string): void {
+    const hasSecrets = workflows.some((w) => Object.values(w.workflow.params).some((p) => p.secret));
+    const parameters = Stack.of(this).formatArn({ service: 'ssm', resource: 'parameter', resourceName: `${secretsPrefix.slice(1)}/*` });
+    const grants = secretPermissionsFor(hasSecrets, parameters);
+    for (const [fn, statements] of [[this.stageRunner, grants.stageRunner], [this.pyRunner, grants.pyRunner]] as const) {
+      if (!statements.length) continue;
+      for (const p of statements) fn.addToRolePolicy(new iam.PolicyStatement({ actions: p.actions, resources: p.resources }));
+      suppressRoleNag(fn.role as iam.Role, [
+        {
+          id: 'AwsSolutions-IAM5',
+          reason:
+            "Secret params: each run's secrets are SecureString parameters named when the run starts (<secrets prefix>/<run id>/<param>), so the runners may act only below this app's secrets path, on no other parameter.",
+          appliesTo: [`Resource::arn:<AWS::Partition>:ssm:<AWS::Region>:<AWS::AccountId>:parameter${secretsPrefix}/*`],
+        },
+      ]);
+    }
   }
 
   /**

@@ -1,5 +1,6 @@
 import { Option, type Command } from 'commander';
 import { loadWorkflows, type Workflow } from '../config/index.ts';
+import { SECRETS_PREFIX_ENV } from '../protocol/index.ts';
 import { ParamsRejectedError, WorkflowClient, WorkflowClientError, type ReleaseType, type RunReport } from '../client/index.ts';
 import { commandAction, type CliCommand, type CliContext } from './cli-context.ts';
 import { confOption, type ConfOptions } from './conf-option.ts';
@@ -16,6 +17,8 @@ export interface ClientCliOptions extends ConfOptions {
   region?: string;
   stack?: string;
   json?: boolean;
+  /** The Parameter Store path of secret params on AWS (`wf start --secrets-prefix`). */
+  secretsPrefix?: string;
 }
 
 /** Adds `--endpoint`, `--region`, `--stack` and `--conf`. */
@@ -37,13 +40,18 @@ function quietWorkflows(ctx: CliContext, conf: string | undefined): Map<string, 
   return loadWorkflows({ ...(conf !== undefined ? { conf } : {}), env: ctx.env }).workflows;
 }
 
-/** A {@link WorkflowClient} for the command line's options. */
+/**
+ * A {@link WorkflowClient} for the command line's options. The secrets prefix (where secret params
+ * are stored on AWS) is `--secrets-prefix`, else `$WF_SECRETS_PREFIX`, else the stack's output.
+ */
 export function cliClient(ctx: CliContext, opts: ClientCliOptions, workflows?: ReadonlyMap<string, Workflow>): WorkflowClient {
   const endpoint = opts.endpoint ?? (ctx.env.AWS_ENDPOINT_URL_SFN || undefined);
+  const secretsPrefix = opts.secretsPrefix ?? (ctx.env[SECRETS_PREFIX_ENV] || undefined);
   return new WorkflowClient({
     ...(endpoint ? { endpoint } : {}),
     ...(opts.region ? { region: opts.region } : {}),
     ...(opts.stack ? { stack: opts.stack } : {}),
+    ...(secretsPrefix ? { secretsPrefix } : {}),
     workflows: workflows ?? quietWorkflows(ctx, opts.conf),
   });
 }
@@ -127,6 +135,7 @@ export const startCommand: CliCommand = {
       .option('--release-at <iso>', 'release a scheduled time (a normal release runs at most once per minute)')
       .addOption(new Option('--type <type>', 'release type (with --release-at)').choices(TYPES))
       .option('--name <name>', 'the execution name (default: <workflow>-<minute> for a normal release, else unique)')
+      .option('--secrets-prefix <path>', `on AWS: the Parameter Store path secret params are stored under, /<app prefix>/secrets (default: $${SECRETS_PREFIX_ENV}, else the stack's SecretsPrefix output)`)
       .option('--wait', 'wait for the run to end, with progress on stderr; exit like wf run')
       .option('--no-progress', 'with --wait: no progress on stderr')
       .option('--json', 'print JSON on stdout (with --wait: the result document)')

@@ -3,6 +3,7 @@ export {
   WorkflowClient,
   STATE_MACHINES_OUTPUT,
   AUDIT_TABLE_OUTPUT,
+  SECRETS_PREFIX_OUTPUT,
   type WorkflowClientOptions,
   type StartOptions,
   type StartedRun,

@@ -6,6 +6,12 @@
  * State machine ARNs come from `stateMachines` (explicit), else from the `WorkflowStateMachines`
  * output of the CloudFormation stack `stack` (JSON `{workflow: arn}`), else from
  * `ListStateMachines` (a machine named like the workflow, as the local endpoint names them).
+ *
+ * Secret params never reach Step Functions as values on AWS: with the workflow loaded, the client
+ * stores each secret param's value in Parameter Store (a SecureString named
+ * `<secrets prefix>/<run id>/<param>`) and the run's input holds a reference to it (see
+ * lib/protocol/secret-refs.ts). A local endpoint (`wf serve` on loopback) is sent the values: it
+ * keeps them in its own store.
  */
 import {
   DescribeExecutionCommand,
@@ -23,8 +29,11 @@ import {
 } from '@aws-sdk/client-sfn';
 import { CloudFormationClient, DescribeStacksCommand, type Output } from '@aws-sdk/client-cloudformation';
 import { DynamoDBClient, UpdateItemCommand, type UpdateItemCommandInput } from '@aws-sdk/client-dynamodb';
-import { answerSignalUpdate, decodeSignal, signalOutcome, type SignalAnswer } from '../protocol/index.ts';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { answerSignalUpdate, decodeSignal, isSecretRef, SECRET_REF_KEY, secretName, signalOutcome, type SignalAnswer } from '../protocol/index.ts';
+import { awsSecretStore, MAX_SECRET_BYTES, type SecretStore } from '../runtime/secret-store.ts';
 import { parameterize, redactParams, REDACTED, type Workflow } from '../config/index.ts';
+import { setOwn } from '../expr/index.ts';
 import { compileWorkflow, type StateInfo } from '../compiler/index.ts';
 import { AuditStore, lockReleaseKey, type AuditRecord, type ListOptions } from '../audit/index.ts';
 import type { ResultDocument, RunEvent } from '../local/index.ts';
@@ -40,6 +49,9 @@ export const STATE_MACHINES_OUTPUT = 'WorkflowStateMachines';
 /** The stack output that names the audit table. */
 export const AUDIT_TABLE_OUTPUT = 'AuditTableName';
 
+/** The stack output that names the Parameter Store path of secret params (`/<prefix>/secrets`). */
+export const SECRETS_PREFIX_OUTPUT = 'SecretsPrefix';
+
 /** Release types (SPEC section 7). */
 export type ReleaseType = 'normal' | 'force' | 'rerun' | 'dryrun';
 
@@ -53,6 +65,14 @@ export interface WorkflowClientOptions {
   dynamodb?: DynamoDBClient;
   /** The CloudFormation client that reads stack outputs. @default one for `region` */
   cloudformation?: CloudFormationClient;
+  /** The Systems Manager client that stores secret params in Parameter Store (AWS only). @default one for `region` */
+  ssm?: SSMClient;
+  /**
+   * The Parameter Store path secret params are stored under on AWS (`/<prefix>/secrets`, the
+   * `WF_SECRETS_PREFIX` of the app's runners). Needed only to start a run that gives a secret param
+   * a value, with the workflow loaded. @default the stack's `SecretsPrefix` output
+   */
+  secretsPrefix?: string;
   /**
    * The Step Functions endpoint, e.g. `http://127.0.0.1:8083` for `wf serve`. A loopback endpoint
    * gets dummy credentials and region `us-east-1` unless given. @default AWS's
@@ -201,6 +221,7 @@ export class WorkflowClient {
   private readonly local: boolean;
   private cfn: CloudFormationClient | undefined;
   private ddb: DynamoDBClient | undefined;
+  private ssm: SSMClient | undefined;
   private stackOutputs: Promise<Output[]> | undefined;
   private listed: Promise<Map<string, string>> | undefined;
   private readonly infos = new Map<string, Readonly<Record<string, StateInfo>>>();
@@ -210,6 +231,7 @@ export class WorkflowClient {
     this.local = options.endpoint !== undefined && isLoopback(options.endpoint);
     this.cfn = options.cloudformation;
     this.ddb = options.dynamodb;
+    this.ssm = options.ssm;
     this.sfn = options.sfn ?? new SFNClient({ ...this.clientConfig(), ...(options.endpoint ? { endpoint: options.endpoint } : {}) });
   }
 
@@ -337,13 +359,96 @@ export class WorkflowClient {
       jobs: {},
       ...(claim ? { lock: lockReleaseKey(at) } : {}),
     };
+    const secrets = this.secretValues(def, values);
     const machine = await this.stateMachineArn(workflow);
+    // The run's secrets are named by its id (the execution name): a name that may be taken (a
+    // release's minute, a given name) is checked first, so that they never overwrite another run's.
+    if (secrets.length && (claim || options.name !== undefined) && (await this.executionExists(executionArnOf(machine, name)))) {
+      if (claim) return { executionArn: executionArnOf(machine, name), name, workflow, alreadyReleased: true };
+      throw new WorkflowClientError(`starting workflow "${workflow}": an execution named "${name}" exists already; give another name`, 'ExecutionAlreadyExists');
+    }
+    const stored = await this.storeSecrets(values, secrets, name);
     try {
-      const out = await this.sfn.send(new StartExecutionCommand({ stateMachineArn: machine, name, input: JSON.stringify(input) }));
+      const out = await this.sfn.send(new StartExecutionCommand({ stateMachineArn: machine, name, input: JSON.stringify({ ...input, params: stored.params }) }));
       return { executionArn: out.executionArn ?? executionArnOf(machine, name), name, workflow, startDate: out.startDate ?? new Date() };
     } catch (e) {
       if (claim && errorName(e) === 'ExecutionAlreadyExists') return { executionArn: executionArnOf(machine, name), name, workflow, alreadyReleased: true };
+      if (errorName(e) !== 'ExecutionAlreadyExists') await stored.forget();
       throw toClientError(e, `starting workflow "${workflow}"`, this.options.endpoint);
+    }
+  }
+
+  /**
+   * The secret params of a start to store in Parameter Store, as `[param, JSON text]`: on AWS, with
+   * the workflow known, each secret param given a value. A value over the 4 KB limit of a standard
+   * parameter stops the start here, before anything is sent.
+   */
+  private secretValues(def: Workflow | undefined, values: Record<string, unknown>): Array<[string, string]> {
+    if (!def || this.local) return [];
+    const out: Array<[string, string]> = [];
+    for (const p of Object.values(def.params)) {
+      const value = Object.hasOwn(values, p.name) ? values[p.name] : undefined;
+      if (!p.secret || value === null || value === undefined || isSecretRef(value)) continue;
+      const text = JSON.stringify(value);
+      const bytes = Buffer.byteLength(text);
+      if (bytes > MAX_SECRET_BYTES) {
+        throw new WorkflowClientError(`secret param "${p.name}" is ${bytes} bytes as JSON, over the ${MAX_SECRET_BYTES}-byte limit of a secret (a standard Parameter Store parameter); nothing was started`, 'SecretTooLarge');
+      }
+      out.push([p.name, text]);
+    }
+    return out;
+  }
+
+  /** The Parameter Store path of secret params: `secretsPrefix`, else the stack's `SecretsPrefix` output. */
+  private async secretsPrefix(): Promise<string> {
+    if (this.options.secretsPrefix) return this.options.secretsPrefix;
+    const fromStack = this.options.stack ? await this.output(SECRETS_PREFIX_OUTPUT) : undefined;
+    if (fromStack) return fromStack;
+    const why = this.options.stack ? `stack "${this.options.stack}" has no ${SECRETS_PREFIX_OUTPUT} output (deploy it again with this version)` : 'no stack was given';
+    throw new WorkflowClientError(
+      `secret params are stored in Parameter Store before a run starts on AWS, and no secrets prefix is known (${why}): pass the stack (--stack, with its ${SECRETS_PREFIX_OUTPUT} output), or the secretsPrefix option (--secrets-prefix or WF_SECRETS_PREFIX: /<app prefix>/secrets, the WF_SECRETS_PREFIX of the app's runners); nothing was started`,
+      'NoSecretsPrefix',
+    );
+  }
+
+  /**
+   * Stores `secrets` as run `runId`'s (`<prefix>/<run id>/<param>`) and gives the params with
+   * references in their place, and a way to delete what was stored (when the start fails).
+   */
+  private async storeSecrets(values: Record<string, unknown>, secrets: ReadonlyArray<[string, string]>, runId: string): Promise<{ params: Record<string, unknown>; forget: () => Promise<void> }> {
+    if (!secrets.length) return { params: values, forget: async () => undefined };
+    const store: SecretStore = awsSecretStore(await this.secretsPrefix(), (this.ssm ??= new SSMClient(this.clientConfig())));
+    const params = { ...values };
+    const stored: string[] = [];
+    const forget = async (): Promise<void> => {
+      await store.delete(stored).catch(() => undefined);
+    };
+    for (const [param, text] of secrets) {
+      const name = secretName(store.prefix, runId, param);
+      try {
+        await store.put(name, text);
+      } catch (e) {
+        await forget();
+        const doing = `storing secret param "${param}" in Parameter Store (${name})`;
+        if (/^AccessDenied/.test(errorName(e) ?? '')) {
+          throw new WorkflowClientError(`${doing}: access denied; starting a run with secret params on AWS needs ssm:PutParameter on ${store.prefix}/*: nothing was started`, errorName(e)!, { cause: e });
+        }
+        throw toClientError(e, doing);
+      }
+      stored.push(name);
+      setOwn(params, param, { [SECRET_REF_KEY]: name });
+    }
+    return { params, forget };
+  }
+
+  /** True when the execution exists (a name already taken). */
+  private async executionExists(arn: string): Promise<boolean> {
+    try {
+      await this.sfn.send(new DescribeExecutionCommand({ executionArn: arn }));
+      return true;
+    } catch (e) {
+      if (errorName(e) === 'ExecutionDoesNotExist') return false;
+      throw toClientError(e, `reading execution ${arn}`, this.options.endpoint);
     }
   }
 
@@ -493,7 +598,7 @@ export class WorkflowClient {
     const def = this.options.workflows?.get(workflow);
     const missing: string[] = [];
     for (const [key, value] of Object.entries(params)) {
-      if (value !== REDACTED || (options.params && key in options.params)) continue;
+      if ((value !== REDACTED && !isSecretRef(value)) || (options.params && key in options.params)) continue;
       if (def?.params[key]?.hasDefault) delete params[key];
       else missing.push(key);
     }
@@ -510,14 +615,22 @@ export class WorkflowClient {
     const oldRun = isRecord(doc?.run) ? doc.run : isRecord(i.run) ? i.run : {};
     const name = options.name ?? uniqueExecutionName(workflow);
     const machine = d.stateMachineArn ?? splitExecutionArn(arn)!.stateMachineArn;
+    const secrets = this.secretValues(def, values);
+    if (secrets.length && options.name !== undefined && (await this.executionExists(executionArnOf(machine, name)))) {
+      throw new WorkflowClientError(`starting a rerun of ${arn}: an execution named "${name}" exists already; give another name`, 'ExecutionAlreadyExists');
+    }
+    const stored = await this.storeSecrets(values, secrets, name);
     const resume = {
       ...(def ? { prepared: true } : {}),
-      params: values,
+      params: stored.params,
       release: { logical_date: typeof release.logical_date === 'string' ? release.logical_date : isoSeconds(new Date()), type: 'rerun' },
       run: { id: name, workflow, parent: typeof oldRun.id === 'string' ? oldRun.id : (d.name ?? '') },
       jobs,
     };
-    const out = await this.call(`starting a rerun of ${arn}`, () => this.sfn.send(new StartExecutionCommand({ stateMachineArn: machine, name, input: JSON.stringify(resume) })));
+    const out = await this.call(`starting a rerun of ${arn}`, () => this.sfn.send(new StartExecutionCommand({ stateMachineArn: machine, name, input: JSON.stringify(resume) }))).catch(async (e: unknown) => {
+      if ((e as { code?: string }).code !== 'ExecutionAlreadyExists') await stored.forget();
+      throw e;
+    });
     return { mode: 'resume', executionArn: out.executionArn ?? executionArnOf(machine, name), name, workflow, kept: Object.keys(jobs) };
   }
 
