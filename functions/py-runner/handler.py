@@ -709,6 +709,71 @@ def run_virtual_py(event: dict) -> dict:
 OUTPUT_BUDGET_BYTES = 32 * 1024
 
 
+SECRET_REF_KEY = "$wf:secret"
+
+
+def _is_secret_ref(v: Any) -> bool:
+    return isinstance(v, dict) and isinstance(v.get(SECRET_REF_KEY), str) and set(v) <= {SECRET_REF_KEY, "at"}
+
+
+_ssm_client: Any = None
+
+
+def _ssm_get(name: str) -> str | None:
+    """The stored text of a secret: a SecureString of Parameter Store (lib/runtime/secret-store.ts)."""
+    global _ssm_client
+    import boto3  # the Lambda runtime has it; only requests that hold secret references load it
+
+    _ssm_client = _ssm_client or boto3.client("ssm")
+    try:
+        return _ssm_client.get_parameter(Name=name, WithDecryption=True)["Parameter"]["Value"]
+    except _ssm_client.exceptions.ParameterNotFound:
+        return None
+
+
+def resolve_secret_refs(event: dict, get: Any = None) -> dict:
+    """The request with every secret reference (lib/protocol/secret-refs.ts) replaced by the value it
+    stands for, read from the store under `$WF_SECRETS_PREFIX`, only for the request's run (or its
+    parent), as the stage runner does. Values stay in this process's memory."""
+    if SECRET_REF_KEY not in json.dumps(event):
+        return event
+    get = get or _ssm_get
+    prefix = os.environ.get("WF_SECRETS_PREFIX", "").rstrip("/")
+    if not prefix:
+        raise BadRequest("this request holds secret references, but the runner has no secret store (WF_SECRETS_PREFIX is not set)")
+    run = event.get("secretRun") if isinstance(event.get("secretRun"), dict) else (event.get("globals") or {}).get("run") or {}
+    runs = {r for r in (run.get("id"), run.get("parent")) if isinstance(r, str)}
+    texts: dict = {}
+
+    def resolve(v: Any, depth: int = 0) -> Any:
+        if _is_secret_ref(v):
+            name = v[SECRET_REF_KEY]
+            rest = name[len(prefix) + 1:].split("/") if name.startswith(prefix + "/") else []
+            if len(rest) != 2 or rest[0] not in runs:
+                raise BadRequest(f"a secret reference to {name!r} is not one this run may read")
+            if name not in texts:
+                texts[name] = get(name)
+            if texts[name] is None:
+                raise _failed("SecretError", f"the secret {name[len(prefix) + 1:]!r} is no longer stored (its run ended, or it was never stored)")
+            value = json.loads(texts[name])
+            for step in v.get("at") or []:
+                value = value[step] if isinstance(value, (list, dict)) and (step in value if isinstance(value, dict) else isinstance(step, int) and 0 <= step < len(value)) else None
+            return value
+        if depth > 100:
+            return v
+        if isinstance(v, list):
+            return [resolve(x, depth + 1) for x in v]
+        if isinstance(v, dict):
+            return {k: resolve(x, depth + 1) for k, x in v.items()}
+        return v
+
+    out = dict(event)
+    for key in ("globals", "vars", "code", "secretValues"):
+        if key in out:
+            out[key] = resolve(out[key])
+    return out
+
+
 MIN_SECRET_CHARS = 4
 
 
@@ -827,11 +892,13 @@ def handler(event: Any, context: Any = None) -> dict:
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="backslashreplace")
     action = event.get("action")
-    masks = secret_masks(event)
+    masks: list = []
     streams = (sys.stdout, sys.stderr)
-    if masks:
-        sys.stdout, sys.stderr = MaskingWriter(sys.stdout, masks), MaskingWriter(sys.stderr, masks)
     try:
+        event = resolve_secret_refs(event)
+        masks = secret_masks(event)
+        if masks:
+            sys.stdout, sys.stderr = MaskingWriter(sys.stdout, masks), MaskingWriter(sys.stderr, masks)
         if action in ("py", "virtual-py"):
             result = run_py(event) if action == "py" else run_virtual_py(event)
             return {**result, "outputs": cap_outputs(mask_value(result.get("outputs") or {}, masks))}

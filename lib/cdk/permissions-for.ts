@@ -218,10 +218,14 @@ export interface SecretPermissions {
  * them. SecureStrings of the AWS-managed `aws/ssm` key need no KMS statement: that key's policy lets
  * every principal of the account use it through Parameter Store. Empty without secret params.
  */
-export function secretPermissionsFor(hasSecrets: boolean, parameters: string): SecretPermissions {
+export function secretPermissionsFor(hasSecrets: boolean, parameters: string, named: readonly string[] = []): SecretPermissions {
   if (!hasSecrets) return { stageRunner: [], pyRunner: [] };
   return {
-    stageRunner: [{ actions: ['ssm:DeleteParameters', 'ssm:GetParameter', 'ssm:GetParametersByPath', 'ssm:PutParameter'], resources: [parameters] }],
+    stageRunner: [
+      { actions: ['ssm:DeleteParameters', 'ssm:GetParameter', 'ssm:GetParametersByPath', 'ssm:PutParameter'], resources: [parameters] },
+      // Parameters secret defaults name (`default: {ssm: /prod/db}`): read once when a run starts, exactly those.
+      ...(named.length ? [{ actions: ['ssm:GetParameter'], resources: [...new Set(named)].sort() }] : []),
+    ],
     pyRunner: [{ actions: ['ssm:GetParameter'], resources: [parameters] }],
   };
 }

@@ -18,7 +18,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import { Construct } from 'constructs';
 import type { CompiledWorkflow } from '../compiler/index.ts';
-import type { Workflow } from '../config/index.ts';
+import { namedSecret, type Workflow } from '../config/index.ts';
 import { compileForDeploy, type DeployableWorkflow } from './compile-for-deploy.ts';
 import { DockerTasks } from './docker-tasks.ts';
 import { BYTES_PER_RESOURCE, placeWorkflows, type NestedStacksOption } from './place-workflows.ts';
@@ -247,7 +247,9 @@ export class WorkflowApp extends Construct {
   private grantSecrets(workflows: readonly DeployableWorkflow[], secretsPrefix: string): void {
     const hasSecrets = workflows.some((w) => Object.values(w.workflow.params).some((p) => p.secret));
     const parameters = Stack.of(this).formatArn({ service: 'ssm', resource: 'parameter', resourceName: `${secretsPrefix.slice(1)}/*` });
-    const grants = secretPermissionsFor(hasSecrets, parameters);
+    const named = workflows.flatMap((w) => Object.values(w.workflow.params).map(namedSecret).filter((n): n is string => n !== undefined));
+    const namedArns = named.map((n) => Stack.of(this).formatArn({ service: 'ssm', resource: 'parameter', resourceName: n.replace(/^\//, '') }));
+    const grants = secretPermissionsFor(hasSecrets, parameters, namedArns);
     for (const [fn, statements] of [[this.stageRunner, grants.stageRunner], [this.pyRunner, grants.pyRunner]] as const) {
       if (!statements.length) continue;
       for (const p of statements) fn.addToRolePolicy(new iam.PolicyStatement({ actions: p.actions, resources: p.resources }));

@@ -249,7 +249,8 @@ export function runConcurrency(cx: CompileContext): ConcurrencyStates | undefine
   if (!spec || cx.options.dryrun) return undefined;
   const env = cx.workflow.extras?.env;
   const source: GroupSource = {
-    scope: { frames: [], roots: {}, needs: new Set(), level: 'job', params: new Set(Object.keys(cx.workflow.params)) },
+    scope: { frames: [], roots: {}, needs: new Set(), level: 'job', params: new Set(Object.values(cx.workflow.params).filter((p) => !p.secret).map((p) => p.name)),
+    secretParams: new Set(Object.values(cx.workflow.params).filter((p) => p.secret).map((p) => p.name)) },
     ctx: (roots) => {
       const ctx: Record<string, unknown> = {};
       for (const r of ['params', 'release', 'run'] as const) if (roots.has(r)) ctx[`${r}.$`] = `$.${r}`;

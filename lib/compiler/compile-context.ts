@@ -176,7 +176,8 @@ export class CompileContext {
     const placeholder = fn === 'stage' ? Placeholders.stageRunner : Placeholders.pyRunner;
     // The runner keeps the values of these params out of the messages it writes (on AWS too).
     const secrets = Object.values(this.workflow.params).filter((p) => p.secret).map((p) => p.name);
-    const full = secrets.length ? { ...payload, secrets, 'secretValues.$': '$.params' } : payload;
+    // …and reads their values from references, only those of this run (`secretRun`: its id and parent).
+    const full = secrets.length ? { ...payload, secrets, 'secretValues.$': '$.params', 'secretRun.$': '$.run' } : payload;
     return { Type: 'Task', Resource: LAMBDA_INVOKE, Parameters: { FunctionName: `\${${placeholder}}`, Payload: full } };
   }
 

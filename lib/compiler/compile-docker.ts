@@ -88,6 +88,28 @@ function stoppedTask(cx: CompileContext, stage: Extract<Stage, { kind: 'docker' 
 }
 
 /** Compiles a docker stage (see the file comment); `fail` is reached with the failure normalised in `$.__caught.r`. */
+/** The first secret param a template in `raw` reads (`params.<name>`, `params['<name>']`, or all of `params`). */
+function secretRead(cx: CompileContext, raw: unknown): string | undefined {
+  const secrets = Object.values(cx.workflow.params).filter((p) => p.secret).map((p) => p.name);
+  if (!secrets.length) return undefined;
+  const texts: string[] = [];
+  const walk = (v: unknown): void => {
+    if (typeof v === 'string') {
+      if (v.includes('${{')) texts.push(v);
+    } else if (Array.isArray(v)) v.forEach(walk);
+    else if (v && typeof v === 'object') Object.values(v).forEach(walk);
+  };
+  walk(raw);
+  for (const text of texts) {
+    for (const name of secrets) {
+      const esc = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      if (new RegExp(`\\bparams\\s*(\\.\\s*${esc}\\b|\\[\\s*['"]${esc}['"]\\s*\\])`).test(text)) return name;
+    }
+    if (/\bparams\b(?!\s*[.[])/.test(text)) return secrets[0];
+  }
+  return undefined;
+}
+
 export function compileDocker(cx: CompileContext, stage: Extract<Stage, { kind: 'docker' }>, outer: StageScope, label: string[], rec: string | undefined, next: string, fail: string): string {
   cx.requireStandard(stage, 'a docker stage waits for its ECS task (runTask.sync)');
   const placeholder = taskDefinitionPlaceholder(cx, label);
@@ -101,13 +123,23 @@ export function compileDocker(cx: CompileContext, stage: Extract<Stage, { kind: 
       note: 'choose between images with a `case` stage that has one docker stage per image',
     });
   }
+  const secret = secretRead(cx, [stage.env, stage.cmd]);
+  if (secret) {
+    cx.diagnostics.push({
+      code: 'WF6012',
+      severity: 'error',
+      message: `docker stage "${stage.name}" reads the secret param "${secret}" in its env or cmd, which reach the container through ECS overrides, and Step Functions records those in clear`,
+      location: stage.fieldLocs.env ?? stage.fieldLocs.cmd ?? stage.loc,
+      note: 'give the container the name of a parameter or secret it reads itself (with its task role), or use the secret in a bash, py or call stage',
+    });
+  }
   const dynamic = containsTemplate([stage.env, stage.cmd]);
   const roots = rootsOfValue([stage.env, stage.cmd]);
   const { path: retryPath, scope } = retryScope(cx, stage, outer, roots);
   const override: Record<string, unknown> = { Name: 'stage' };
   if (dynamic) {
-    override['Environment.$'] = '$.__docker.environment';
-    override['Command.$'] = '$.__docker.command';
+    override['Environment.$'] = '$.__docker.overrides.environment';
+    override['Command.$'] = '$.__docker.overrides.command';
   } else {
     override.Environment = Object.entries(stage.env).map(([Name, v]) => ({ Name, Value: typeof v === 'string' ? v : JSON.stringify(v) }));
     if (stage.cmd !== undefined) override.Command = Array.isArray(stage.cmd) ? stage.cmd : ['sh', '-c', stage.cmd];
@@ -115,7 +147,7 @@ export function compileDocker(cx: CompileContext, stage: Extract<Stage, { kind: 
   const name = cx.reserve(label);
   // Each attempt renders env and command again (they may read `retry`, the attempt number).
   const attempt = dynamic
-    ? cx.evalTask(label, { environment: { kind: 'value', raw: stage.env, mode: 'ecs-environment' }, command: { kind: 'value', raw: stage.cmd ?? null, mode: 'command' } }, wireContext(scope, roots, workflowEnv(cx)), '$.__docker', name, fail)
+    ? cx.evalTask(label, { overrides: { kind: 'value', raw: { env: stage.env, cmd: stage.cmd ?? null }, mode: 'ecs-overrides' } }, wireContext(scope, roots, workflowEnv(cx)), '$.__docker', name, fail)
     : name;
   const { start, retry } = counterRetry(cx, stage, scope, label, attempt, fail, retryPath);
   const failed = cx.genericFailure(label, fail);

@@ -26,8 +26,13 @@ export interface PathScope {
   needs: ReadonlySet<string>;
   /** Whether status functions refer to needed jobs (job condition) or earlier stages (stage condition). */
   level: 'job' | 'stage';
-  /** Declared params: every one has a value at run time (null when optional and not given). */
+  /** Declared params that are not secret: every one has a value at run time (null when optional and not given). */
   params: ReadonlySet<string>;
+  /**
+   * Secret params: the machine holds only references to them (lib/protocol/secret-refs.ts), so
+   * no read of one is native; the runners read the values.
+   */
+  secretParams?: ReadonlySet<string>;
   /** Matrix keys present in every combination (known at compile time). */
   matrixKeys?: ReadonlySet<string>;
 }
@@ -111,6 +116,9 @@ export function nativePath(node: Node, scope: PathScope, safe = false): string |
   // JSONPath reads `.length` of lists and strings; the engine does not (it wants `length(x)`),
   // so such paths are left to the engine. Indexes are guarded by `indexGuards`.
   if (segs.includes('length')) return undefined;
+  if (root === 'params' && (segs.length === 0 || (typeof segs[0] === 'string' && scope.secretParams?.has(segs[0])))) {
+    if (scope.secretParams?.size) return undefined;
+  }
   if (safe && segs.some((s) => typeof s === 'number')) return undefined;
   if (safe) {
     const first = segs[0];

@@ -69,7 +69,8 @@ function jobScope(cx: CompileContext, job: Job): StageScope {
     roots: {},
     needs: new Set(job.needs),
     level: 'job',
-    params: new Set(Object.keys(cx.workflow.params)),
+    params: new Set(Object.values(cx.workflow.params).filter((p) => !p.secret).map((p) => p.name)),
+    secretParams: new Set(Object.values(cx.workflow.params).filter((p) => p.secret).map((p) => p.name)),
     job,
     prefix: [],
   };

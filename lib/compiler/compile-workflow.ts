@@ -367,7 +367,12 @@ function compileRun(workflow: Workflow, options: CompileOptions, split: boolean)
   });
   // A workflow in a concurrency group holds a slot from after its claim to before its result.
   const concurrency = runConcurrency(cx);
-  const planned = compilePlan(cx, plan, new Set(), concurrency ? concurrency.release(status) : status, split);
+  // A run with secret params deletes their stored values once its jobs are done (a failure to
+  // delete never changes the run's outcome).
+  const afterJobs = Object.values(workflow.params).some((p) => p.secret)
+    ? cx.add(['forget secrets'], { ...cx.lambdaTask({ action: 'forget-secrets' }), ResultPath: null, Retry: [cx.transientRetry()], Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: null, Next: status }], Next: status })
+    : status;
+  const planned = compilePlan(cx, plan, new Set(), concurrency ? concurrency.release(afterJobs) : afterJobs, split);
   const body = concurrency ? concurrency.acquire(planned, finish('FAILED', 'concurrency failed', { 'errors.$': 'States.Array($.__caught.r.errors)' })) : planned;
 
   // Input that did not come through `parameterize` (schedules, triggers, the raw API) is prepared first.

@@ -11,6 +11,7 @@ export { DEFAULT_TIMEOUT, type Settings } from './settings.ts';
 export { PARAM_TYPES, TRIGGER_RULES, ID_PATTERN } from './dialect-schemas.ts';
 export { parameterize, coerceParam, parseParamAssignments, redactParams, REDACTED, type ParameterizeResult, type CoerceResult } from './parameterize.ts';
 export { ParamError, type ParamErrorCode } from './param-error.ts';
+export { namedSecret, SSM_NAME } from './named-secret.ts';
 export { validateCron, scheduleExpression, isTimeZone, matchesCron, nextRuns, type CronCheck, type AwsCronFields } from './cron.ts';
 export { matrixCombinations, checkMatrixKeys, type MatrixCombination } from './matrix-combinations.ts';
 export { valueDepth, VALUE_DEPTH_MAX } from './value-depth.ts';

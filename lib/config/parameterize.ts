@@ -5,6 +5,7 @@
  * the declared type is accepted (`"3"` for int, `"yes"` for bool, JSON text for map and array,
  * because `-p KEY=VALUE` only ever gives text); anything that would need a guess is an error.
  */
+import { namedSecret } from './named-secret.ts';
 import { closest, quoteList } from '../diagnostics/index.ts';
 import type { Param, Workflow } from './model.ts';
 import { ParamError } from './param-error.ts';
@@ -57,7 +58,11 @@ export function parameterize(workflow: Pick<Workflow, 'params'>, input: Record<s
     const param = declared[name]!;
     const given = Object.hasOwn(input, name) ? input[name] : undefined;
     if (given === undefined || given === null) {
-      if (param.hasDefault) {
+      const named = namedSecret(param);
+      if (named !== undefined) {
+        // Read when the run starts on AWS (prepare-run.ts); here nothing can read it.
+        errors.push(missing(param, `its default names the SSM parameter ${named}, which is read only when the run starts on AWS`, `give it a value here (wf run: -p ${name}=VALUE)`));
+      } else if (param.hasDefault) {
         if (param.default === undefined || param.default === null) {
           out.push([name, null]);
           continue;
@@ -66,16 +71,7 @@ export function parameterize(workflow: Pick<Workflow, 'params'>, input: Record<s
         if (r.ok) out.push([name, r.value]);
         else errors.push(asDefaultError(r.error));
       } else if (param.required) {
-        errors.push(
-          new ParamError({
-            param: name,
-            value: undefined,
-            expected: expectedText(param),
-            code: 'WF7003',
-            detail: `expected ${expectedText(param)}, got nothing (the param is required: it has no default)`,
-            note: `give it a value (wf run: -p ${name}=VALUE), or declare a default`,
-          }),
-        );
+        errors.push(missing(param, `expected ${expectedText(param)}, got nothing (the param is required: it has no default)`, `give it a value (wf run: -p ${name}=VALUE), or declare a default`));
       } else {
         out.push([name, null]);
       }
@@ -87,6 +83,11 @@ export function parameterize(workflow: Pick<Workflow, 'params'>, input: Record<s
   }
 
   return { params: Object.fromEntries(out), errors };
+}
+
+/** WF7003: a param that has no value. */
+function missing(param: Param, detail: string, note: string): ParamError {
+  return new ParamError({ param: param.name, value: undefined, expected: expectedText(param), code: 'WF7003', detail, note });
 }
 
 function asDefaultError(e: ParamError): ParamError {

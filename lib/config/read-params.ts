@@ -3,6 +3,7 @@
  * (alias desc), required, options, secret}`). A declared default must fit the declared type (checked with the
  * same coercion run-time input goes through); `choice` needs `options` and only `choice` takes them.
  */
+import { namedSecret, SSM_NAME } from './named-secret.ts';
 import { isMap, isScalar, type Node } from 'yaml';
 import { didYouMean, quoteList, type Location } from '../diagnostics/index.ts';
 import { ID_PATTERN, PARAM_TYPES, paramSchema } from './dialect-schemas.ts';
@@ -100,7 +101,11 @@ function readParam(ctx: ReadContext, name: string, node: Node | null, keyLoc: Lo
   const description = fields.value<string>('description') ?? fields.value<string>('desc');
   if (description !== undefined) param.description = description;
   if (options) param.options = options;
-  if (hasDefault && param.default !== null && (type !== 'choice' || options)) {
+  const named = namedSecret(param);
+  if (named !== undefined && !SSM_NAME.test(named)) {
+    report(ctx, 'WF2009', `param "${name}" names the SSM parameter ${JSON.stringify(named)}, which is not a parameter name`, fields.get('default')!.loc, 'a name has letters, digits, _ . - and /, like /prod/db-password');
+  }
+  if (hasDefault && named === undefined && param.default !== null && (type !== 'choice' || options)) {
     const r = coerceParam(param, param.default);
     if (!r.ok) {
       report(

@@ -60,6 +60,7 @@ export const codes = {
   WF6009: 'foreach batched into child executions',
   WF6010: 'stage timeout longer than Lambda runs',
   WF6011: 'stack past CloudFormation limits',
+  WF6012: 'secret param given to a docker stage',
   // run-time input
   WF7001: 'invalid param value',
   WF7002: 'unknown param',

@@ -12,14 +12,15 @@ import { StateMachine, ExecutionAbortedError, ExecutionError, ExecutionTimeoutEr
 import type { Workflow } from '../config/index.ts';
 import { parameterize } from '../config/parameterize.ts';
 import { compileWorkflow, stateMachinePlaceholder, type CompiledMachine, type CompiledWorkflow, type CompileOptions, type Machine, type State, type StateInfo } from '../compiler/index.ts';
-import { buildScope, handleRequest, keyedFailure, runPython, type ChildHistoryEvent } from '../runtime/index.ts';
+import { buildScope, handleRequest, hideSecretRefs, keyedFailure, resolveSecretRefs, runPython, storeSecretParams, type ChildHistoryEvent, type SecretStore } from '../runtime/index.ts';
 import { renderTemplate } from '../expr/index.ts';
 import { resolveParameters } from './resolve-parameters.ts';
 import { exactIntrinsics, withOwnTypes, type ExactIntrinsics } from './exact-intrinsics.ts';
 import { lambdaFailure, taskFailure } from './task-failure.ts';
 import { runDockerLocally, type EcsRunTask } from './run-docker-locally.ts';
 import { localContext, localCoordination, localExecutionId, registerExecution, takesConcurrencySlot, watchStopRequests } from './local-coordination.ts';
-import type { PyRunRequest, RunnerRequest, WireContext } from '../protocol/index.ts';
+import { SECRET_REF_KEY, type PyRunRequest, type RunnerRequest, type WireContext } from '../protocol/index.ts';
+import { localSecretStore } from './local-secret-store.ts';
 import { DeleteItemCommand, GetItemCommand, PutItemCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 
 /** A progress event of a local run. */
@@ -74,6 +75,8 @@ export interface RunLocalOptions {
   jobGraph?: CompileOptions['jobGraph'];
   /** The audit table the machine's DynamoDB tasks (the release claim) write to. */
   store?: { client: DynamoDBClient; table: string };
+  /** Where secret params are kept during the run. @default the local store's table, or memory without a store (local-secret-store.ts) */
+  secretStore?: SecretStore;
   /** A release lock key (`lock#<minute>`): the run claims it first and is SKIP when it is taken. */
   lock?: string;
 }
@@ -152,20 +155,41 @@ function compileOnce(w: Workflow, dryrun: boolean, split: CompileOptions['split'
   return c;
 }
 
+/** A Python runner request with its secret references replaced by their values (kept in memory only). */
+async function withSecretValues(req: PyRunRequest, store: SecretStore): Promise<PyRunRequest> {
+  if (!JSON.stringify(req).includes(SECRET_REF_KEY)) return req;
+  const run = (req.globals as { run?: { id?: unknown; parent?: unknown } }).run ?? {};
+  const runs = new Set([run.id, run.parent].filter((x): x is string => typeof x === 'string'));
+  const out = { ...req } as PyRunRequest & { secretValues?: unknown };
+  for (const key of ['globals', 'vars', 'code', 'secretValues'] as const) {
+    if (out[key] !== undefined) (out as unknown as Record<string, unknown>)[key] = (await resolveSecretRefs(out[key], store, runs)).value;
+  }
+  return out;
+}
+
 /** Runs a workflow locally and resolves with its result document (never rejects for a failed run). */
 export async function runLocal(workflow: Workflow, options: RunLocalOptions = {}): Promise<ResultDocument> {
   const { params, errors } = parameterize(workflow, options.params ?? {});
   if (errors.length) throw new RunInputError(errors.map((e) => e.message), errors.map((e) => e.report()));
+  const forged = Object.values(workflow.params).filter((p) => !p.secret && JSON.stringify(params[p.name] ?? null).includes(SECRET_REF_KEY)).map((p) => p.name);
+  if (forged.length) throw new RunInputError(forged.map((n) => `param "${n}" holds a secret reference, but it is not declared secret: true`));
   const runId = options.runId ?? newRunId();
+  // Secret params go into the run as references, as on AWS; the values stay in the local store.
+  const secrets = options.secretStore ?? localSecretStore(options.store);
+  const secretNames = Object.values(workflow.params).filter((p) => p.secret && params[p.name] !== null && params[p.name] !== undefined).map((p) => p.name);
   const input = {
     prepared: true,
-    params,
+    params: secretNames.length ? await storeSecretParams(params, secretNames, secrets, runId) : params,
     release: { logical_date: options.release?.logical_date ?? new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'), type: options.release?.type ?? 'normal' },
     run: { ...options.run, id: runId, workflow: workflow.name },
     jobs: options.jobs ?? {},
     ...(options.lock ? { lock: options.lock } : {}),
   };
-  return execute(workflow, input, options);
+  try {
+    return await execute(workflow, input, { ...options, secretStore: secrets });
+  } finally {
+    await secrets.deleteRun(runId).catch(() => undefined);
+  }
 }
 
 async function execute(workflow: Workflow, input: Record<string, unknown>, options: RunLocalOptions): Promise<ResultDocument> {
@@ -177,7 +201,9 @@ async function execute(workflow: Workflow, input: Record<string, unknown>, optio
   const signal = stop.signal;
   // Every running stage and child execution listens for the stop: many at once is normal.
   setMaxListeners(0, signal);
-  const runPy = (req: PyRunRequest): Promise<unknown> => runPython(req, { signal, ...(options.onLog ? { onLog: (line: string) => options.onLog!(req.name, line) } : {}) });
+  const secretStore = options.secretStore ?? localSecretStore(options.store);
+  // The Python runner gets the values of the references its request holds (stdin, never a state).
+  const runPy = async (req: PyRunRequest): Promise<unknown> => runPython(await withSecretValues(req, secretStore), { signal, ...(options.onLog ? { onLog: (line: string) => options.onLog!(req.name, line) } : {}) });
   const children = new Map(compiledWf.children.map((c) => [c.name, c]));
   // Signals and concurrency slots live in the local store (see local-coordination.ts).
   // The tail of each failed child run's history, as GetExecutionHistory gives it newest first: what
@@ -211,11 +237,11 @@ async function execute(workflow: Workflow, input: Record<string, unknown>, optio
       } else if (resource.endsWith(':lambda:invoke.waitForTaskToken')) {
         // No task tokens locally: the handler waits for the answer itself, and ends as the
         // SendTaskSuccess / SendTaskFailure of the answer would end the Task on AWS.
-        handlers[name] = async (p) => handleRequest((p as { Payload: RunnerRequest }).Payload, { signal, coordination });
+        handlers[name] = async (p) => handleRequest((p as { Payload: RunnerRequest }).Payload, { signal, coordination, secretStore });
       } else if (resource.endsWith(':lambda:invoke')) {
         handlers[name] = async (p) => {
           try {
-            return { Payload: await handleRequest((p as { Payload: RunnerRequest }).Payload, { signal, runPy, coordination }) };
+            return { Payload: await handleRequest((p as { Payload: RunnerRequest }).Payload, { signal, runPy, coordination, secretStore }) };
           } catch (e) {
             throw lambdaFailure(e);
           }
@@ -230,7 +256,12 @@ async function execute(workflow: Workflow, input: Record<string, unknown>, optio
           if (!child) throw Object.assign(new Error(`no workflow named "${childName}" to trigger`), { name: 'States.TaskFailed' });
           const childInput = (p as { Input: Record<string, unknown> }).Input;
           const id = newRunId();
-          const doc = await execute(child, { ...childInput, run: { ...(childInput.run as object), id } }, { ...options, onEvent: undefined });
+          let doc: ResultDocument;
+          try {
+            doc = await execute(child, { ...childInput, run: { ...(childInput.run as object), id } }, { ...options, secretStore, onEvent: undefined });
+          } finally {
+            await secretStore.deleteRun(id).catch(() => undefined);
+          }
           if (doc.status === 'FAILED' || doc.status === 'CANCEL') {
             // As on AWS: the Task fails with the child's DescribeExecution (no output), and the
             // child's document is the output of its result state, in its history.
@@ -406,7 +437,8 @@ async function dynamoLocally(resource: string, params: Record<string, unknown>, 
 /** An echo stage's message rendered against the state's input; the raw text when it cannot be. */
 function echoText(echo: NonNullable<StateInfo['echo']>, input: unknown): string {
   try {
-    const ctx = resolveParameters(echo.ctx, input) as WireContext;
+    // A secret's reference shows as `***`: the progress line never reads the value.
+    const ctx = hideSecretRefs(resolveParameters(echo.ctx, input)) as WireContext;
     const value = renderTemplate(echo.message, { scope: buildScope(ctx) });
     return typeof value === 'string' ? value : JSON.stringify(value);
   } catch {

@@ -13,7 +13,7 @@
 import type { Workflow } from '../config/index.ts';
 import { coerceParam } from '../config/index.ts';
 
-import { maskSecrets, MIN_SECRET_CHARS, scrubText, secretMasks } from '../runtime/index.ts';
+import { hideSecretRefs, maskSecrets, MIN_SECRET_CHARS, scrubText, secretMasks } from '../runtime/index.ts';
 
 export { MIN_SECRET_CHARS, scrubText };
 
@@ -40,8 +40,9 @@ export function secretTexts(workflow: Pick<Workflow, 'params'>, given: Record<st
  * A copy of a result document with every secret mask replaced by `***`, in every string and key:
  * errors, outputs (what stages printed or returned), items, matrix values, job outputs. Masked as
  * GitHub Actions masks its logs, so a value that holds a secret shows `***` in the document, the
- * audit record and the progress lines alike.
+ * audit record and the progress lines alike. A secret reference (what the run's state holds) shows
+ * as `***` too.
  */
 export function maskDocument<T>(doc: T, masks: readonly string[]): T {
-  return maskSecrets(doc, masks);
+  return maskSecrets(hideSecretRefs(doc), masks);
 }

@@ -78,11 +78,11 @@ export type EvalItem =
  * How an `eval` value item is rendered: `text`/`python`/`bash` as the expression engine renders
  * templates; `list` must yield a list (foreach items); `seconds` a number of seconds rounded up to a
  * whole number (sleep); `python-parts` splits py code into text and value parts for the Python
- * runner (see {@link PyRunRequest.code}); `ecs-environment` turns a map into ECS's
- * `[{Name, Value}]` (values as text); `command` turns a command into a list of arguments (text
- * runs through `sh -c`; null is no command).
+ * runner (see {@link PyRunRequest.code}); `ecs-overrides` turns a docker stage's `{env, cmd}` into
+ * ECS's `{environment: [{Name, Value}], command}` (a text command runs through `sh -c` with its
+ * templates as quoted variable references whose values join the environment).
  */
-export type ValueMode = 'text' | 'python' | 'bash' | 'list' | 'seconds' | 'retry' | 'python-parts' | 'ecs-environment' | 'command';
+export type ValueMode = 'text' | 'python' | 'bash' | 'list' | 'seconds' | 'retry' | 'python-parts' | 'ecs-overrides';
 
 /**
  * Request to evaluate expressions the compiler could not express in ASL: conditions, rendered
@@ -238,8 +238,16 @@ export interface ChildOutcomeRequest {
   caught: { Error?: unknown; Cause?: unknown };
 }
 
+/**
+ * Request sent when a run with secret params has finished its jobs: the runner deletes the run's
+ * stored secrets (`<prefix>/<run id>/…`, the run named by the request's `secretRun`).
+ */
+export interface ForgetSecretsRequest {
+  action: 'forget-secrets';
+}
+
 /** Any request the stage runner accepts. */
-export type RunnerRequest = RunStageRequest | EvalRequest | CollectRequest | PrepareRequest | SignalWaitRequest | ConcurrencyReclaimRequest | ConcurrencyCancelRequest | StartDeadlineRequest | NeedsWaitRequest | JobDoneRequest | ChildOutcomeRequest;
+export type RunnerRequest = RunStageRequest | EvalRequest | CollectRequest | PrepareRequest | SignalWaitRequest | ConcurrencyReclaimRequest | ConcurrencyCancelRequest | StartDeadlineRequest | NeedsWaitRequest | JobDoneRequest | ChildOutcomeRequest | ForgetSecretsRequest;
 
 export {
   CoordinationKeys,
@@ -313,3 +321,5 @@ export const Placeholders = {
   stateMachinePrefix: 'StateMachine_',
   taskDefinitionPrefix: 'TaskDefinition_',
 } as const;
+
+export { SECRET_REF_KEY, SECRETS_PREFIX_ENV, isSecretRef, runOfSecretName, secretName, type SecretRef } from './secret-refs.ts';

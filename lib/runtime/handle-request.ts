@@ -21,6 +21,9 @@ import { capOutputs } from './cap-outputs.ts';
 import { fitFailure } from './fit-failure.ts';
 import { scrubText } from './scrub-text.ts';
 import { maskSecrets, secretMasks } from './secret-masks.ts';
+import { resolveSecretRefs, toSecretRefs, type ResolvedSecret } from './secret-refs.ts';
+import { awsSecretStore, type SecretStore } from './secret-store.ts';
+import { SECRET_REF_KEY, SECRETS_PREFIX_ENV } from '../protocol/index.ts';
 
 /** How {@link handleRequest} runs. */
 export interface HandleRequestOptions {
@@ -32,6 +35,42 @@ export interface HandleRequestOptions {
   cwd?: string;
   /** How coordination actions (signals, concurrency slots) see executions. @default Step Functions' (awsCoordination) */
   coordination?: Coordination;
+  /** Where secret params are kept (secret-store.ts). @default Parameter Store under `$WF_SECRETS_PREFIX`, when set */
+  secretStore?: SecretStore;
+}
+
+/** The secret store of a request: the given one, else Parameter Store under `$WF_SECRETS_PREFIX`. */
+function storeFor(options: HandleRequestOptions): SecretStore | undefined {
+  if (options.secretStore) return options.secretStore;
+  const prefix = process.env[SECRETS_PREFIX_ENV];
+  return prefix ? (defaultStore ??= awsSecretStore(prefix)) : undefined;
+}
+let defaultStore: SecretStore | undefined;
+
+/** The runs whose secret references a request may read: its own and its parent's. */
+function runsOf(req: Record<string, unknown>): Set<string> {
+  const run = (isRecord(req.secretRun) ? req.secretRun : isRecord(req.ctx) && isRecord(req.ctx.run) ? req.ctx.run : isRecord(req.input) && isRecord(req.input.run) ? req.input.run : {}) as { id?: unknown; parent?: unknown };
+  return new Set([run.id, run.parent].filter((x): x is string => typeof x === 'string'));
+}
+
+/**
+ * Resolves the secret references a request carries (its context and `secretValues`), so the
+ * runner works with the values in memory only; gives the request and what was resolved.
+ */
+async function withSecrets(req: Record<string, unknown>, options: HandleRequestOptions): Promise<{ req: Record<string, unknown>; resolved: ResolvedSecret[] }> {
+  if (!JSON.stringify(req).includes(SECRET_REF_KEY) || req.action === 'prepare' || req.action === 'forget-secrets') return { req, resolved: [] };
+  const store = storeFor(options);
+  if (!store) throw badRequest('this request holds secret references, but the runner has no secret store (WF_SECRETS_PREFIX is not set)');
+  const runs = runsOf(req);
+  const out = { ...req };
+  const resolved: ResolvedSecret[] = [];
+  for (const key of ['ctx', 'secretValues', 'resolved'] as const) {
+    if (!(key in out)) continue;
+    const r = await resolveSecretRefs(out[key], store, runs);
+    out[key] = r.value;
+    resolved.push(...r.resolved);
+  }
+  return { req: out, resolved };
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {
@@ -99,16 +138,41 @@ export async function handleRequest(raw: RunnerRequest, options: HandleRequestOp
   if (!isRecord(raw)) throw fitFailure(badRequest(`a runner request must be an object, got ${JSON.stringify(raw)}`));
   const req = decodeJsonFields(raw as unknown as Record<string, unknown>) as unknown as RunnerRequest;
   const key = (raw as { key?: unknown }).key;
-  const masks = requestMasks(raw as unknown as Record<string, unknown>);
+  let masks: string[] = [];
   try {
-    const out = await dispatch(req, options);
-    // What a stage produced is recorded: secret values in it are masked, as GitHub Actions masks
-    // logs. Other answers are inputs the machine goes on with (items, params of a child run).
-    return RECORDED_ACTIONS.has(String((req as { action?: unknown }).action)) ? maskSecrets(out, masks) : out;
+    const { req: plain, resolved } = await withSecrets(req as unknown as Record<string, unknown>, options);
+    masks = requestMasks(plain);
+    const action = String(plain.action);
+    const out = await dispatch(plain as unknown as RunnerRequest, options);
+    // Nothing resolved goes back into the machine's state: a value equal to a secret (or to an item
+    // of one) goes back as its reference, and anything else holding a secret is masked, as GitHub
+    // Actions masks logs. A stage's outputs are a record: masked only.
+    if (RECORDED_ACTIONS.has(action)) return maskSecrets(out, masks);
+    if (action === 'eval') return distinctKeys(maskSecrets(toSecretRefs(out, resolved), masks));
+    return out;
   } catch (e) {
     const failure = typeof key === 'string' ? keyedFailure(e, key) : e;
     throw fitFailure(maskError(failure, masks));
   }
+}
+
+/**
+ * Matrix combinations (`[{key, matrix}]`) whose keys masking made alike (`os-***` twice, from a
+ * secret list) get `-2`, `-3`… so each combination keeps its own record.
+ */
+function distinctKeys(out: unknown): unknown {
+  if (!isRecord(out)) return out;
+  for (const value of Object.values(out)) {
+    if (!Array.isArray(value) || !value.every((v) => isRecord(v) && typeof v.key === 'string' && isRecord(v.matrix))) continue;
+    const seen = new Set<string>();
+    for (const v of value as Array<{ key: string }>) {
+      let key = v.key;
+      for (let n = 2; seen.has(key); n++) key = `${v.key}-${n}`;
+      v.key = key;
+      seen.add(key);
+    }
+  }
+  return out;
 }
 
 /** Requests whose answers are records of what ran (stage outputs, a failed child's document). */
@@ -171,7 +235,7 @@ async function dispatch(req: RunnerRequest, options: HandleRequestOptions): Prom
     case 'collect':
       return collectResults(req as CollectRequest);
     case 'prepare':
-      return prepareRun(req as PrepareRequest);
+      return prepareRun(req as PrepareRequest, storeFor(options));
     case 'start-deadline':
       return startDeadline(req as StartDeadlineRequest);
     case 'signal-wait':
@@ -189,15 +253,17 @@ async function dispatch(req: RunnerRequest, options: HandleRequestOptions): Prom
       const record = await childOutcome(req as ChildOutcomeRequest, (arn) => coordination.childHistory(arn));
       return { ...record, outputs: capOutputs(record.outputs ?? {}) };
     }
-    case 'child-outcome': {
-      const coordination = options.coordination ?? (await defaultCoordination());
-      const record = await childOutcome(req as ChildOutcomeRequest, (arn) => coordination.childHistory(arn));
-      return { ...record, outputs: capOutputs(record.outputs ?? {}) };
+    case 'forget-secrets': {
+      const store = storeFor(options);
+      const secretRun = (req as unknown as { secretRun?: unknown }).secretRun;
+      const run = isRecord(secretRun) ? secretRun.id : undefined;
+      if (store && typeof run === 'string') await store.deleteRun(run);
+      return {};
     }
     case 'py':
     case 'virtual-py':
       throw badRequest(`"${action}" requests go to the Python runner (functions/py-runner/handler.py), not the stage runner`);
     default:
-      throw badRequest(`unknown action ${JSON.stringify(action)}; expected "stage", "eval", "collect", "prepare", "start-deadline", "signal-wait", "needs-wait", "job-done", "concurrency-reclaim", "concurrency-cancel" or "child-outcome"`);
+      throw badRequest(`unknown action ${JSON.stringify(action)}; expected "stage", "eval", "collect", "prepare", "start-deadline", "signal-wait", "needs-wait", "job-done", "concurrency-reclaim", "concurrency-cancel", "child-outcome" or "forget-secrets"`);
   }
 }

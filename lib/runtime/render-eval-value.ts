@@ -7,7 +7,7 @@
  * writes for their place: a literal in code, escaped text in a string (so no expression engine runs
  * in Python, and no value is ever read as code).
  */
-import { EvalError, renderPythonParts, renderValue, type EvalContext } from '../expr/index.ts';
+import { EvalError, renderBashScript, renderPythonParts, renderValue, type EvalContext } from '../expr/index.ts';
 import type { ValueMode } from '../protocol/index.ts';
 
 /** The largest `sleep`, in seconds, as `wf validate` checks a static one. */
@@ -22,6 +22,28 @@ function kindOf(v: unknown): string {
   return `the ${typeof v} ${JSON.stringify(v)}`;
 }
 
+/**
+ * A docker stage's container overrides from `{env, cmd}`: `environment` as ECS's `[{Name, Value}]`
+ * (values as text), `command` as arguments. A command given as text runs through `sh -c`, and its
+ * templates become quoted references to `WF_VALUE_<n>` variables (render-bash.ts) whose values are
+ * added to the environment, so no value is ever shell text; a command given as a list is arguments,
+ * each rendered as a value; null is no command.
+ */
+function ecsOverrides(raw: unknown, ctx: EvalContext): { environment: Array<{ Name: string; Value: string }>; command: string[] } {
+  const { env, cmd } = (raw ?? {}) as { env?: unknown; cmd?: unknown };
+  const rendered = renderValue(env ?? {}, ctx);
+  if (rendered === null || typeof rendered !== 'object' || Array.isArray(rendered)) throw new EvalError('WF4006', `env must be a map of names to values, but it is ${kindOf(rendered)}`);
+  const text = (v: unknown): string => (typeof v === 'string' ? v : v === null || v === undefined ? '' : JSON.stringify(v));
+  const environment = Object.entries(rendered).map(([Name, v]) => ({ Name, Value: text(v) }));
+  if (cmd === null || cmd === undefined || cmd === '') return { environment, command: [] };
+  if (typeof cmd === 'string') {
+    const { script, env: values } = renderBashScript(cmd, ctx);
+    return { environment: [...environment, ...Object.entries(values).map(([Name, Value]) => ({ Name, Value }))], command: script ? ['sh', '-c', script] : [] };
+  }
+  const value = renderValue(cmd, ctx);
+  return { environment, command: Array.isArray(value) ? value.map(text) : value === null ? [] : ['sh', '-c', text(value)] };
+}
+
 /** The value of `raw` rendered in `mode`; throws `EvalError` when it cannot be, or has the wrong shape. */
 export function renderEvalValue(raw: unknown, ctx: EvalContext, mode: ValueMode = 'text'): unknown {
   switch (mode) {
@@ -32,17 +54,8 @@ export function renderEvalValue(raw: unknown, ctx: EvalContext, mode: ValueMode 
       if (Array.isArray(value)) return value;
       throw new EvalError('WF4006', `foreach needs a list, but the value is ${kindOf(value)}`, undefined, 'a JSON text becomes a list with fromJson(...)');
     }
-    case 'ecs-environment': {
-      const value = renderValue(raw, ctx);
-      if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new EvalError('WF4006', `env must be a map of names to values, but it is ${kindOf(value)}`);
-      return Object.entries(value).map(([Name, v]) => ({ Name, Value: typeof v === 'string' ? v : v === null ? '' : JSON.stringify(v) }));
-    }
-    case 'command': {
-      const value = renderValue(raw, ctx);
-      if (value === null || value === undefined || value === '') return [];
-      if (Array.isArray(value)) return value.map((v) => (typeof v === 'string' ? v : JSON.stringify(v)));
-      return ['sh', '-c', typeof value === 'string' ? value : JSON.stringify(value)];
-    }
+    case 'ecs-overrides':
+      return ecsOverrides(raw, ctx);
     case 'seconds': {
       const value = renderValue(raw, ctx);
       const n = typeof value === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(value) ? Number(value) : value;

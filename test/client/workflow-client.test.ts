@@ -8,6 +8,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import {
   DescribeExecutionCommand,
   ExecutionAlreadyExists,
+  ExecutionDoesNotExist,
   ExecutionLimitExceeded,
   ExecutionNotRedrivable,
   GetExecutionHistoryCommand,
@@ -20,6 +21,7 @@ import {
   type HistoryEvent,
 } from '@aws-sdk/client-sfn';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { loadWorkflowsFromText } from '../../lib/config/index.ts';
 import { ParamError } from '../../lib/config/index.ts';
 import { ParamsRejectedError, WorkflowClient, WorkflowClientError, releaseExecutionName, uniqueExecutionName } from '../../lib/client/index.ts';
@@ -53,8 +55,16 @@ const meta = { $metadata: {} };
 const sfn = mockClient(SFNClient);
 const cfn = mockClient(CloudFormationClient);
 
+const ssm = mockClient(SSMClient);
+ssm.on(PutParameterCommand).resolves({ Version: 1 });
+
 function newClient(extra: Partial<ConstructorParameters<typeof WorkflowClient>[0]> = {}): WorkflowClient {
-  return new WorkflowClient({ region: 'eu-west-1', sfn: new SFNClient({ region: 'eu-west-1' }), cloudformation: new CloudFormationClient({ region: 'eu-west-1' }), workflows, ...extra });
+  return new WorkflowClient({ region: 'eu-west-1', sfn: new SFNClient({ region: 'eu-west-1' }), cloudformation: new CloudFormationClient({ region: 'eu-west-1' }), ssm: new SSMClient({ region: 'eu-west-1' }), secretsPrefix: '/app/secrets', workflows, ...extra });
+}
+
+/** The reference a start sends for a secret param (the value goes to Parameter Store). */
+function secretRef(runId: string, param = 'token'): Record<string, string> {
+  return { '$wf:secret': `/app/secrets/${runId}/${param}` };
 }
 
 function sentInput(i = 0): Record<string, unknown> {
@@ -159,6 +169,8 @@ describe('start', () => {
 
   it('a normal release gets a deterministic name and a lock; a duplicate is reported as already released', async () => {
     sfn.on(StartExecutionCommand).resolvesOnce({ executionArn: EXEC, startDate: new Date('2024-01-02T09:00:01Z') }).rejects(new ExecutionAlreadyExists({ message: `Execution Already Exists: '${EXEC}'`, ...meta }));
+    // A start that stores secrets first asks whether its execution exists (its name is the run id the secrets are stored under).
+    sfn.on(DescribeExecutionCommand).rejectsOnce(new ExecutionDoesNotExist({ message: 'none', ...meta })).resolves({ ...failedWorkflow, status: 'RUNNING' });
     const c = newClient({ stateMachines: { nightly: MACHINE } });
     const release = { logical_date: '2024-01-02T09:00:00Z', type: 'normal' as const };
     const first = await c.start('nightly', { size: '2', token: 'swordfish' }, { release });
@@ -166,7 +178,7 @@ describe('start', () => {
     expect(sfn.commandCalls(StartExecutionCommand)[0]!.args[0].input).toMatchObject({ stateMachineArn: MACHINE, name: 'nightly-20240102T0900' });
     expect(sentInput()).toEqual({
       prepared: true,
-      params: { size: 2, token: 'swordfish' },
+      params: { size: 2, token: secretRef('nightly-20240102T0900') },
       release: { logical_date: '2024-01-02T09:00:00Z', type: 'normal' },
       run: { id: 'nightly-20240102T0900', workflow: 'nightly' },
       jobs: {},
@@ -190,6 +202,7 @@ describe('start', () => {
 
   it('a duplicate name of a plain start and AWS limits become clear errors', async () => {
     sfn.on(StartExecutionCommand).rejectsOnce(new ExecutionAlreadyExists({ message: 'Execution Already Exists', ...meta })).rejectsOnce(new ExecutionLimitExceeded({ message: 'limit', ...meta }));
+    sfn.on(DescribeExecutionCommand).rejects(new ExecutionDoesNotExist({ message: 'none', ...meta }));
     const c = newClient({ stateMachines: { nightly: MACHINE } });
     const dup = await failure(c.start('nightly', { token: 't' }, { name: 'mine' }));
     expect([dup.code, dup.message]).toEqual(['ExecutionAlreadyExists', 'starting workflow "nightly": an execution with this name exists already (Execution Already Exists); give another name']);
@@ -211,7 +224,8 @@ describe('execution names', () => {
 describe('rerun', () => {
 
   it('a run that failed because jobs failed: a new execution resumes from the result document', async () => {
-    sfn.on(DescribeExecutionCommand).resolves(failedWorkflow);
+    sfn.on(DescribeExecutionCommand).rejects(new ExecutionDoesNotExist({ message: 'none', ...meta }));
+    sfn.on(DescribeExecutionCommand, { executionArn: EXEC }).resolves(failedWorkflow);
     sfn.on(GetExecutionHistoryCommand).resolves({ events: [] });
     sfn.on(StartExecutionCommand).resolves({ executionArn: 'arn:new', startDate: new Date(0) });
     const out = await newClient().rerun(EXEC, { params: { token: 'swordfish' }, name: 'nightly-rerun-1' });
@@ -223,7 +237,7 @@ describe('rerun', () => {
         name: 'nightly-rerun-1',
         input: {
           prepared: true,
-          params: { size: 2, token: 'swordfish' },
+          params: { size: 2, token: secretRef('nightly-rerun-1') },
           release: { logical_date: '2024-01-02T09:00:00Z', type: 'rerun' },
           run: { id: 'nightly-rerun-1', workflow: 'nightly', parent: 'nightly-20240102T0900' },
           jobs: { a: failedDoc.jobs.a },
@@ -272,7 +286,8 @@ describe('rerun', () => {
     sfn.on(StartExecutionCommand).resolves({ executionArn: 'arn:new', startDate: new Date(0) });
     const out = await newClient().rerun(EXEC, { params: { token: 'swordfish' } });
     expect([out.mode, out.kept]).toEqual(['resume', ['a']]);
-    expect(sentInput()).toMatchObject({ params: { size: 2, token: 'swordfish' }, jobs: jobsAfterA, release: { type: 'rerun' } });
+    const sent = sentInput() as { run: { id: string } };
+    expect(sent).toMatchObject({ params: { size: 2, token: secretRef(sent.run.id) }, jobs: jobsAfterA, release: { type: 'rerun' } });
     expect(sfn.commandCalls(GetExecutionHistoryCommand)[0]!.args[0].input).toMatchObject({ executionArn: EXEC, reverseOrder: true });
   });
 

@@ -1,4 +1,13 @@
-/** A docker stage's `cmd`: a command line runs through `sh -c`, a list is the argument list, on ECS and in the rendered value alike. */
+/**
+ * A docker stage's `cmd`: a command line runs through `sh -c`, a list is the argument list, on ECS
+ * and in the rendered value alike. A template in a command line becomes a quoted reference to a
+ * variable that joins the container's environment, so a hostile value stays data (checked with real
+ * `sh`, as the container runs it).
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadWorkflowsFromText } from '../../lib/config/index.ts';
 import { compileWorkflow, type Machine } from '../../lib/compiler/index.ts';
@@ -33,11 +42,23 @@ describe('docker cmd', () => {
     const m = compileWorkflow(workflows.get('boxes')!).definition;
     expect(overrideOf(m, 'run.Line').Command).toEqual(['sh', '-c', 'echo hi && echo there']);
     expect(overrideOf(m, 'run.Args').Command).toEqual(['echo', 'two words', '$HOME']);
-    expect(overrideOf(m, 'run.Templated')['Command.$']).toBe('$.__docker.command');
+    expect(overrideOf(m, 'run.Templated')['Command.$']).toBe('$.__docker.overrides.command');
   });
 
   it('renders a templated list item by item', async () => {
-    const out = await handleRequest({ action: 'eval', items: { command: { kind: 'value', raw: ['echo', '${{ params.who }}'], mode: 'command' } }, ctx: { params: { who: 'a b; c' } } });
-    expect(out).toEqual({ command: ['echo', 'a b; c'] });
+    const out = await handleRequest({ action: 'eval', items: { o: { kind: 'value', raw: { env: {}, cmd: ['echo', '${{ params.who }}'] }, mode: 'ecs-overrides' } }, ctx: { params: { who: 'a b; c' } } });
+    expect(out).toEqual({ o: { environment: [], command: ['echo', 'a b; c'] } });
+  });
+
+  it('a template in a command line is a variable reference: sh runs nothing from the value', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wf-docker-cmd-'));
+    const who = `"; touch ${dir}/pwned; echo "$(touch ${dir}/pwned2)\n'x'`;
+    const out = (await handleRequest({ action: 'eval', items: { o: { kind: 'value', raw: { env: { A: 1 }, cmd: 'printf "%s|" "hi ${{ params.who }}" ${{ params.who }}' }, mode: 'ecs-overrides' } }, ctx: { params: { who } } })) as { o: { environment: Array<{ Name: string; Value: string }>; command: string[] } };
+    expect(out.o.command.join(' ')).not.toContain('touch');
+    expect(out.o.environment).toEqual([{ Name: 'A', Value: '1' }, { Name: 'WF_VALUE_0', Value: who }, { Name: 'WF_VALUE_1', Value: who }]);
+    const env = Object.fromEntries(out.o.environment.map((e) => [e.Name, e.Value]));
+    const r = spawnSync(out.o.command[0]!, out.o.command.slice(1), { env: { PATH: process.env.PATH, ...env }, encoding: 'utf8' });
+    expect(r.stdout).toBe(`hi ${who}|${who}|`);
+    expect(readdirSync(dir)).toEqual([]);
   });
 });
