@@ -547,10 +547,9 @@ def run_py(event: dict) -> dict:
 # exception prints a traceback of the stage's own lines and exits 1.
 _BOOT = r"""
 import json, linecache, sys, traceback
-with open(sys.argv[1], encoding="utf-8") as f:
-    payload = json.load(f)
-with open(sys.argv[2], encoding="utf-8") as f:
-    source = f.read()
+# The payload and the code come on stdin, never in a file: they may hold secret values.
+f = json.loads(sys.stdin.buffer.read().decode("utf-8"))
+payload, source = f["payload"], f["source"]
 filename = "<virtual py stage " + payload["name"] + ">"
 linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
 namespace = dict(payload["globals"])
@@ -578,11 +577,12 @@ def _clip(data: bytes) -> str:
     return data.decode("utf-8", errors="replace").rstrip()
 
 
-def _run(args: list[str], timeout: float | None = None, cwd: str | None = None) -> tuple[int, str, str, bool]:
-    """Runs a process; returns (return code, stdout, stderr, timed out). Stops it on timeout."""
-    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, cwd=cwd)
+def _run(args: list[str], timeout: float | None = None, cwd: str | None = None, stdin: bytes | None = None) -> tuple[int, str, str, bool]:
+    """Runs a process (with `stdin` as its input, else none); returns (return code, stdout, stderr,
+    timed out). Stops it on timeout."""
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL, cwd=cwd)
     try:
-        out, err = proc.communicate(timeout=timeout)
+        out, err = proc.communicate(input=stdin, timeout=timeout)
         timed_out = False
     except subprocess.TimeoutExpired:
         proc.terminate()
@@ -681,17 +681,17 @@ def run_virtual_py(event: dict) -> dict:
     python = ensure_venv(label, deps, version)
     work = tempfile.mkdtemp(prefix="wf-vpy-")
     try:
-        paths = {n: os.path.join(work, n) for n in ("boot.py", "payload.json", "stage.py")}
-        with open(paths["boot.py"], "w", encoding="utf-8") as f:
+        # Only the boot script is a file; the payload and the code (which may hold secret values)
+        # go through a pipe, so nothing of them stays on disk if the runner is killed.
+        boot = os.path.join(work, "boot.py")
+        with open(boot, "w", encoding="utf-8") as f:
             f.write(_BOOT)
-        with open(paths["payload.json"], "w", encoding="utf-8") as f:
-            json.dump({"name": name, "globals": context_globals(event.get("globals") or {}), "vars": event.get("vars") or {}}, f)
-        with open(paths["stage.py"], "w", encoding="utf-8") as f:
-            f.write(source)
+        payload = {"name": name, "globals": context_globals(event.get("globals") or {}), "vars": event.get("vars") or {}}
+        stdin = json.dumps({"payload": payload, "source": source}).encode("ascii")
         timeout = event.get("timeout")
         limit = float(timeout) if isinstance(timeout, (int, float)) and timeout > 0 else None
         with scratch_dir("wf-vpy-cwd-") as cwd:
-            code, out, err, timed_out = _run([python, paths["boot.py"], paths["payload.json"], paths["stage.py"]], limit, cwd)
+            code, out, err, timed_out = _run([python, boot], limit, cwd, stdin)
         outputs = {"return_code": code, "stdout": out, "stderr": err}
         if timed_out:
             raise _failed("StageTimeout", f"{label} timed out after {timeout} s and was killed", outputs)

@@ -7,10 +7,14 @@
  * execution history, or any file of the state folder. Masking is GitHub Actions': each value, each
  * line, the JSON-escaped form.
  */
-import { readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient, StartExecutionCommand, type HistoryEvent } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { filesUnder, Project, startServe, stopServe } from './wf-process.ts';
+
+const WF = new URL('../../bin/wf.js', import.meta.url).pathname;
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
@@ -155,4 +159,41 @@ describe('a multi-line and an array secret through every stage kind', () => {
     texts.push(serve.stderr.join(''));
     for (const t of texts) expect(leaks(t)).toEqual([]);
   }, 90_000);
+});
+
+describe('a run killed with SIGKILL while its stages run', () => {
+  it('leaves no secret on disk: the bash script holds references, the store holds ciphertext', async () => {
+    const tmp = join(project.dir, 'tmp');
+    mkdirSync(tmp);
+    const conf = join(project.dir, 'killed');
+    mkdirSync(conf);
+    writeFileSync(join(conf, 'k.yml'), [
+      'killed:',
+      '  type: Workflow',
+      '  params: { token: { type: str, secret: true } }',
+      '  jobs:',
+      '    j:',
+      '      stages:',
+      `        - { name: Hold, bash: 'echo "\${{ params.token }}" > /dev/null; echo started; sleep 30' }`,
+      '',
+    ].join('\n'));
+    const child = spawn(process.execPath, [WF, 'run', 'killed', '--conf', conf, '--progress', '--params', JSON.stringify({ token: TOKEN })], { cwd: project.dir, env: { ...process.env, TMPDIR: tmp, WORKFLOW_CORE_AUDIT_PATH: project.state }, detached: true });
+    let seen = '';
+    await new Promise<void>((done, fail) => {
+      const timer = setTimeout(() => fail(new Error(`the stage did not start:\n${seen}`)), 30_000);
+      child.stderr!.on('data', (d: Buffer) => {
+        seen += d.toString();
+        if (seen.includes('Hold')) {
+          clearTimeout(timer);
+          setTimeout(done, 500);
+        }
+      });
+    });
+    process.kill(-child.pid!, 'SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+    const scripts = filesUnder(tmp);
+    expect(scripts.some((f) => f.endsWith('.sh'))).toBe(true);
+    const leaked = [...scripts, ...filesUnder(project.state)].filter((f) => leaks(readFileSync(f, 'latin1')).length > 0 || leaks(readFileSync(f, 'utf8')).length > 0);
+    expect(leaked).toEqual([]);
+  }, 60_000);
 });
