@@ -1,6 +1,6 @@
 /** The audit record of one run, as the store reads and writes it. */
 
-/** How a run was started (SPEC section 7); `manual` is a plain `wf run` or API start. */
+/** How a run was started (docs/running.md); `manual` is a plain `wf run` or API start. */
 export type RunType = 'normal' | 'force' | 'rerun' | 'dryrun' | 'manual';
 
 /** A run's status; `WAIT` while it runs (a record left in `WAIT` belongs to a run that never finished). */
@@ -24,7 +24,7 @@ export interface AuditRecord {
   /** When the run ended (ISO); absent while it runs. */
   endedAt?: string;
   durationMs?: number;
-  /** The result document (SPEC section 6), possibly truncated to fit the item size limit. */
+  /** The result document (docs/running.md), possibly truncated to fit the item size limit. */
   context?: unknown;
   /** True when `context` or `params` had parts replaced by truncation markers. */
   truncated?: boolean;

@@ -1,7 +1,7 @@
 /** What {@link WorkflowClient.status} reports about a run. */
 import type { ResultDocument } from '../local/index.ts';
 
-/** A run's status in the workflow's terms (SPEC section 6): `WAIT` while it runs. */
+/** A run's status in the workflow's terms (docs/running.md): `WAIT` while it runs. */
 export type RunStatus = 'WAIT' | 'SUCCESS' | 'FAILED' | 'SKIP' | 'CANCEL';
 
 /** Step Functions' execution statuses. */

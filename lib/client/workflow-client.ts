@@ -52,7 +52,7 @@ export const AUDIT_TABLE_OUTPUT = 'AuditTableName';
 /** The stack output that names the Parameter Store path of secret params (`/<prefix>/secrets`). */
 export const SECRETS_PREFIX_OUTPUT = 'SecretsPrefix';
 
-/** Release types (SPEC section 7). */
+/** Release types (docs/running.md). */
 export type ReleaseType = 'normal' | 'force' | 'rerun' | 'dryrun';
 
 const RELEASE_TYPES: readonly ReleaseType[] = ['normal', 'force', 'rerun', 'dryrun'];

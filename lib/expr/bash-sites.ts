@@ -1,6 +1,6 @@
 /**
  * Where each template of a `bash:` script sits, read with bash's lexical rules, so it can become a
- * reference to a variable holding its value, quoted for that place (SPEC section 4), and never
+ * reference to a variable holding its value, quoted for that place (docs/expressions.md), and never
  * script text:
  *
  * - `word`: unquoted (a command, an argument, an assignment, inside `$(…)` or backquotes): written

@@ -1,7 +1,7 @@
 /**
  * Where each template of a `run:` block sits in the Python code, read with Python's lexical rules
  * (strings with their prefixes and quotes, comments, f-string replacement fields), so its value can
- * be written for that place and never change the code's meaning (SPEC section 4):
+ * be written for that place and never change the code's meaning (docs/expressions.md):
  *
  * - `code` (also a comment): the value is written as a Python literal (`'it\'s'`, `True`, `[1, 2]`).
  * - `string`: inside a plain string literal (`'…'`, `"…"`, triple-quoted, `u'…'`): the value's text is

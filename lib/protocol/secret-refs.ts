@@ -1,5 +1,5 @@
 /**
- * Secret params travel through a run as references, never as values (SPEC section 2): the run's
+ * Secret params travel through a run as references, never as values (docs/reliability.md#secrets): the run's
  * input and every state hold `{"$wf:secret": "<name>"}` for a secret param, and only the runner
  * that uses the value reads it from the secret store (AWS Systems Manager Parameter Store, a
  * SecureString, on AWS; the local store locally) and keeps it in memory.

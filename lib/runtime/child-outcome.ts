@@ -4,7 +4,7 @@
  * failed execution has none). The child's result document is the output of its last result state
  * (`run.FAILED`, see compile-workflow.ts), so it is read from the child's execution history, newest
  * first. The stage's record then keeps the child's `{status, params, jobs}` as its outputs, as a
- * failed stage keeps the outputs it produced (SPEC section 4); its error names the child run and
+ * failed stage keeps the outputs it produced (docs/running.md); its error names the child run and
  * its first error.
  */
 import type { ChildOutcomeRequest, StageRecord } from '../protocol/index.ts';
