@@ -7,12 +7,29 @@
 import type { Stage } from '../config/index.ts';
 import type { CompileContext, StageScope, StateInfo } from './compile-context.ts';
 import type { State } from './asl/types.ts';
-import { rootsOfValue } from './compile-expression.ts';
+import { containsTemplate, rootsOfValue } from './compile-expression.ts';
 import { wireContext } from './wire-context.ts';
 
-/** What a state stands for, for progress reporting. */
+const WHERE_ROOTS: ReadonlySet<string> = new Set(['matrix', 'branch', 'loop']);
+
+/**
+ * What a state stands for, for progress reporting: its stage, where it runs (matrix combination,
+ * parallel branch, foreach index) and, for a templated name, what renders it. A name that reads
+ * `env` is shown as written (the workflow's env is not in scope here).
+ */
 export function stageInfo(scope: StageScope, stage: Stage, role: StateInfo['role'] = 'stage', failed = false): StateInfo {
-  return { job: scope.job.id, stage: stage.id ?? stage.name, name: stage.name, role, ...(failed ? { failed } : {}) };
+  const nameRoots = containsTemplate(stage.name) ? rootsOfValue(stage.name) : undefined;
+  const title = nameRoots && !nameRoots.has('env') ? { message: stage.name, ctx: wireContext(scope, nameRoots, undefined) } : undefined;
+  const where = wireContext(scope, WHERE_ROOTS, undefined);
+  return {
+    job: scope.job.id,
+    stage: stage.id ?? stage.name,
+    name: stage.name,
+    role,
+    ...(failed ? { failed } : {}),
+    ...(title ? { title } : {}),
+    ...(Object.keys(where).length ? { where } : {}),
+  };
 }
 
 /** The workflow's `extras.env` (what templates see as `env`, over the runner's own), if it has one. */
@@ -27,12 +44,28 @@ export function workflowEnv(cx: CompileContext): Record<string, unknown> | undef
  */
 export function retriers(stage: Stage, errors: readonly string[] = ['StageFailed', 'States.Timeout']): State['Retry'] {
   if (typeof stage.retry === 'number' && stage.retry > 0) {
-    return [{ ErrorEquals: [...errors], IntervalSeconds: 1, MaxAttempts: stage.retry, BackoffRate: 1.2 }];
+    const p = stage.retryPolicy;
+    return [{
+      ErrorEquals: [...errors],
+      IntervalSeconds: p?.delay ?? 1,
+      MaxAttempts: stage.retry,
+      BackoffRate: p?.backoff ?? 1.2,
+      ...(p?.maxDelay !== undefined ? { MaxDelaySeconds: p.maxDelay } : {}),
+      ...(p?.jitter ? { JitterStrategy: 'FULL' as const } : {}),
+    }];
   }
   return undefined;
 }
 
-const RETRY_WAITS = Array.from({ length: 20 }, (_, n) => Math.max(1, Math.round(1.2 ** n)));
+/**
+ * The wait before each retry of a counter loop (a Wait state takes whole seconds): the policy's
+ * delay growing by its backoff, capped at its max-delay; 1 s growing ×1.2 without one. (A loop has
+ * no jitter: that is a Retry field.)
+ */
+function retryWaits(stage: Stage): number[] {
+  const p = stage.retryPolicy;
+  return Array.from({ length: 20 }, (_, n) => Math.min(p?.maxDelay ?? Infinity, Math.max(1, Math.round((p?.delay ?? 1) * (p?.backoff ?? 1.2) ** n))));
+}
 
 /**
  * Wraps an action Task in a retry counter loop: for a templated `retry` (the count is resolved
@@ -46,7 +79,7 @@ export function counterRetry(cx: CompileContext, stage: Stage, scope: StageScope
   const check = cx.reserve([...label, 'retry?']);
   const bump = cx.add([...label, 'retry count'], {
     Type: 'Pass',
-    Parameters: { 'max.$': `${path}.max`, 'n.$': `States.MathAdd(${path}.n, 1)`, 'wait.$': `States.ArrayGetItem(States.Array(${RETRY_WAITS.join(', ')}), ${path}.n)` },
+    Parameters: { 'max.$': `${path}.max`, 'n.$': `States.MathAdd(${path}.n, 1)`, 'wait.$': `States.ArrayGetItem(States.Array(${retryWaits(stage).join(', ')}), ${path}.n)` },
     ResultPath: path,
     Next: cx.add([...label, 'retry wait'], { Type: 'Wait', SecondsPath: `${path}.wait`, Next: taskName }),
   });

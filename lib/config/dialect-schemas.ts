@@ -36,6 +36,16 @@ const positiveInt = z.number().int().min(1).describe('a whole number of at least
 const wholeNumber = (min: number, max: number) =>
   z.number().int().min(min).max(max).describe(`a whole number from ${min} to ${max}`);
 const retryCount = wholeNumber(0, 19);
+/** `retry: {max, delay, backoff, max-delay, jitter}`: Step Functions' Retry fields by name. */
+const retryPolicy = z
+  .strictObject({
+    max: retryCount.describe('attempts after the first, 0-19'),
+    delay: wholeNumber(1, 99999999).optional().describe('seconds before the first retry (IntervalSeconds), default 1'),
+    backoff: z.number().min(1).max(100).optional().describe('multiplier of the wait after each retry (BackoffRate), 1-100, default 1.2'),
+    'max-delay': wholeNumber(1, 31622400).optional().describe('the longest wait in seconds (MaxDelaySeconds), 1-31622400'),
+    jitter: z.boolean().optional().describe('random waits up to the computed one (JitterStrategy FULL), default false'),
+  })
+  .describe('{max, delay, backoff, max-delay, jitter}');
 const scalarText = z.union([z.string(), z.number(), z.boolean()]).describe('text');
 
 const paramType = z.enum(PARAM_TYPES).describe('a param type');
@@ -116,7 +126,7 @@ function baseShape() {
     id: id.optional(),
     desc: text.optional(),
     if: condition.optional(),
-    retry: z.union([retryCount, template]).optional().describe('a whole number from 0 to 19, or a template'),
+    retry: z.union([retryCount, template, retryPolicy]).optional().describe('a whole number from 0 to 19, a template, or {max, delay, backoff, max-delay, jitter}'),
     timeout: positiveInt.optional().describe('a whole number of seconds, at least 1'),
     'continue-on-error': z.boolean().optional(),
     extras: freeMap.optional(),

@@ -109,6 +109,18 @@ export interface Job {
   fieldLocs: Record<string, Location>;
 }
 
+/** How a stage's retries wait (Step Functions' Retry fields). */
+export interface RetryPolicy {
+  /** Seconds before the first retry (IntervalSeconds). */
+  delay: number;
+  /** Multiplier of the wait after each retry (BackoffRate). */
+  backoff: number;
+  /** The longest wait in seconds (MaxDelaySeconds). */
+  maxDelay?: number;
+  /** Random waits up to the computed one (JitterStrategy FULL). */
+  jitter: boolean;
+}
+
 /** The fields every stage has. */
 export interface StageBase {
   name: string;
@@ -117,6 +129,8 @@ export interface StageBase {
   if?: Condition;
   /** Attempts after the first, 0-19, or a template rendered at run time. */
   retry: number | string;
+  /** How retries wait, from `retry: {max, delay, backoff, max-delay, jitter}`; absent: 1 s growing ×1.2. */
+  retryPolicy?: RetryPolicy;
   timeout?: number;
   continueOnError: boolean;
   extras: Record<string, unknown>;

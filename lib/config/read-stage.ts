@@ -14,7 +14,7 @@ import { deriveStageId } from './derive-stage-id.ts';
 import { describeValue } from './describe-value.ts';
 import { mapEntries } from './map-entries.ts';
 import { splitUses } from './split-uses.ts';
-import type { CaseMatch, Stage, StageBase, StageKind } from './model.ts';
+import type { CaseMatch, RetryPolicy, Stage, StageBase, StageKind } from './model.ts';
 import { report, type ReadContext } from './read-context.ts';
 import { readObject, reportUnknownKey, type Fields } from './read-object.ts';
 import { ALL_STAGE_KEYS, KIND_FIELD_LIST, KIND_FIELDS, kindFieldsOf, otherKindHints } from './stage-kinds.ts';
@@ -187,15 +187,31 @@ function collectStageSites(ctx: ReadContext, fields: Fields, scope: StageScope):
   if (cond && typeof fields.value('if') === 'string') collectSites(ctx, cond.node, scope.roots, scope.job, 'condition');
 }
 
+/** The number of retries of `retry:` (its `max` in the policy form). */
+function retryCountOf(raw: number | string | Record<string, unknown> | undefined): number | string {
+  if (raw === undefined) return 0;
+  if (typeof raw === 'object') return typeof raw.max === 'number' ? raw.max : 0;
+  return raw;
+}
+
+/** The policy of `retry: {max, delay, backoff, max-delay, jitter}`, defaults filled; undefined for the other forms. */
+function retryPolicyOf(raw: unknown): RetryPolicy | undefined {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return undefined;
+  const r = raw as { delay?: number; backoff?: number; 'max-delay'?: number; jitter?: boolean };
+  return { delay: r.delay ?? 1, backoff: r.backoff ?? 1.2, ...(r['max-delay'] !== undefined ? { maxDelay: r['max-delay'] } : {}), jitter: r.jitter ?? false };
+}
+
 function readBase(fields: Fields, at: Location): StageBase {
   const base: StageBase = {
     name: fields.value<string>('name') ?? '',
-    retry: fields.value<number | string>('retry') ?? 0,
+    retry: retryCountOf(fields.value<number | string | Record<string, unknown>>('retry')),
     continueOnError: fields.value<boolean>('continue-on-error') ?? false,
     extras: fields.value<Record<string, unknown>>('extras') ?? {},
     loc: at,
     fieldLocs: fields.locs(),
   };
+  const policy = retryPolicyOf(fields.value('retry'));
+  if (policy) base.retryPolicy = policy;
   const id = fields.value<string>('id');
   if (id !== undefined) base.id = id;
   const desc = fields.value<string>('desc');
