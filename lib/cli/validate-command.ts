@@ -38,6 +38,7 @@ async function validate(ctx: CliContext, names: string[], opts: ValidateOptions)
     ...(opts.conf !== undefined ? { conf: opts.conf } : {}),
     ...(names.length ? { names } : {}),
     env: ctx.env,
+    checkPythonSyntax: true,
   });
   const diagnostics: Diagnostic[] = [...loaded.diagnostics];
   if (!diagnostics.some((d) => d.severity === 'error')) {

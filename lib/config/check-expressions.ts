@@ -9,6 +9,7 @@ import { bashCodeProblems, checkCondition, checkTemplate, pythonCodeProblems, ty
 import { childLists } from './child-lists.ts';
 import { exprOffsetInFile } from './expr-offset-in-file.ts';
 import type { Job, Stage, Workflow } from './model.ts';
+import { pythonSyntaxErrors } from './python-syntax.ts';
 import { report, type ExprSite, type ReadContext } from './read-context.ts';
 
 /** Checks every expression site recorded while reading `workflow`. */
@@ -23,12 +24,20 @@ export function checkExpressions(ctx: ReadContext, workflow: Workflow): void {
       if (!stageIds.has(job.id)) stageIds.set(job.id, idsOfJob(job));
       scope.stageIds = stageIds.get(job.id)!;
     }
-    for (const p of problemsOf(site, scope)) {
-      const start = exprOffsetInFile(ctx.source, site.node, site.text, p.offset);
-      const end = exprOffsetInFile(ctx.source, site.node, site.text, p.offset + Math.max(p.length, 1));
-      report(ctx, p.code, p.message, ctx.source.at(start, Math.max(1, end - start)), p.note, 'error');
-    }
+    for (const p of problemsOf(site, scope)) reportAt(ctx, site, p);
   }
+  // py code that does not parse: asked of python3 once for every block of the workflow.
+  if (!ctx.settings.checkPythonSyntax) return;
+  const py = ctx.sites.filter((s) => s.kind === 'python' && !pythonCodeProblems(s.text).length);
+  pythonSyntaxErrors(py.map((s) => s.text))?.forEach((e, i) => {
+    if (e) reportAt(ctx, py[i]!, { code: 'WF3005', message: `py code does not parse: ${e.message}`, offset: e.offset, length: 1, note: 'python3 reads the run: block with each template standing for a value' });
+  });
+}
+
+function reportAt(ctx: ReadContext, site: ExprSite, p: ExprProblem): void {
+  const start = exprOffsetInFile(ctx.source, site.node, site.text, p.offset);
+  const end = exprOffsetInFile(ctx.source, site.node, site.text, p.offset + Math.max(p.length, 1));
+  report(ctx, p.code, p.message, ctx.source.at(start, Math.max(1, end - start)), p.note, 'error');
 }
 
 function problemsOf(site: ExprSite, scope: StaticScope): ExprProblem[] {

@@ -18,6 +18,8 @@ export function collectSites(
   if (isScalar(n)) {
     if (typeof n.value !== 'string') return;
     if (kind === 'condition') ctx.sites.push(site('condition', n.value, n, roots, job));
+    // py code is recorded with or without templates: python3 checks its syntax (python-syntax.ts).
+    else if (kind === 'python' && !n.value.includes('${{')) ctx.sites.push(site('python', n.value, n, roots, job));
     else if (n.value.includes('${{')) {
       ctx.sites.push(site('template', n.value, n, roots, job));
       if (kind === 'shell' || kind === 'python') ctx.sites.push(site(kind, n.value, n, roots, job));

@@ -1,8 +1,8 @@
 /**
  * Maps an offset inside a scalar's value (where the expression engine reports a problem) to an
  * offset in the file. Single-line plain and quoted scalars are mapped character by character,
- * undoing quote escapes; block scalars and folded lines are mapped through the template the offset
- * falls in (the n-th `${{` of the value is the n-th `${{` of the source), which holds because a
+ * undoing quote escapes; literal blocks (`|`) line by line, their indentation removed; folded
+ * blocks and lines are mapped through the template the offset falls in (the n-th `${{` of the value is the n-th `${{` of the source), which holds because a
  * template's own text is written as-is.
  */
 import { isScalar, Scalar, type Node } from 'yaml';
@@ -19,7 +19,31 @@ export function exprOffsetInFile(source: SourceFile, node: Node, text: string, o
       if (map.length === text.length + 1) return start + map[Math.max(0, Math.min(offset, text.length))]!;
     }
   }
+  if (isScalar(node) && node.type === Scalar.BLOCK_LITERAL) {
+    const at = inLiteralBlock(raw, text, offset);
+    if (at !== undefined) return start + at;
+  }
   return start + viaTemplates(raw, text, offset);
+}
+
+/**
+ * The raw index of `offset` in a literal block scalar (`|`): value line n is raw line n + 1 with the
+ * block's indentation removed. Undefined when the raw text does not line up with the value (then
+ * the template mapping is used).
+ */
+function inLiteralBlock(raw: string, text: string, offset: number): number | undefined {
+  const rawLines = raw.split('\n');
+  const before = text.slice(0, offset);
+  const line = before.split('\n').length - 1;
+  const col = offset - (before.lastIndexOf('\n') + 1);
+  const content = rawLines[line + 1];
+  const valueLine = text.split('\n')[line];
+  if (content === undefined || valueLine === undefined) return undefined;
+  const indent = content.length - valueLine.length;
+  if (indent < 0 || content.slice(indent) !== valueLine) return undefined;
+  let at = 0;
+  for (let i = 0; i <= line; i++) at += rawLines[i]!.length + 1;
+  return at + indent + col;
 }
 
 /** For each value index (and one past the end), the raw index it comes from. */

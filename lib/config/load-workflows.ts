@@ -30,6 +30,8 @@ export interface LoadOptions {
   names?: readonly string[];
   /** Environment for WORKFLOW_CORE_* settings. @default process.env */
   env?: NodeJS.ProcessEnv;
+  /** Have python3 check the syntax of every `run:` block, when it is on PATH (WF3005). @default false */
+  checkPythonSyntax?: boolean;
 }
 
 /** Options of {@link loadWorkflowsFromText}. */
@@ -38,6 +40,8 @@ export interface LoadTextOptions {
   names?: readonly string[];
   /** Environment for WORKFLOW_CORE_* settings. @default {} (the process environment is not read) */
   env?: NodeJS.ProcessEnv;
+  /** Have python3 check the syntax of every `run:` block, when it is on PATH (WF3005). @default false */
+  checkPythonSyntax?: boolean;
 }
 
 /** What loading returns. */
@@ -116,7 +120,7 @@ function load(
   options: LoadTextOptions & { env: NodeJS.ProcessEnv },
   where: string,
 ): LoadResult {
-  const settings = settingsFromEnv(options.env, log);
+  const settings = { ...settingsFromEnv(options.env, log), ...(options.checkPythonSyntax ? { checkPythonSyntax: true } : {}) };
   const sources = new Map<string, string>();
   const candidates: Candidate[] = [];
   const byName = new Map<string, Candidate>();

@@ -12,6 +12,8 @@ export interface Settings {
   timeout: number;
   /** Cap on jobs at once for workflows that set none. @default undefined (no cap) */
   maxJobParallel?: number;
+  /** Have python3 check py code (`wf validate`). @default false */
+  checkPythonSyntax?: boolean;
 }
 
 /** The default workflow timeout in seconds. */

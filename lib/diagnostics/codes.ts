@@ -29,6 +29,7 @@ export const codes = {
   WF3002: 'unterminated template',
   WF3003: 'unterminated string',
   WF3004: 'unexpected character',
+  WF3005: 'py code does not parse',
   // expression meaning
   WF4001: 'unknown name',
   WF4002: 'unknown function',
