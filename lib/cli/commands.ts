@@ -12,6 +12,7 @@ export const commandLoaders: ReadonlyMap<string, () => Promise<CliCommand>> = ne
   ['graph', async () => (await import('./graph-command.ts')).graphCommand],
   ['run', async () => (await import('./run-command.ts')).runCommand],
   ['release', async () => (await import('./release-command.ts')).releaseCommand],
+  ['schedule', async () => (await import('./schedule-command.ts')).scheduleCommand],
   ['rerun', async () => (await import('./rerun-command.ts')).rerunCommand],
   ['audit', async () => (await import('./audit-command.ts')).auditCommand],
   ['start', async () => (await import('./start-command.ts')).startCommand],

@@ -6,7 +6,7 @@ import { ExitCode } from './exit-codes.ts';
 import { loadOne } from './load-one.ts';
 import { addRunOptions, runWorkflow, type RunOptions } from './run-command.ts';
 import { terminalText } from './terminal-text.ts';
-import { UsageError } from './usage-error.ts';
+import { parseIsoOption } from './iso-option.ts';
 
 const TYPES = ['normal', 'force', 'rerun', 'dryrun'] as const;
 
@@ -35,14 +35,6 @@ export const releaseCommand: CliCommand = {
   },
 };
 
-function parseAt(text: string): Date {
-  const at = new Date(text);
-  if (!/^\d{4}-\d{2}-\d{2}/.test(text) || Number.isNaN(at.getTime())) {
-    throw new UsageError(`--at ${JSON.stringify(text)} is not an ISO date-time; write e.g. --at 2024-01-01T09:00:00Z`);
-  }
-  return at;
-}
-
 /** Why `at` is not a time the workflow's schedules fire at, or undefined when it is. */
 export function scheduleMismatch(workflow: Workflow, at: Date): string | undefined {
   const schedules = workflow.on.schedules;
@@ -53,7 +45,7 @@ export function scheduleMismatch(workflow: Workflow, at: Date): string | undefin
 }
 
 async function release(ctx: CliContext, name: string, opts: ReleaseOptions): Promise<number> {
-  const at = parseAt(opts.at);
+  const at = parseIsoOption('--at', opts.at);
   if (opts.type === 'normal' || opts.type === 'rerun') {
     const loaded = loadOne({ ...ctx, err: () => undefined }, name, opts.conf);
     if (loaded) {

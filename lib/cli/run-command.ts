@@ -8,6 +8,7 @@ import { commandAction, type CliCommand, type CliContext } from './cli-context.t
 import { confOption, type ConfOptions } from './conf-option.ts';
 import { ExitCode } from './exit-codes.ts';
 import { loadOne } from './load-one.ts';
+import { checkParams, paramOption, paramsOption } from './param-options.ts';
 import { terminalText } from './terminal-text.ts';
 import { UsageError } from './usage-error.ts';
 
@@ -27,8 +28,8 @@ export function addRunOptions(cmd: Command): Command {
   return cmd
     .addOption(confOption())
     .addOption(new Option('--registry <path...>', 'modules with tag()-registered functions for `uses:` (also $WORKFLOW_CORE_REGISTRY_CALLER)'))
-    .addOption(new Option('-p, --param <key=value...>', 'a param value (repeatable)'))
-    .option('--params <json>', 'params as a JSON object')
+    .addOption(paramOption())
+    .addOption(paramsOption())
     .option('--json', 'print the result document as JSON on stdout')
     .option('--progress', 'print progress on stderr even when it is not a terminal')
     .option('--no-audit', 'do not record the run in the local audit store (.wf/)');
@@ -131,6 +132,7 @@ export async function runWorkflow(ctx: CliContext, name: string, opts: RunOption
   const loaded = loadOne(ctx, name, opts.conf);
   if (!loaded) return ExitCode.usage;
   const params = extra.params ?? collectParams(opts);
+  checkParams(loaded.workflow, params, 'run');
   try {
     await loadRegistryModules(splitRegistryPaths([...(opts.registry ?? []), ctx.env.WORKFLOW_CORE_REGISTRY_CALLER]));
   } catch (e) {

@@ -5,7 +5,9 @@ import { ParamsRejectedError, WorkflowClient, WorkflowClientError, type ReleaseT
 import { commandAction, type CliCommand, type CliContext } from './cli-context.ts';
 import { confOption, type ConfOptions } from './conf-option.ts';
 import { ExitCode } from './exit-codes.ts';
+import { parseIsoOption } from './iso-option.ts';
 import { loadOne } from './load-one.ts';
+import { checkParams, paramOption, paramsOption } from './param-options.ts';
 import { scheduleMismatch } from './release-command.ts';
 import { collectParams, progressPrinter, summary } from './run-command.ts';
 import { terminalText } from './terminal-text.ts';
@@ -130,8 +132,8 @@ export const startCommand: CliCommand = {
   name: 'start',
   register(program, ctx) {
     addClientOptions(program.command('start').description('start a run of a deployed workflow through the Step Functions API').argument('<name>', 'workflow to start'))
-      .addOption(new Option('-p, --param <key=value...>', 'a param value (repeatable)'))
-      .option('--params <json>', 'params as a JSON object')
+      .addOption(paramOption())
+      .addOption(paramsOption())
       .option('--release-at <iso>', 'release a scheduled time (a normal release runs at most once per minute)')
       .addOption(new Option('--type <type>', 'release type (with --release-at)').choices(TYPES))
       .option('--name <name>', 'the execution name (default: <workflow>-<minute> for a normal release, else unique)')
@@ -148,12 +150,10 @@ async function start(ctx: CliContext, name: string, opts: StartCliOptions): Prom
   const loaded = loadOne(ctx, name, opts.conf);
   if (!loaded) return ExitCode.usage;
   const params = collectParams(opts);
+  checkParams(loaded.workflow, params, 'started');
   let release: { logical_date: string; type: ReleaseType } | undefined;
   if (opts.releaseAt !== undefined) {
-    const at = new Date(opts.releaseAt);
-    if (!/^\d{4}-\d{2}-\d{2}/.test(opts.releaseAt) || Number.isNaN(at.getTime())) {
-      throw new UsageError(`--release-at ${JSON.stringify(opts.releaseAt)} is not an ISO date-time; write e.g. --release-at 2024-01-01T09:00:00Z`);
-    }
+    const at = parseIsoOption('--release-at', opts.releaseAt);
     const type = opts.type ?? 'normal';
     if (type === 'normal' || type === 'rerun') {
       const why = scheduleMismatch(loaded.workflow, at);
