@@ -7,6 +7,7 @@ import { commandAction, type CliCommand, type CliContext } from './cli-context.t
 import { confOption, type ConfOptions } from './conf-option.ts';
 import { ExitCode } from './exit-codes.ts';
 import { UsageError } from './usage-error.ts';
+import { checkWithArgs } from './check-with-args.ts';
 import { countDiagnostics, plural, renderDiagnostics } from './print-diagnostics.ts';
 
 /**
@@ -65,6 +66,7 @@ async function validate(ctx: CliContext, names: string[], opts: ValidateOptions)
       throw new UsageError((e as Error).message);
     }
     diagnostics.push(...checkUses(loaded.workflows.values(), listFunctions()));
+    diagnostics.push(...checkWithArgs(loaded.workflows.values()));
   }
 
   // What only the compiler can tell (Express limits, sizes, deploy-time values) is part of validating.

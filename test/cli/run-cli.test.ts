@@ -69,14 +69,14 @@ describe('wf validate', () => {
   it('exits 0 and says how many workflows are valid', async () => {
     setLoaded(['a', 'b', 'c']);
     expect(await run(['validate'])).toEqual({ code: 0, stdout: '3 workflows valid\n', stderr: '' });
-    expect(loaded.calls).toEqual([{ env: {} }]);
+    expect(loaded.calls).toEqual([{ env: {}, checkPythonSyntax: true }]);
   });
 
   it('passes --conf and names through, and counts the named workflows', async () => {
     setLoaded(['a']);
     const r = await run(['validate', '--conf', 'elsewhere', 'a'], { env: { X: '1' } });
     expect(r).toEqual({ code: 0, stdout: '1 workflow valid\n', stderr: '' });
-    expect(loaded.calls).toEqual([{ conf: 'elsewhere', names: ['a'], env: { X: '1' } }]);
+    expect(loaded.calls).toEqual([{ conf: 'elsewhere', names: ['a'], env: { X: '1' }, checkPythonSyntax: true }]);
   });
 
   it('exits 0 with warnings, printing them on stderr', async () => {
