@@ -1,5 +1,5 @@
 /**
- * The `wf` command's exit codes, a contract scripts rely on (SPEC section 11).
+ * The `wf` command's exit codes, a contract scripts rely on (docs/running.md).
  * 70 is `EX_SOFTWARE` from sysexits.h: a bug in wf, not in the user's input.
  */
 export const ExitCode = {
