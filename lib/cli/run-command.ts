@@ -66,13 +66,24 @@ function formatMs(ms: number | undefined): string {
   return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
 }
 
+/** Where a progress event's stage runs: `job (v1, v2)` for a matrix combination, and `[branch]` / `[n]` (foreach index, until iteration) after the stage. */
+function eventPlace(e: RunEvent): { job: string; after: string } {
+  const job = e.matrix ? `${e.job} (${e.matrix.map((v) => (typeof v === 'string' ? v : JSON.stringify(v))).join(', ')})` : String(e.job);
+  let after = e.branch !== undefined ? ` [${e.branch}]` : '';
+  if (e.loop !== undefined) after += ` [${e.loop}]`;
+  // An engine index with nothing else to place it: a Map or Parallel iteration (runs of older events, AWS).
+  else if (!e.matrix && e.branch === undefined && e.index !== undefined) after += ` [${e.index}]`;
+  return { job, after };
+}
+
 /** A progress printer for stderr; `secrets` (masks) are masked in everything it prints: names, messages, labels. */
 export function progressPrinter(ctx: CliContext, secrets: readonly string[] = []): (e: RunEvent) => void {
   return (event) => {
     const e = maskDocument(event, secrets);
     // Each event is one line: names and messages (rendered from params) are escaped, newlines too.
-    const where = e.index !== undefined ? ` [${e.index}]` : '';
-    const job = terminalText(String(e.job));
+    const place = eventPlace(e);
+    const where = terminalText(place.after);
+    const job = terminalText(place.job);
     const stage = terminalText(String(e.stage));
     switch (e.type) {
       case 'job-start':
@@ -85,7 +96,8 @@ export function progressPrinter(ctx: CliContext, secrets: readonly string[] = []
         ctx.err(`  ${ctx.paint.dim('·')} ${job} › ${stage}${where}${e.message !== undefined ? `: ${terminalText(e.message)}` : ''}\n`);
         break;
       case 'stage-end':
-        ctx.err(`  ✓ ${job} › ${stage}${where} ${ctx.paint.dim(formatMs(e.ms))}\n`);
+        if (e.skipped) ctx.err(`  ${ctx.paint.dim('↷')} ${job} › ${stage}${where} ${ctx.paint.dim('skipped')}\n`);
+        else ctx.err(`  ✓ ${job} › ${stage}${where} ${ctx.paint.dim(formatMs(e.ms))}\n`);
         break;
       case 'stage-failed':
         ctx.err(`  ${ctx.paint.red('✗')} ${job} › ${stage}${where} failed ${ctx.paint.dim(formatMs(e.ms))}\n`);
@@ -94,13 +106,21 @@ export function progressPrinter(ctx: CliContext, secrets: readonly string[] = []
   };
 }
 
-/** A summary table of a result document. */
-export function summary(doc: ResultDocument): string {
+/**
+ * A summary table of a result document. A job's error shows its first line (with `…` when there is
+ * more); then a last line says how to see the whole messages: `seeAll` (say, the audit command of a
+ * recorded run), by default `--json`.
+ */
+export function summary(doc: ResultDocument, seeAll = '--json shows the whole messages'): string {
   const lines = [`run ${terminalText(doc.run.id)} of ${terminalText(doc.run.workflow)}: ${terminalText(doc.status)}`];
+  let cut = false;
   for (const [id, job] of Object.entries(doc.jobs as Record<string, { status?: string; errors?: { message?: string } }>)) {
-    const message = job.errors?.message ? terminalText(job.errors.message.split('\n')[0]!) : '';
-    lines.push(`  ${terminalText(id).padEnd(24)} ${terminalText(String(job.status ?? '')).padEnd(8)} ${message}`.trimEnd());
+    const [first = '', ...rest] = job.errors?.message?.split('\n') ?? [];
+    const more = rest.some((l) => l.trim() !== '');
+    cut ||= more;
+    lines.push(`  ${terminalText(id).padEnd(24)} ${terminalText(String(job.status ?? '')).padEnd(8)} ${terminalText(first)}${more ? ' …' : ''}`.trimEnd());
   }
+  if (cut) lines.push(`  (first lines only: ${terminalText(seeAll)})`);
   for (const e of doc.errors ?? []) lines.push(`  error: ${terminalText(e.name)}: ${terminalText(e.message, { multiline: true })}`);
   return lines.join('\n') + '\n';
 }
@@ -185,7 +205,7 @@ export async function runWorkflow(ctx: CliContext, name: string, opts: RunOption
       },
     });
     if (opts.json) ctx.out(JSON.stringify(doc, null, 2) + '\n');
-    else ctx.out(summary(doc));
+    else ctx.out(local ? summary(doc, `wf audit ${loaded.workflow.name} --json shows the whole messages, in the "context" of run ${doc.run.id}`) : summary(doc));
     // A run whose outcome could be neither recorded nor kept fails loudly, whatever its status.
     if (auditLost) return ExitCode.failure;
     return doc.status === 'SUCCESS' || doc.status === 'SKIP' ? ExitCode.ok : ExitCode.failure;

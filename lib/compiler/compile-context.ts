@@ -36,6 +36,12 @@ export interface BatchInfo {
   itemsPath: string;
 }
 
+/** A template and the `ctx` Parameters (see wire-context.ts) the engine renders it with from a state's input. */
+export interface RenderedText {
+  message: string;
+  ctx: Record<string, unknown>;
+}
+
 /** What the compiler knows about a state, for progress reporting and tests. */
 export interface StateInfo {
   job?: string;
@@ -52,7 +58,16 @@ export interface StateInfo {
   /** The state records a failure (a raise, a container that failed). */
   failed?: boolean;
   /** For an echo stage: the message template and the `ctx` Parameters to render it with (progress output). */
-  echo?: { message: string; ctx: Record<string, unknown> };
+  echo?: RenderedText;
+  /** For a stage whose name is a template: the name and the `ctx` Parameters to render it with (progress output). */
+  title?: RenderedText;
+  /**
+   * Parameters that read where the state runs, for progress output: `matrix` (the combination),
+   * `branch` (the parallel branch's name), `loop` (the foreach item's index, the until iteration's number), those that apply.
+   */
+  where?: Record<string, unknown>;
+  /** The state records the stage as skipped (its `if` did not hold). */
+  skipped?: boolean;
   /** For a docker stage: what the ECS task definition holds (the local engine runs it with docker). */
   docker?: { image: string; tag: string; volume: Record<string, string>; auth: Record<string, string>; placeholder: string };
 }

@@ -57,7 +57,7 @@ export function compileStage(cx: CompileContext, stage: Stage, scope: StageScope
   const body = compileBody(cx, stage, scope, label, rec, next, failed, onFail);
   if (stage.if === undefined || stage.if === true) return body;
   const skip = rec
-    ? cx.add([...label, 'skip'], { Type: 'Pass', Result: { status: 'SKIP' }, ResultPath: rec, Next: next }, stageInfo(scope, stage))
+    ? cx.add([...label, 'skip'], { Type: 'Pass', Result: { status: 'SKIP' }, ResultPath: rec, Next: next }, { ...stageInfo(scope, stage), skipped: true })
     : next;
   if (stage.if === false) return skip;
   return conditionChoice(cx, stage.if, { ...scope, level: 'stage' }, label, body, skip, failed);

@@ -37,6 +37,14 @@ export interface RunEvent {
   index?: number;
   /** For an echo stage: its rendered message. */
   message?: string;
+  /** Inside a matrix job: the combination's values, in axis order. */
+  matrix?: unknown[];
+  /** Inside a parallel branch: the branch's name. */
+  branch?: string;
+  /** Inside a foreach: the item's index (from 0); inside an until: the iteration's number (from 1). The template root `loop`. */
+  loop?: number;
+  /** For a `stage-end` of a stage whose `if` did not hold: `true` (its status is `SKIP`). */
+  skipped?: boolean;
 }
 
 /** Options for {@link runLocal}. */
@@ -434,7 +442,7 @@ async function dynamoLocally(resource: string, params: Record<string, unknown>, 
   }
 }
 
-/** An echo stage's message rendered against the state's input; the raw text when it cannot be. */
+/** An echo stage's message (or a templated stage name) rendered against the state's input; the raw text when it cannot be. */
 function echoText(echo: NonNullable<StateInfo['echo']>, input: unknown): string {
   try {
     // A secret's reference shows as `***`: the progress line never reads the value.
@@ -444,6 +452,22 @@ function echoText(echo: NonNullable<StateInfo['echo']>, input: unknown): string 
   } catch {
     return echo.message;
   }
+}
+
+/** Where a state runs, read from its input: the matrix combination's values, the parallel branch, the foreach index or until iteration. */
+function whereFields(where: StateInfo['where'], input: unknown): Pick<RunEvent, 'matrix' | 'branch' | 'loop'> {
+  if (!where) return {};
+  let ctx: { matrix?: unknown; branch?: unknown; loop?: unknown };
+  try {
+    ctx = hideSecretRefs(resolveParameters(where, input)) as typeof ctx;
+  } catch {
+    return {};
+  }
+  const out: Pick<RunEvent, 'matrix' | 'branch' | 'loop'> = {};
+  if (ctx.matrix !== null && typeof ctx.matrix === 'object' && !Array.isArray(ctx.matrix)) out.matrix = Object.values(ctx.matrix);
+  if (typeof ctx.branch === 'string') out.branch = ctx.branch;
+  if (typeof ctx.loop === 'number') out.loop = ctx.loop;
+  return out;
 }
 
 function baseDoc(input: Record<string, unknown>): Omit<ResultDocument, 'status' | 'errors'> {
@@ -480,15 +504,23 @@ async function watchEvents(events: AsyncGenerator<unknown>, info: Record<string,
       if (job !== undefined) seen.jobs = { ...seen.jobs, [i.job]: job };
     }
     if (!onEvent) continue;
-    const key = `${ev.state.name}#${ev.index ?? ''}`;
-    const stageKey = `${i.job}/${i.stage}#${ev.index ?? ''}`;
-    const base = { workflow, job: i.job, stage: i.name ?? i.stage, at: ev.timestamp, index: ev.index };
+    const input = (ev.state as { input?: unknown }).input;
+    const where = whereFields(i.where, input);
+    const place = [ev.index ?? '', ...(where.matrix ?? []), where.branch ?? '', where.loop ?? ''].map((v) => JSON.stringify(v)).join(',');
+    const key = `${ev.state.name}#${place}`;
+    const stageKey = `${i.job}/${i.stage}#${place}`;
+    const base = { workflow, job: i.job, stage: i.title ? echoText(i.title, input) : (i.name ?? i.stage), at: ev.timestamp, index: ev.index, ...where };
+    if (i.skipped) {
+      // A skipped stage is one line: it ends as it starts.
+      if (ev.type === 'StateExited') emit({ type: 'stage-end', ...base, status: 'SKIP', skipped: true });
+      continue;
+    }
     if (ev.type === 'StateEntered') {
       started.set(key, ev.timestamp);
       if (i.role === 'job') emit({ type: 'job-start', workflow, job: i.job, at: ev.timestamp });
       else if (i.role === 'stage' || i.role === 'stage-open') {
         started.set(stageKey, ev.timestamp);
-        const message = i.echo ? echoText(i.echo, (ev.state as { input?: unknown }).input) : undefined;
+        const message = i.echo ? echoText(i.echo, input) : undefined;
         emit({ type: 'stage-start', ...base, ...(message !== undefined ? { message } : {}) });
       }
     } else if (ev.type === 'StateExited' || ev.type === 'StateFailed' || ev.type === 'StateCaught') {

@@ -131,7 +131,7 @@ describe('human-readable output escapes values, keeps its own colours', () => {
     } as unknown as ResultDocument;
     const text = summary(doc);
     expect(text).not.toMatch(RAW_CONTROL);
-    expect(text).toContain(`  job${HOSTILE_SHOWN} FAILED   boom ${HOSTILE_SHOWN}\n`);
+    expect(text).toContain(`  job${HOSTILE_SHOWN} FAILED   boom ${HOSTILE_SHOWN} …\n  (first lines only: --json shows the whole messages)\n`);
     expect(text).toContain(`  error: States.Runtime: bad ${HOSTILE_SHOWN}\n`);
   });
 
