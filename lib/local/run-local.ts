@@ -89,7 +89,7 @@ export interface RunLocalOptions {
   lock?: string;
 }
 
-/** The result document (SPEC section 6). */
+/** The result document (docs/running.md). */
 export interface ResultDocument {
   status: 'SUCCESS' | 'FAILED' | 'SKIP' | 'CANCEL';
   run: { id: string; workflow: string; [k: string]: unknown };
