@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CreateTableCommand, DynamoDBClient, GetItemCommand, ListTablesCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DynamoDBClient, GetItemCommand, ListTablesCommand, PutItemCommand, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
 import { probeAuditServer, startAuditServer, type RunningAuditServer } from '../../lib/local/audit-server.ts';
 import { openLocalStore } from '../../lib/local/local-store.ts';
 import { credentialsFile, ensureCredentials, readCredentials, signedHeaders } from '../../lib/local/verify-sigv4.ts';
@@ -138,6 +138,8 @@ describe('the store\'s own clients', () => {
     await db.send(
       new CreateTableCommand({ TableName: 'things', KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }], AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }], BillingMode: 'PAY_PER_REQUEST' }),
     );
+    // The server makes a table ACTIVE just after answering CreateTable.
+    await waitUntilTableExists({ client: db, maxWaitTime: 30, minDelay: 1 }, { TableName: 'things' });
     await db.send(new PutItemCommand({ TableName: 'things', Item: { id: { S: 'a' }, v: { S: 'one' } } }));
     const got = await db.send(new GetItemCommand({ TableName: 'things', Key: { id: { S: 'a' } } }));
     expect(got.Item).toEqual({ id: { S: 'a' }, v: { S: 'one' } });
