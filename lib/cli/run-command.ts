@@ -1,4 +1,5 @@
 import { Option } from 'commander';
+import { registryOption } from './registry-option.ts';
 import type { Command } from 'commander';
 import { parseParamAssignments } from '../config/index.ts';
 import { maskDocument, newRunId, openLocalStore, runAudited, RunInputError, scrubText, secretTexts, type LocalStore, type ResultDocument, type RunEvent } from '../local/index.ts';
@@ -27,7 +28,7 @@ export interface RunOptions extends ConfOptions {
 export function addRunOptions(cmd: Command): Command {
   return cmd
     .addOption(confOption())
-    .addOption(new Option('--registry <path...>', 'modules with tag()-registered functions for `uses:` (also $WORKFLOW_CORE_REGISTRY_CALLER)'))
+    .addOption(registryOption())
     .addOption(paramOption())
     .addOption(paramsOption())
     .option('--json', 'print the result document as JSON on stdout')

@@ -1,4 +1,5 @@
 import { statSync } from 'node:fs';
+import { registryOption } from './registry-option.ts';
 import { join, resolve } from 'node:path';
 import { Option } from 'commander';
 import { loadWorkflows } from '../config/index.ts';
@@ -41,7 +42,7 @@ export const serveCommand: CliCommand = {
       .option('--require-signature', 'serve only requests SigV4-signed with the credentials file\'s keys (see --credentials)')
       .option('--credentials <file>', 'with --require-signature: a JSON file {"accessKeyId", "secretAccessKey"} (also $WORKFLOW_CORE_SERVE_CREDENTIALS; default <state dir>/serve/credentials.json, made on first use)')
       .addOption(confOption())
-      .addOption(new Option('--registry <path...>', 'modules with tag()-registered functions for `uses:` (also $WORKFLOW_CORE_REGISTRY_CALLER)'))
+      .addOption(registryOption())
       .action(commandAction(ctx, (opts: ServeCliOptions) => serve(ctx, opts)));
   },
 };

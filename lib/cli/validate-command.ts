@@ -1,4 +1,5 @@
 import { Option } from 'commander';
+import { registryOption } from './registry-option.ts';
 import { checkUses, loadWorkflows } from '../config/index.ts';
 import { listFunctions, loadRegistryModules, splitRegistryPaths } from '../runtime/index.ts';
 import { compileWorkflow } from '../compiler/index.ts';
@@ -24,7 +25,7 @@ export const validateCommand: CliCommand = {
       .description('check workflows and report every problem with its file, line and column')
       .argument('[names...]', 'workflows to check (default: every workflow in the config directory)')
       .addOption(confOption())
-      .addOption(new Option('--registry <path...>', 'modules with tag()-registered functions: check the functions `uses:` names (also $WORKFLOW_CORE_REGISTRY_CALLER)'))
+      .addOption(registryOption('modules with tag()-registered functions: check the functions `uses:` names'))
       .action(commandAction(ctx, (names: string[], opts: ValidateOptions) => validate(ctx, names, opts)));
   },
 };
