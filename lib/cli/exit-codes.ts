@@ -11,6 +11,8 @@ export const ExitCode = {
   usage: 2,
   /** An unexpected exception inside wf. */
   internal: 70,
+  /** A run stopped with Ctrl-C: 128 + SIGINT, as a shell (and `npx`, which dies of the same Ctrl-C) reports it. */
+  interrupted: 130,
 } as const;
 
 /** One of {@link ExitCode}'s values. */

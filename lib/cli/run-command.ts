@@ -209,6 +209,7 @@ export async function runWorkflow(ctx: CliContext, name: string, opts: RunOption
     else ctx.out(local ? summary(doc, `wf audit ${loaded.workflow.name} --json shows the whole messages, in the "context" of run ${doc.run.id}`) : summary(doc));
     // A run whose outcome could be neither recorded nor kept fails loudly, whatever its status.
     if (auditLost) return ExitCode.failure;
+    if (doc.status === 'CANCEL' && controller.signal.aborted) return ExitCode.interrupted;
     return doc.status === 'SUCCESS' || doc.status === 'SKIP' ? ExitCode.ok : ExitCode.failure;
   } catch (e) {
     if (e instanceof RunInputError) {

@@ -176,7 +176,7 @@ describe('cancel', () => {
     await new Promise((r) => setTimeout(r, 300));
     child.kill('SIGINT');
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-    expect(code).toBe(1);
+    expect(code).toBe(130);
     expect((JSON.parse(stdout) as { status: string }).status).toBe('CANCEL');
     const records = JSON.parse(wfSync(['audit', 'slow', '--json']).stdout) as Array<{ status: string }>;
     expect(records[0]!.status).toBe('CANCEL');
