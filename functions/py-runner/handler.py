@@ -735,7 +735,8 @@ def resolve_secret_refs(event: dict, get: Any = None) -> dict:
     """The request with every secret reference (lib/protocol/secret-refs.ts) replaced by the value it
     stands for, read from the store under `$WF_SECRETS_PREFIX`, only for the request's run (or its
     parent), as the stage runner does. Values stay in this process's memory."""
-    if SECRET_REF_KEY not in json.dumps(event):
+    # Only a workflow with secret params has references (its requests name them in `secrets`).
+    if not event.get("secrets") or SECRET_REF_KEY not in json.dumps(event):
         return event
     get = get or _ssm_get
     prefix = os.environ.get("WF_SECRETS_PREFIX", "").rstrip("/")

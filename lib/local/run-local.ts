@@ -165,7 +165,8 @@ function compileOnce(w: Workflow, dryrun: boolean, split: CompileOptions['split'
 
 /** A Python runner request with its secret references replaced by their values (kept in memory only). */
 async function withSecretValues(req: PyRunRequest, store: SecretStore): Promise<PyRunRequest> {
-  if (!JSON.stringify(req).includes(SECRET_REF_KEY)) return req;
+  const named = (req as { secrets?: unknown }).secrets;
+  if (!Array.isArray(named) || !named.length || !JSON.stringify(req).includes(SECRET_REF_KEY)) return req;
   const run = (req.globals as { run?: { id?: unknown; parent?: unknown } }).run ?? {};
   const runs = new Set([run.id, run.parent].filter((x): x is string => typeof x === 'string'));
   const out = { ...req } as PyRunRequest & { secretValues?: unknown };

@@ -58,7 +58,10 @@ function runsOf(req: Record<string, unknown>): Set<string> {
  * runner works with the values in memory only; gives the request and what was resolved.
  */
 async function withSecrets(req: Record<string, unknown>, options: HandleRequestOptions): Promise<{ req: Record<string, unknown>; resolved: ResolvedSecret[] }> {
-  if (!JSON.stringify(req).includes(SECRET_REF_KEY) || req.action === 'prepare' || req.action === 'forget-secrets') return { req, resolved: [] };
+  // Only a workflow with secret params has references (its requests name them in `secrets`):
+  // every other request goes on untouched, without a look through it.
+  const named = Array.isArray(req.secrets) && req.secrets.length > 0;
+  if (!named || req.action === 'prepare' || req.action === 'forget-secrets' || !JSON.stringify(req).includes(SECRET_REF_KEY)) return { req, resolved: [] };
   const store = storeFor(options);
   if (!store) throw badRequest('this request holds secret references, but the runner has no secret store (WF_SECRETS_PREFIX is not set)');
   const runs = runsOf(req);

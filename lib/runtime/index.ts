@@ -31,7 +31,7 @@ export { childOutcome, resultFromHistory, CHILD_HISTORY_EVENTS, type ChildHistor
 export { scrubText, MIN_SECRET_CHARS } from './scrub-text.ts';
 export { secretMasks, maskSecrets } from './secret-masks.ts';
 export { awsSecretStore, memorySecretStore, MAX_SECRET_BYTES, type SecretStore } from './secret-store.ts';
-export { hideSecretRefs, resolveSecretRefs, storeSecretParams, toSecretRefs, ownSecretNames, type ResolvedSecret } from './secret-refs.ts';
+export { hideSecretRefs, resolveSecretRefs, storeSecretParams, toSecretRefs, type ResolvedSecret } from './secret-refs.ts';
 export { fitFailure, FAILURE_BUDGET_CHARS } from './fit-failure.ts';
 export { fitRecord, TRIM_FLOOR_CHARS, type FailedRecord } from './fit-record.ts';
 export { lambdaCause, causeLength, CAUSE_LIMIT_CHARS } from './lambda-cause.ts';

@@ -106,21 +106,6 @@ export async function storeSecretParams(params: Record<string, unknown>, secretN
   return out;
 }
 
-/** The names of every reference under `value` that belongs to `runId` (what a run's end deletes). */
-export function ownSecretNames(value: unknown, store: SecretStore, runId: string): string[] {
-  const out = new Set<string>();
-  const walk = (v: unknown, depth: number): void => {
-    if (isSecretRef(v)) {
-      if (runOfSecretName(store.prefix, v[SECRET_REF_KEY]) === runId) out.add(v[SECRET_REF_KEY]);
-      return;
-    }
-    if (v === null || typeof v !== 'object' || depth > 100) return;
-    for (const x of Array.isArray(v) ? v : Object.values(v)) walk(x, depth + 1);
-  };
-  walk(value, 0);
-  return [...out];
-}
-
 /** `value` with every secret reference shown as `***` (for what people read: documents, records, progress). */
 export function hideSecretRefs<T>(value: T): T {
   const walk = (v: unknown, depth: number): unknown => {

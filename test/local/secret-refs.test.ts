@@ -81,7 +81,7 @@ describe('secret params are references in every state of a local run', () => {
   it("a runner refuses a reference of another run (SecretError), and one whose value is gone", async () => {
     const store = memorySecretStore(LOCAL_SECRETS_PREFIX);
     await store.put(secretName(LOCAL_SECRETS_PREFIX, 'other-run', 'token'), JSON.stringify('not-yours-1234'));
-    const stage = (params: Record<string, unknown>) => handleRequest({ action: 'stage', key: 'f1', stage: { kind: 'bash', name: 'b', fields: { bash: 'echo ${{ params.token }}' } }, ctx: { params, run: { id: 'r1' } } } as never, { secretStore: store });
+    const stage = (params: Record<string, unknown>) => handleRequest({ action: 'stage', key: 'f1', secrets: ['token'], stage: { kind: 'bash', name: 'b', fields: { bash: 'echo ${{ params.token }}' } }, ctx: { params, run: { id: 'r1' } } } as never, { secretStore: store });
     const failure = async (params: Record<string, unknown>) => JSON.parse(((await stage(params).catch((e: Error) => e)) as Error).message);
     expect(await failure({ token: { '$wf:secret': secretName(LOCAL_SECRETS_PREFIX, 'other-run', 'token') } })).toMatchObject({ errors: { name: 'SecretError', message: expect.stringContaining('is not one this run may read') }, key: 'f1' });
     expect(await failure({ token: { '$wf:secret': secretName(LOCAL_SECRETS_PREFIX, 'r1', 'token') } })).toMatchObject({ errors: { name: 'SecretError', message: expect.stringContaining('is no longer stored') } });
