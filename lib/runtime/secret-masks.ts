@@ -34,17 +34,21 @@ export function secretMasks(values: Iterable<unknown>): string[] {
   return [...out].sort((a, b) => b.length - a.length);
 }
 
-/** `value` with every mask replaced by `***` in every string and key, however deep. */
-export function maskSecrets<T>(value: T, masks: readonly string[]): T {
-  if (!masks.length) return value;
+/**
+ * `value` with every mask replaced by `***` in every string and key, however deep. A string equal
+ * to one of `whole` (secret values, whatever their length) becomes `***` as a whole.
+ */
+export function maskSecrets<T>(value: T, masks: readonly string[], whole: ReadonlySet<string> = new Set()): T {
+  if (!masks.length && !whole.size) return value;
+  const text = (t: string): string => (whole.has(t) ? '***' : scrubText(t, masks));
   const walk = (v: unknown, depth: number): unknown => {
-    if (typeof v === 'string') return scrubText(v, masks);
+    if (typeof v === 'string') return text(v);
     if (v === null || typeof v !== 'object' || depth > 200) return v;
     if (Array.isArray(v)) return v.map((x) => walk(x, depth + 1));
     const out: Record<string, unknown> = {};
     for (const [k, x] of Object.entries(v)) {
       // Two keys masked alike (two foreach items holding secrets) stay two entries: `***`, `*** (2)`.
-      const masked = scrubText(k, masks);
+      const masked = text(k);
       let key = masked;
       for (let n = 2; key !== k && Object.hasOwn(out, key); n++) key = `${masked} (${n})`;
       Object.defineProperty(out, key, { value: walk(x, depth + 1), enumerable: true, writable: true, configurable: true });

@@ -23,7 +23,7 @@
  * input or output is cut at `payloadLimit` characters with `truncated: true`, as AWS does.
  */
 
-import { scrubText, secretMasks } from '../runtime/index.ts';
+import { maskSecrets, secretMasks } from '../runtime/index.ts';
 
 /** One history event as the JSON protocol carries it. */
 export interface HistoryEvent {
@@ -62,8 +62,6 @@ interface EngineEvent {
   Cause?: unknown;
 }
 
-const REDACTED = '***';
-
 /** Splits a Task resource (`arn:aws:states:::lambda:invoke`) into AWS's `resourceType` and `resource`. */
 function taskResource(arn: string | undefined): { resourceType: string; resource: string } {
   const m = /^arn:aws[a-z-]*:states:::([^:]+):(.+)$/.exec(arn ?? '');
@@ -101,22 +99,9 @@ export class HistoryRecorder {
     return id;
   }
 
-  /** A text with secrets redacted: a whole value (of any length), or any occurrence of a mask. */
-  private redactText(text: string): string {
-    return this.secrets.has(text) ? REDACTED : scrubText(text, this.masks);
-  }
-
   /** A value with secrets redacted in every string and key (secret-masks.ts), a whole secret string as `***`. */
-  private redact(value: unknown): unknown {
-    if (this.secrets.size === 0) return value;
-    if (typeof value === 'string') return this.redactText(value);
-    if (Array.isArray(value)) return value.map((v) => this.redact(v));
-    if (value !== null && typeof value === 'object') {
-      const out: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(value)) Object.defineProperty(out, this.redactText(k), { value: this.redact(v), enumerable: true, writable: true, configurable: true });
-      return out;
-    }
-    return value;
+  private redact<T>(value: T): T {
+    return this.secrets.size === 0 ? value : maskSecrets(value, this.masks, this.secrets);
   }
 
   /** A value as history text: secrets redacted, cut at the payload limit. */
@@ -153,7 +138,7 @@ export class HistoryRecorder {
       this.push('ExecutionSucceeded', at, { executionSucceededEventDetails: { output: truncated ? end.output.slice(0, this.payloadLimit) : end.output, outputDetails: { truncated } } }, { force: true });
       return;
     }
-    const details = { ...(end.error !== undefined ? { error: end.error } : {}), ...(end.cause !== undefined ? { cause: this.redactText(end.cause) } : {}) };
+    const details = { ...(end.error !== undefined ? { error: end.error } : {}), ...(end.cause !== undefined ? { cause: this.redact(end.cause) } : {}) };
     if (end.status === 'FAILED') this.push('ExecutionFailed', at, { executionFailedEventDetails: details }, { force: true });
     else if (end.status === 'ABORTED') this.push('ExecutionAborted', at, { executionAbortedEventDetails: details }, { force: true });
     else this.push('ExecutionTimedOut', at, { executionTimedOutEventDetails: details }, { force: true });
@@ -170,7 +155,7 @@ export class HistoryRecorder {
       case 'ExecutionTimeout':
         return;
       case 'ExecutionFailed':
-        this.engineFailure = { error: e.Error ?? 'States.Runtime', cause: this.redactText(typeof e.Cause === 'string' ? e.Cause : (JSON.stringify(e.Cause) ?? '')) };
+        this.engineFailure = { error: e.Error ?? 'States.Runtime', cause: this.redact(typeof e.Cause === 'string' ? e.Cause : (JSON.stringify(e.Cause) ?? '')) };
         return;
     }
     const index = e.index ?? -1;
@@ -202,7 +187,7 @@ export class HistoryRecorder {
         }
         return;
       case 'StateFailed': {
-        const details = { error: e.Error ?? 'States.TaskFailed', cause: this.redactText(typeof e.Cause === 'string' ? e.Cause : (JSON.stringify(e.Cause) ?? '')) };
+        const details = { error: e.Error ?? 'States.TaskFailed', cause: this.redact(typeof e.Cause === 'string' ? e.Cause : (JSON.stringify(e.Cause) ?? '')) };
         if (state.type === 'Task') {
           this.failedAttempts.add(key);
           const id = this.push('TaskFailed', at, { taskFailedEventDetails: { ...taskResource(this.resources.get(state.name)), ...details } }, { previous: this.lastTaskEvent.get(key) });
