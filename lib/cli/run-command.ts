@@ -1,10 +1,9 @@
 import { Option } from 'commander';
-import { registryOption } from './registry-option.ts';
+import { loadCommandRegistry, registryOption } from './registry-option.ts';
 import type { Command } from 'commander';
 import { parseParamAssignments } from '../config/index.ts';
 import { maskDocument, newRunId, openLocalStore, runAudited, RunInputError, scrubText, secretTexts, type LocalStore, type ResultDocument, type RunEvent } from '../local/index.ts';
 import { AuditError, type RunType } from '../audit/index.ts';
-import { loadRegistryModules, splitRegistryPaths } from '../runtime/index.ts';
 import { commandAction, type CliCommand, type CliContext } from './cli-context.ts';
 import { confOption, type ConfOptions } from './conf-option.ts';
 import { ExitCode } from './exit-codes.ts';
@@ -103,8 +102,41 @@ export function progressPrinter(ctx: CliContext, secrets: readonly string[] = []
       case 'stage-failed':
         ctx.err(`  ${ctx.paint.red('✗')} ${job} › ${stage}${where} failed ${ctx.paint.dim(formatMs(e.ms))}\n`);
         break;
+      case 'stage-line':
+        // What the stage prints, as it comes: one line each, escaped (a carriage return or an escape sequence shows, never acts).
+        ctx.err(`    ${ctx.paint.dim(`${job} › ${stage}${where} |`)} ${terminalText(e.line ?? '')}\n`);
+        break;
+      case 'stage-attempt-failed': {
+        const reason = `${terminalText(e.error?.name ?? 'Error')}: ${terminalText(firstLine(e.error?.message ?? ''))}`;
+        if (e.retrying) ctx.err(`  ${ctx.paint.yellow('↻')} ${job} › ${stage}${where} attempt ${e.attempt ?? 1} failed, retrying: ${reason}\n`);
+        else ctx.err(`  ${ctx.paint.red('!')} ${job} › ${stage}${where} attempt ${e.attempt ?? 1} failed: ${reason}\n`);
+        break;
+      }
     }
   };
+}
+
+/** The first line of a message, with ` …` when more lines follow. */
+function firstLine(message: string): string {
+  const [first = '', ...rest] = message.split('\n');
+  return rest.some((l) => l.trim() !== '') ? `${first} …` : first;
+}
+
+/** `job.stage` of each failed stage of a result document (those with a record: a stage with an id), matrix combinations included. */
+export function failedStageRefs(doc: ResultDocument): string[] {
+  const refs: string[] = [];
+  const take = (job: string, stages: unknown): void => {
+    if (!stages || typeof stages !== 'object') return;
+    for (const [id, st] of Object.entries(stages as Record<string, { status?: string; errors?: unknown }>)) {
+      const ref = `${job}.${id}`;
+      if (st?.status === 'FAILED' && st.errors && !refs.includes(ref)) refs.push(ref);
+    }
+  };
+  for (const [job, record] of Object.entries(doc.jobs as Record<string, { stages?: unknown; strategies?: Record<string, { stages?: unknown }> }>)) {
+    take(job, record?.stages);
+    for (const strategy of Object.values(record?.strategies ?? {})) take(job, strategy?.stages);
+  }
+  return refs;
 }
 
 /**
@@ -112,7 +144,7 @@ export function progressPrinter(ctx: CliContext, secrets: readonly string[] = []
  * more); then a last line says how to see the whole messages: `seeAll` (say, the audit command of a
  * recorded run), by default `--json`.
  */
-export function summary(doc: ResultDocument, seeAll = '--json shows the whole messages'): string {
+export function summary(doc: ResultDocument, seeAll: string | { logs: string } = '--json shows the whole messages'): string {
   const lines = [`run ${terminalText(doc.run.id)} of ${terminalText(doc.run.workflow)}: ${terminalText(doc.status)}`];
   let cut = false;
   for (const [id, job] of Object.entries(doc.jobs as Record<string, { status?: string; errors?: { message?: string } }>)) {
@@ -121,7 +153,16 @@ export function summary(doc: ResultDocument, seeAll = '--json shows the whole me
     cut ||= more;
     lines.push(`  ${terminalText(id).padEnd(24)} ${terminalText(String(job.status ?? '')).padEnd(8)} ${terminalText(first)}${more ? ' …' : ''}`.trimEnd());
   }
-  if (cut) lines.push(`  (first lines only: ${terminalText(seeAll)})`);
+  if (typeof seeAll === 'string') {
+    if (cut) lines.push(`  (first lines only: ${terminalText(seeAll)})`);
+  } else {
+    // A recorded run keeps its logs: each failed stage's whole error and what it printed.
+    const refs = failedStageRefs(doc);
+    const shown = refs.slice(0, 3).map((r) => `wf logs ${seeAll.logs} ${r}`);
+    if (refs.length > 3) shown.push(`wf logs ${seeAll.logs}`);
+    if (!shown.length && (cut || doc.status === 'FAILED')) shown.push(`wf logs ${seeAll.logs}`);
+    if (shown.length) lines.push(`  (${cut ? 'first lines only; ' : ''}the whole errors and what the stages printed: ${terminalText(shown.join(', '))})`);
+  }
   for (const e of doc.errors ?? []) lines.push(`  error: ${terminalText(e.name)}: ${terminalText(e.message, { multiline: true })}`);
   return lines.join('\n') + '\n';
 }
@@ -154,11 +195,7 @@ export async function runWorkflow(ctx: CliContext, name: string, opts: RunOption
   if (!loaded) return ExitCode.usage;
   const params = extra.params ?? collectParams(opts);
   checkParams(loaded.workflow, params, 'run');
-  try {
-    await loadRegistryModules(splitRegistryPaths([...(opts.registry ?? []), ctx.env.WORKFLOW_CORE_REGISTRY_CALLER]));
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
+  await loadCommandRegistry(ctx, opts.registry, loaded.workflows.values());
   const type = extra.type ?? 'manual';
   const controller = new AbortController();
   const onSigint = (): void => {
@@ -190,15 +227,8 @@ export async function runWorkflow(ctx: CliContext, name: string, opts: RunOption
       ...(extra.lock ? { lock: extra.lock } : {}),
       ...(extra.jobs ? { jobs: extra.jobs } : {}),
       ...(extra.parentRunId ? { parentRunId: extra.parentRunId } : {}),
-      ...(showProgress
-        ? {
-            onEvent: progressPrinter(ctx, masks),
-            onLog: (stage: string, text: string) => {
-              for (const line of text.replace(/\n$/, '').split('\n')) ctx.err(`    ${ctx.paint.dim(`${terminalText(scrubText(stage, masks))} |`)} ${terminalText(scrubText(line, masks))}\n`);
-            },
-          }
-        : {}),
-      ...(local ? { pendingDir: local.dir } : {}),
+      ...(showProgress ? { onEvent: progressPrinter(ctx, masks), onStageLog: progressPrinter(ctx, masks) } : {}),
+      ...(local ? { pendingDir: local.dir, logsDir: local.dir, onLogsError: (e: Error) => ctx.err(`${ctx.paint.yellow('warning')}: the run's logs were not kept (wf logs cannot show them): ${terminalText(e.message, { multiline: true })}\n`) } : {}),
       onAuditError: (e, _doc, keptAt) => {
         ctx.err(`${ctx.paint.red('error')}: the run ended but its audit record was not written: ${terminalText(e.message, { multiline: true })}\n`);
         if (keptAt) ctx.err(`  note: the record is kept in ${terminalText(keptAt)}; the next wf command that opens the audit store writes it\n`);
@@ -206,7 +236,7 @@ export async function runWorkflow(ctx: CliContext, name: string, opts: RunOption
       },
     });
     if (opts.json) ctx.out(JSON.stringify(doc, null, 2) + '\n');
-    else ctx.out(local ? summary(doc, `wf audit ${loaded.workflow.name} --json shows the whole messages, in the "context" of run ${doc.run.id}`) : summary(doc));
+    else ctx.out(local ? summary(doc, { logs: doc.run.id }) : summary(doc));
     // A run whose outcome could be neither recorded nor kept fails loudly, whatever its status.
     if (auditLost) return ExitCode.failure;
     if (doc.status === 'CANCEL' && controller.signal.aborted) return ExitCode.interrupted;

@@ -4,3 +4,4 @@ export { openLocalStore, type LocalStore, type LocalStoreOptions } from './local
 export { keepPending, flushPending, pendingDir, type FlushResult } from './pending-records.ts';
 export { secretTexts, scrubText, maskDocument, MIN_SECRET_CHARS } from './scrub-secrets.ts';
 export { taskFailure, lambdaFailure, ERROR_NAME_LIMIT_CHARS } from './task-failure.ts';
+export { RunLogCollector, writeRunLogs, readRunLogs, listRunLogs, logsDir, STAGE_LOG_BYTES, RUN_LOG_BYTES, type RunLogs, type StageLog, type LogLine, type LogError } from './run-logs.ts';

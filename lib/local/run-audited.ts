@@ -9,7 +9,8 @@ import { parameterize, redactParams } from '../config/index.ts';
 import type { AuditStore, RunType } from '../audit/index.ts';
 import { keepPending } from './pending-records.ts';
 import { maskDocument, secretTexts } from './scrub-secrets.ts';
-import { newRunId, runLocal, RunInputError, type ResultDocument, type RunLocalOptions } from './run-local.ts';
+import { newRunId, runLocal, RunInputError, type ResultDocument, type RunEvent, type RunLocalOptions } from './run-local.ts';
+import { RunLogCollector, writeRunLogs } from './run-logs.ts';
 
 /** Options for {@link runAudited}: those of `runLocal`, plus the store and the run's type. */
 export interface RunAuditedOptions extends RunLocalOptions {
@@ -29,6 +30,13 @@ export interface RunAuditedOptions extends RunLocalOptions {
    * not stored; `keptAt` is the file that keeps it (see `pendingDir`), absent when it was not kept.
    */
   onAuditError?: (e: Error, doc: ResultDocument, keptAt?: string) => void;
+  /**
+   * The local state folder whose `logs/` keeps what the run's stages printed (run-logs.ts), for
+   * `wf logs`; written when the run ends, whatever its status. @default no logs are kept
+   */
+  logsDir?: string;
+  /** Called when the logs could not be written (the run and its record are not affected). */
+  onLogsError?: (e: Error) => void;
 }
 
 function isoNow(): string {
@@ -56,13 +64,32 @@ export async function runAudited(workflow: Workflow, options: RunAuditedOptions)
   };
   if (store) await store.begin(base, { secretNames });
   const t0 = Date.now();
-  const ran = await runLocal(workflow, {
-    ...options,
-    runId,
-    release: { logical_date: logicalDate, type: type === 'manual' ? 'normal' : type },
-    dryrun: type === 'dryrun',
-    ...(store ? { store: { client: store.client, table: store.table } } : {}),
-  });
+  const collector = store && options.logsDir !== undefined ? new RunLogCollector(secretTexts(workflow, options.params ?? {})) : undefined;
+  const onStageLog = collector
+    ? (e: RunEvent): void => {
+        collector.add(e);
+        options.onStageLog?.(e);
+      }
+    : options.onStageLog;
+  let ran: ResultDocument;
+  try {
+    ran = await runLocal(workflow, {
+      ...options,
+      runId,
+      release: { logical_date: logicalDate, type: type === 'manual' ? 'normal' : type },
+      dryrun: type === 'dryrun',
+      ...(store ? { store: { client: store.client, table: store.table } } : {}),
+      ...(onStageLog ? { onStageLog } : {}),
+    });
+  } finally {
+    if (collector) {
+      try {
+        writeRunLogs(options.logsDir!, collector.logs(runId, workflow.name));
+      } catch (e) {
+        options.onLogsError?.(e as Error);
+      }
+    }
+  }
   // Messages may quote a secret value (an expression error on it): scrubbed before anything shows or stores them.
   const doc = maskDocument(ran, secretTexts(workflow, options.params ?? {}));
   if (store) {

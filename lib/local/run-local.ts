@@ -12,7 +12,7 @@ import { StateMachine, ExecutionAbortedError, ExecutionError, ExecutionTimeoutEr
 import type { Workflow } from '../config/index.ts';
 import { parameterize } from '../config/parameterize.ts';
 import { compileWorkflow, stateMachinePlaceholder, type CompiledMachine, type CompiledWorkflow, type CompileOptions, type Machine, type State, type StateInfo } from '../compiler/index.ts';
-import { buildScope, handleRequest, hideSecretRefs, keyedFailure, resolveSecretRefs, runPython, storeSecretParams, type ChildHistoryEvent, type SecretStore } from '../runtime/index.ts';
+import { buildScope, handleRequest, hideSecretRefs, keyedFailure, LineSplitter, resolveSecretRefs, runPython, storeSecretParams, type ChildHistoryEvent, type SecretStore } from '../runtime/index.ts';
 import { renderTemplate } from '../expr/index.ts';
 import { resolveParameters } from './resolve-parameters.ts';
 import { exactIntrinsics, withOwnTypes, type ExactIntrinsics } from './exact-intrinsics.ts';
@@ -25,7 +25,8 @@ import { DeleteItemCommand, GetItemCommand, PutItemCommand, UpdateItemCommand, t
 
 /** A progress event of a local run. */
 export interface RunEvent {
-  type: 'job-start' | 'job-end' | 'stage-start' | 'stage-end' | 'stage-failed';
+  /** `stage-line`: a line the stage's process printed, as it came; `stage-attempt-failed`: one attempt of the stage failed (see `retrying`). */
+  type: 'job-start' | 'job-end' | 'stage-start' | 'stage-end' | 'stage-failed' | 'stage-line' | 'stage-attempt-failed';
   workflow: string;
   job?: string;
   stage?: string;
@@ -45,6 +46,18 @@ export interface RunEvent {
   loop?: number;
   /** For a `stage-end` of a stage whose `if` did not hold: `true` (its status is `SKIP`). */
   skipped?: boolean;
+  /** For `stage-line` and `stage-attempt-failed`: the stage's id (its record's key). */
+  id?: string;
+  /** For `stage-line`: the stream (`log` for what py code prints: the Python runner sends print() and stderr alike). */
+  stream?: 'stdout' | 'stderr' | 'log';
+  /** For `stage-line`: the line, without its newline, as printed (not escaped; secrets masked by the stage runner). */
+  line?: string;
+  /** For `stage-line` and `stage-attempt-failed`: the attempt of the stage, from 1. */
+  attempt?: number;
+  /** For `stage-attempt-failed`: the error of the attempt (its whole message). */
+  error?: { name: string; message: string };
+  /** For `stage-attempt-failed`: the stage will run again (its retry allows another attempt). */
+  retrying?: boolean;
 }
 
 /** Options for {@link runLocal}. */
@@ -67,6 +80,12 @@ export interface RunLocalOptions {
   onEvent?: (e: RunEvent) => void;
   /** Lines a py stage prints (its stdout and stderr), with the stage's name. */
   onLog?: (stage: string, line: string) => void;
+  /**
+   * What stages print, line by line as it comes (`stage-line`: bash stdout and stderr, py prints
+   * and tracebacks), and each failed attempt of a stage (`stage-attempt-failed`), labelled as
+   * progress labels its stage. The run's own stages only (not those of a triggered workflow).
+   */
+  onStageLog?: (e: RunEvent) => void;
   /**
    * Every event of the engine's logs, as it comes (benchmarks count transitions with it), with the
    * id of the execution it belongs to: the run's own, a child machine's (a split job, a chunk of a
@@ -212,7 +231,21 @@ async function execute(workflow: Workflow, input: Record<string, unknown>, optio
   setMaxListeners(0, signal);
   const secretStore = options.secretStore ?? localSecretStore(options.store);
   // The Python runner gets the values of the references its request holds (stdin, never a state).
-  const runPy = async (req: PyRunRequest): Promise<unknown> => runPython(await withSecretValues(req, secretStore), { signal, ...(options.onLog ? { onLog: (line: string) => options.onLog!(req.name, line) } : {}) });
+  const runPy = async (req: PyRunRequest, sink?: LineSink): Promise<unknown> => {
+    // What the code prints comes as it is printed (unbuffered), a line at a time.
+    const lines = sink ? new LineSplitter((l) => sink('log', l)) : undefined;
+    const onLog = options.onLog || lines ? (text: string): void => {
+      options.onLog?.(req.name, text);
+      lines?.push(text);
+    } : undefined;
+    try {
+      return await runPython(await withSecretValues(req, secretStore), { signal, ...(onLog ? { onLog, env: { PYTHONUNBUFFERED: '1' } } : {}) });
+    } finally {
+      lines?.end();
+    }
+  };
+  // Attempts of each stage so far, by state and place (a retried Task runs its handler again).
+  const attempts = new Map<string, number>();
   const children = new Map(compiledWf.children.map((c) => [c.name, c]));
   // Signals and concurrency slots live in the local store (see local-coordination.ts).
   // The tail of each failed child run's history, as GetExecutionHistory gives it newest first: what
@@ -229,15 +262,15 @@ async function execute(workflow: Workflow, input: Record<string, unknown>, optio
   };
   /** Task handlers for a definition: every Task routed to the code its Lambda or service runs. */
   const buildHandlers = (def: Machine, info: Record<string, StateInfo>): Record<string, (input: unknown) => Promise<unknown>> => {
-    const handlers: Record<string, (input: unknown) => Promise<unknown>> = {};
+    const handlers: Record<string, (input: unknown, sink?: LineSink) => Promise<unknown>> = {};
     for (const [name, st] of taskStates(def)) {
       const resource = st.Resource ?? '';
       const fn = (st.Parameters as { FunctionName?: string } | undefined)?.FunctionName ?? '';
       if (resource.endsWith(':lambda:invoke') && fn.includes('PyRunner')) {
-        handlers[name] = async (p) => {
+        handlers[name] = async (p, sink) => {
           const req = (p as { Payload: PyRunRequest & { key?: string } }).Payload;
           try {
-            return { Payload: await runPy(req) };
+            return { Payload: await runPy(req, sink) };
           } catch (e) {
             // The Python runner adds the key itself; a runner that could not start or died did not.
             throw lambdaFailure(typeof req.key === 'string' ? keyedFailure(e, req.key) : e);
@@ -248,9 +281,9 @@ async function execute(workflow: Workflow, input: Record<string, unknown>, optio
         // SendTaskSuccess / SendTaskFailure of the answer would end the Task on AWS.
         handlers[name] = async (p) => handleRequest((p as { Payload: RunnerRequest }).Payload, { signal, coordination, secretStore });
       } else if (resource.endsWith(':lambda:invoke')) {
-        handlers[name] = async (p) => {
+        handlers[name] = async (p, sink) => {
           try {
-            return { Payload: await handleRequest((p as { Payload: RunnerRequest }).Payload, { signal, runPy, coordination, secretStore }) };
+            return { Payload: await handleRequest((p as { Payload: RunnerRequest }).Payload, { signal, runPy, coordination, secretStore, ...(sink ? { onLine: sink } : {}) }) };
           } catch (e) {
             throw lambdaFailure(e);
           }
@@ -267,7 +300,7 @@ async function execute(workflow: Workflow, input: Record<string, unknown>, optio
           const id = newRunId();
           let doc: ResultDocument;
           try {
-            doc = await execute(child, { ...childInput, run: { ...(childInput.run as object), id } }, { ...options, secretStore, onEvent: undefined });
+            doc = await execute(child, { ...childInput, run: { ...(childInput.run as object), id } }, { ...options, secretStore, onEvent: undefined, onStageLog: undefined });
           } finally {
             await secretStore.deleteRun(id).catch(() => undefined);
           }
@@ -302,21 +335,38 @@ async function execute(workflow: Workflow, input: Record<string, unknown>, optio
       }
     }
     // Step Functions cuts every Task's error name and cause to its limits, whatever the service.
+    const out: Record<string, (input: unknown) => Promise<unknown>> = {};
+    const states = new Map(taskStates(def));
     for (const [name, handler] of Object.entries(handlers)) {
-      handlers[name] = async (p) => {
+      out[name] = async (raw) => {
+        // A stage's Task carries its state's input (see withStateInput), for the label of its lines.
+        const { params: p, stateInput } = takeStateInput(raw);
+        const stage = stateInput !== undefined && options.onStageLog ? stageLabel(info[name], stateInput, workflow.name) : undefined;
+        let attempt = 0;
+        if (stage) {
+          const place = `${name}#${JSON.stringify([stage.matrix ?? '', stage.branch ?? '', stage.loop ?? '', stage.stage])}`;
+          attempts.set(place, (attempt = (attempts.get(place) ?? 0) + 1));
+        }
+        const sink: LineSink | undefined = stage ? (stream, line) => options.onStageLog!({ type: 'stage-line', ...stage, stream, line, attempt, at: Date.now() }) : undefined;
         try {
-          return await handler(p);
+          return await handler(p, sink);
         } catch (e) {
+          if (stage) {
+            const error = attemptError(e);
+            const retrying = !signal.aborted && error.status !== 'CANCEL' && attempt <= retriesOf(states.get(name));
+            options.onStageLog!({ type: 'stage-attempt-failed', ...stage, attempt, error: { name: error.name, message: error.message }, retrying, at: Date.now() });
+          }
           throw taskFailure(e);
         }
       };
     }
-    return handlers;
+    return out;
   };
   /** The definition the engine runs: child machines' placeholders filled, exact intrinsics (exact-intrinsics.ts). */
-  const fill = (def: Machine): ExactIntrinsics => {
+  const fill = (def: Machine, info: Record<string, StateInfo>): ExactIntrinsics => {
     const byPlaceholder = new Map([...all.keys(), ...children.keys()].map((k) => [stateMachinePlaceholder(k), k]));
-    return exactIntrinsics(JSON.parse(JSON.stringify(def).replace(/\$\{(StateMachine_[A-Za-z0-9_]+)\}/g, (_, p: string) => `local:${byPlaceholder.get(p) ?? p}`)) as Machine);
+    const filled = JSON.parse(JSON.stringify(def).replace(/\$\{(StateMachine_[A-Za-z0-9_]+)\}/g, (_, p: string) => `local:${byPlaceholder.get(p) ?? p}`)) as Machine;
+    return exactIntrinsics(options.onStageLog ? withStateInput(filled, info) : filled);
   };
   /** The context of a job machine's execution (a split workflow). */
   const childContext = (name: string, childInput: unknown): Record<string, unknown> => {
@@ -326,7 +376,7 @@ async function execute(workflow: Workflow, input: Record<string, unknown>, optio
   /** Runs one child machine (a split job, a foreach chunk); resolves with its output. */
   const runChildMachine = async (child: CompiledMachine, childInput: Record<string, unknown>): Promise<unknown> => {
     if (signal.aborted) throw Object.assign(new Error('the run was stopped'), { name: 'States.TaskFailed' });
-    const exact = fill(child.definition);
+    const exact = fill(child.definition, child.states);
     const m = ownMachine(new StateMachine(exact.definition as never, { validationOptions: { noValidate: true } }));
     const context = childContext(child.name, childInput);
     const ex = m.run(childInput as never, { overrides: { taskResourceLocalHandlers: exact.wrap(buildHandlers(child.definition, child.states)) as never }, context: context as never });
@@ -342,7 +392,7 @@ async function execute(workflow: Workflow, input: Record<string, unknown>, optio
       await progress.catch(() => undefined);
     }
   };
-  const exact = fill(definition);
+  const exact = fill(definition, compiledWf.states);
   const handlers = exact.wrap(buildHandlers(definition, compiledWf.states));
   const text = JSON.stringify(exact.definition);
   // The compiler checks every machine it emits (asl-validator in its tests, structure on every
@@ -453,6 +503,77 @@ function echoText(echo: NonNullable<StateInfo['echo']>, input: unknown): string 
   } catch {
     return echo.message;
   }
+}
+
+/** Receives a line a stage printed (see {@link RunLocalOptions.onStageLog}). */
+type LineSink = (stream: 'stdout' | 'stderr' | 'log', line: string) => void;
+
+/** The key of a stage Task's Parameters that carries the state's input to its local handler. */
+const STATE_INPUT = '\u2063state-input';
+
+/**
+ * The machine with each stage's runner Task given its state's input as one more Parameter (for the
+ * local engine only: the handler takes it off before the request goes on), so the lines the stage
+ * prints are labelled as its progress lines are, matrix values, branch and foreach index included.
+ */
+function withStateInput(m: Machine, info: Record<string, StateInfo>): Machine {
+  const states: Record<string, State> = {};
+  for (const [name, st] of Object.entries(m.States)) {
+    let out = st;
+    const resource = st.Resource ?? '';
+    if (st.Type === 'Task' && info[name]?.role === 'stage' && resource.endsWith(':lambda:invoke') && st.Parameters && typeof st.Parameters === 'object') {
+      out = { ...st, Parameters: { ...(st.Parameters as Record<string, unknown>), [`${STATE_INPUT}.$`]: '$' } };
+    }
+    if (st.Branches) out = { ...out, Branches: st.Branches.map((b) => withStateInput(b, info)) };
+    if (st.ItemProcessor) out = { ...out, ItemProcessor: { ...st.ItemProcessor, ...withStateInput(st.ItemProcessor, info) } };
+    states[name] = out;
+  }
+  return { ...m, States: states };
+}
+
+/** A Task's Parameters without the state input {@link withStateInput} added, and that input. */
+function takeStateInput(p: unknown): { params: unknown; stateInput?: unknown } {
+  if (p === null || typeof p !== 'object' || !(STATE_INPUT in p)) return { params: p };
+  const { [STATE_INPUT]: stateInput, ...params } = p as Record<string, unknown>;
+  return { params, stateInput };
+}
+
+/** How a stage is labelled in its lines: as its progress lines label it. */
+function stageLabel(i: StateInfo | undefined, input: unknown, workflow: string): Omit<RunEvent, 'type' | 'at'> | undefined {
+  if (!i?.job) return undefined;
+  return { workflow, job: i.job, stage: i.title ? echoText(i.title, input) : (i.name ?? i.stage), ...(i.stage !== undefined ? { id: i.stage } : {}), ...whereFields(i.where, input) };
+}
+
+/** The error of a failed attempt: a stage's failed record's error (StageFailed carries the record as JSON), else the error itself. */
+function attemptError(e: unknown): { name: string; message: string; status?: string } {
+  const err = (e ?? {}) as { name?: unknown; message?: unknown };
+  let name = typeof err.name === 'string' ? err.name : 'Error';
+  let message = typeof err.message === 'string' ? err.message : String(e);
+  const json = (text: string): Record<string, unknown> | undefined => {
+    try {
+      const v = JSON.parse(text) as unknown;
+      return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  // A Lambda's failure (task-failure.ts) carries the runner's error as `{errorType, errorMessage}`.
+  const lambda = json(message);
+  if (lambda && typeof lambda.errorMessage === 'string') {
+    name = typeof lambda.errorType === 'string' ? lambda.errorType : name;
+    message = lambda.errorMessage;
+  }
+  const record = json(message) as { status?: unknown; errors?: { name?: unknown; message?: unknown } } | undefined;
+  if (record?.errors && typeof record.errors === 'object') {
+    return { name: String(record.errors.name ?? name), message: String(record.errors.message ?? ''), ...(typeof record.status === 'string' ? { status: record.status } : {}) };
+  }
+  return { name, message };
+}
+
+/** How many times a Task's Retry runs a failed stage again (its retrier for StageFailed). */
+function retriesOf(st: State | undefined): number {
+  const retrier = st?.Retry?.find((r) => r.ErrorEquals.includes('StageFailed') || r.ErrorEquals.includes('States.ALL'));
+  return retrier ? (retrier.MaxAttempts ?? 3) : 0;
 }
 
 /** Where a state runs, read from its input: the matrix combination's values, the parallel branch, the foreach index or until iteration. */

@@ -20,6 +20,8 @@ import { prepareRun } from './prepare-run.ts';
 import { capOutputs } from './cap-outputs.ts';
 import { fitFailure } from './fit-failure.ts';
 import { scrubText } from './scrub-text.ts';
+import { LineSplitter } from './line-splitter.ts';
+import type { StageRunOptions } from './stage-run-options.ts';
 import { maskSecrets, secretMasks } from './secret-masks.ts';
 import { resolveSecretRefs, toSecretRefs, type ResolvedSecret } from './secret-refs.ts';
 import { awsSecretStore, type SecretStore } from './secret-store.ts';
@@ -37,6 +39,12 @@ export interface HandleRequestOptions {
   coordination?: Coordination;
   /** Where secret params are kept (secret-store.ts). @default Parameter Store under `$WF_SECRETS_PREFIX`, when set */
   secretStore?: SecretStore;
+  /**
+   * Receives each line a stage's process prints (bash: stdout and stderr) as it comes, secrets
+   * masked as in the stage's outputs; the last line without a newline comes when the stage ends.
+   * The outputs hold the same text (within their budget). @default lines are not streamed
+   */
+  onLine?: (stream: 'stdout' | 'stderr', line: string) => void;
 }
 
 /** The secret store of a request: the given one, else Parameter Store under `$WF_SECRETS_PREFIX`. */
@@ -115,9 +123,21 @@ function checkStage(req: RunStageRequest): void {
   }
 }
 
-async function runStage(req: RunStageRequest, options: HandleRequestOptions): Promise<StageResponse> {
+async function runStage(req: RunStageRequest, options: HandleRequestOptions, masks: readonly string[]): Promise<StageResponse> {
   checkStage(req);
-  const opts = { signal: options.signal, cwd: options.cwd };
+  const onLine = options.onLine;
+  // Whole lines are masked: a secret split between two chunks of output is still found.
+  const splitters = onLine ? { stdout: new LineSplitter((l) => onLine('stdout', scrubText(l, masks))), stderr: new LineSplitter((l) => onLine('stderr', scrubText(l, masks))) } : undefined;
+  const opts = { signal: options.signal, cwd: options.cwd, ...(splitters ? { onOutput: (stream: 'stdout' | 'stderr', chunk: string) => splitters[stream].push(chunk) } : {}) };
+  try {
+    return await runStageKind(req, options, opts);
+  } finally {
+    splitters?.stdout.end();
+    splitters?.stderr.end();
+  }
+}
+
+async function runStageKind(req: RunStageRequest, options: HandleRequestOptions, opts: StageRunOptions): Promise<StageResponse> {
   switch (req.stage.kind) {
     case 'bash':
       return runBashStage(req, opts);
@@ -146,7 +166,7 @@ export async function handleRequest(raw: RunnerRequest, options: HandleRequestOp
     const { req: plain, resolved } = await withSecrets(req as unknown as Record<string, unknown>, options);
     masks = requestMasks(plain);
     const action = String(plain.action);
-    const out = await dispatch(plain as unknown as RunnerRequest, options);
+    const out = await dispatch(plain as unknown as RunnerRequest, options, masks);
     // Nothing resolved goes back into the machine's state: a value equal to a secret (or to an item
     // of one) goes back as its reference, and anything else holding a secret is masked, as GitHub
     // Actions masks logs. A stage's outputs are a record: masked only.
@@ -225,11 +245,11 @@ export function keyedFailure(e: unknown, key: string): unknown {
   return e;
 }
 
-async function dispatch(req: RunnerRequest, options: HandleRequestOptions): Promise<unknown> {
+async function dispatch(req: RunnerRequest, options: HandleRequestOptions, masks: readonly string[]): Promise<unknown> {
   const action = (req as { action?: unknown }).action;
   switch (action) {
     case 'stage': {
-      const response = await runStage(req as RunStageRequest, options);
+      const response = await runStage(req as RunStageRequest, options, masks);
       return { ...response, outputs: capOutputs(response.outputs) };
     }
     case 'eval':

@@ -37,3 +37,4 @@ export { fitRecord, TRIM_FLOOR_CHARS, type FailedRecord } from './fit-record.ts'
 export { lambdaCause, causeLength, CAUSE_LIMIT_CHARS } from './lambda-cause.ts';
 export { trimMiddle, truncationMarker } from './trim-middle.ts';
 export { runDockerTask, type EcsTaskDescription } from './run-docker-stage.ts';
+export { LineSplitter, MAX_LINE_CHARS } from './line-splitter.ts';

@@ -1,3 +1,4 @@
+import { StringDecoder } from 'node:string_decoder';
 import type { RunStageRequest, StageResponse } from '../protocol/index.ts';
 import { processFailure } from './process-failure.ts';
 import { runBash } from './run-bash.ts';
@@ -22,6 +23,9 @@ export async function runBashStage(req: RunStageRequest, options: StageRunOption
     const values = Object.entries(rendered.env).map(([k, v]) => `\n${k === Object.keys(rendered.env)[0] ? 'with' : 'and'} ${k}=${JSON.stringify(v)}`).join('');
     return { status: 'SUCCESS', outputs: { dryrun: `would run bash${names.length ? ` (env: ${names.join(', ')})` : ''}:\n${text}${values}` } };
   }
+  // A character split between two chunks is decoded whole, once its last byte has come.
+  const decoders = { stdout: new StringDecoder('utf8'), stderr: new StringDecoder('utf8') };
+  const onOutput = options.onOutput ? (stream: 'stdout' | 'stderr', chunk: Buffer): void => options.onOutput!(stream, decoders[stream].write(chunk)) : undefined;
   let result;
   try {
     result = await runBash({
@@ -29,10 +33,13 @@ export async function runBashStage(req: RunStageRequest, options: StageRunOption
       env,
       cwd: options.cwd,
       signal: options.signal,
+      ...(onOutput ? { onOutput } : {}),
       ...(req.stage.timeout !== undefined ? { timeoutMs: req.stage.timeout * 1000 } : {}),
     });
   } catch (err) {
     throw stageFailed({ name: 'StageError', message: `${sc.label}: ${(err as Error).message}` });
+  } finally {
+    if (options.onOutput) for (const stream of ['stdout', 'stderr'] as const) options.onOutput(stream, decoders[stream].end());
   }
   const outputs = { return_code: result.return_code, stdout: result.stdout, stderr: result.stderr };
   const failure = processFailure(sc.label, result, req.stage.timeout);

@@ -23,6 +23,8 @@ export interface RunBashOptions {
   maxOutputBytes?: number;
   /** Wait between SIGTERM and SIGKILL on timeout, in milliseconds. @default 2000 */
   killGraceMs?: number;
+  /** Receives the script's output as it arrives, chunk by chunk (it is captured as well). */
+  onOutput?: (stream: 'stdout' | 'stderr', chunk: Buffer) => void;
 }
 
 /** How a script ended: the bash stage's outputs plus how it was stopped. */
@@ -79,6 +81,7 @@ export async function runBash(options: RunBashOptions): Promise<BashResult> {
       signal: options.signal,
       maxOutputBytes: options.maxOutputBytes,
       killGraceMs: options.killGraceMs,
+      ...(options.onOutput ? { onStdout: (c: Buffer) => options.onOutput!('stdout', c), onStderr: (c: Buffer) => options.onOutput!('stderr', c) } : {}),
     });
     if (r.spawnError) throw new Error(`bash could not be started: ${r.spawnError.message}`);
     const result: BashResult = { return_code: r.code, stdout: r.stdout.trimEnd(), stderr: r.stderr.trimEnd() };

@@ -26,6 +26,8 @@ export interface RunProcessOptions {
   killGraceMs?: number;
   /** Receives stderr as it arrives (it is captured as well). */
   onStderr?: (chunk: Buffer) => void;
+  /** Receives stdout as it arrives (it is captured as well). */
+  onStdout?: (chunk: Buffer) => void;
 }
 
 /** How a supervised process ended. */
@@ -101,7 +103,10 @@ export function runProcess(options: RunProcessOptions): Promise<ProcessResult> {
       stop();
     }
 
-    child.stdout.on('data', (c: Buffer) => stdout.push(c));
+    child.stdout.on('data', (c: Buffer) => {
+      stdout.push(c);
+      options.onStdout?.(c);
+    });
     child.stderr.on('data', (c: Buffer) => {
       stderr.push(c);
       options.onStderr?.(c);
