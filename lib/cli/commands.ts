@@ -15,6 +15,7 @@ export const commandLoaders: ReadonlyMap<string, () => Promise<CliCommand>> = ne
   ['schedule', async () => (await import('./schedule-command.ts')).scheduleCommand],
   ['rerun', async () => (await import('./rerun-command.ts')).rerunCommand],
   ['audit', async () => (await import('./audit-command.ts')).auditCommand],
+  ['logs', async () => (await import('./logs-command.ts')).logsCommand],
   ['start', async () => (await import('./start-command.ts')).startCommand],
   ['status', async () => (await import('./status-command.ts')).statusCommand],
   ['stop', async () => (await import('./stop-command.ts')).stopCommand],

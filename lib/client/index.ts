@@ -19,3 +19,4 @@ export { ParamsRejectedError } from './params-rejected-error.ts';
 export { HistoryTracker } from './history-tracker.ts';
 export { runStatusOf, type RunReport, type JobReport, type StageReport, type RunStatus, type ExecutionStatus, type RunRef } from './run-report.ts';
 export { releaseExecutionName, uniqueExecutionName, executionArnOf, splitExecutionArn } from './execution-names.ts';
+export { stageLogsFromHistory } from './stage-logs.ts';

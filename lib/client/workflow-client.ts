@@ -36,7 +36,8 @@ import { parameterize, redactParams, REDACTED, type Workflow } from '../config/i
 import { setOwn } from '../expr/index.ts';
 import { compileWorkflow, type StateInfo } from '../compiler/index.ts';
 import { AuditStore, lockReleaseKey, type AuditRecord, type ListOptions } from '../audit/index.ts';
-import type { ResultDocument, RunEvent } from '../local/index.ts';
+import type { ResultDocument, RunEvent, StageLog } from '../local/index.ts';
+import { stageLogsFromHistory } from './stage-logs.ts';
 import { executionArnOf, releaseExecutionName, splitExecutionArn, uniqueExecutionName } from './execution-names.ts';
 import { HistoryTracker, parse } from './history-tracker.ts';
 import { ParamsRejectedError } from './params-rejected-error.ts';
@@ -535,6 +536,29 @@ export class WorkflowClient {
     const t = tracker ?? new HistoryTracker(workflow, this.stateInfo(workflow));
     const events = await this.follow(arn, t);
     return { report: this.report(arn, d, workflow, t), events, tracker: t };
+  }
+
+  /**
+   * What a run's stages printed and failed with, attempt by attempt, read from its whole execution
+   * history (stage-logs.ts), with the run's report.
+   */
+  async stageLogs(run: RunRef): Promise<{ report: RunReport; stages: StageLog[] }> {
+    const arn = await this.runArn(run);
+    const d = await this.describe(arn);
+    const workflow = await this.workflowOf(d, arn);
+    const info = this.stateInfo(workflow);
+    const events: HistoryEvent[] = [];
+    await this.call(`reading the history of ${arn}`, async () => {
+      let nextToken: string | undefined;
+      do {
+        const page = await this.sfn.send(new GetExecutionHistoryCommand({ executionArn: arn, maxResults: 1000, nextToken, includeExecutionData: true }));
+        events.push(...(page.events ?? []));
+        nextToken = page.nextToken;
+      } while (nextToken);
+    });
+    const tracker = new HistoryTracker(workflow, info);
+    tracker.add(events);
+    return { report: this.report(arn, d, workflow, tracker), stages: stageLogsFromHistory(events, info) };
   }
 
   /** The run's status, per job and stage from its history, and its result document once it ended. */

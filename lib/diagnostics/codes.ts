@@ -68,6 +68,8 @@ export const codes = {
   WF7003: 'missing required param',
   WF7004: 'malformed param assignment',
   WF7005: 'param value nested too deeply',
+  WF7006: 'no such run',
+  WF7007: 'no such job or stage in the run',
 } as const;
 
 /** A stable diagnostic code from the catalogue. */
