@@ -139,12 +139,35 @@ function render(ctx: CliContext, stages: StageLog[]): string {
   return out.length ? `${out.join('\n')}\n` : '';
 }
 
-function print(ctx: CliContext, run: { id: string; workflow: string; status?: string }, stages: StageLog[], json: boolean | undefined): void {
+/** A job's own error (a `raise` stage's message, say), which no stage's logs hold. */
+interface JobError {
+  job: string;
+  name: string;
+  message: string;
+}
+
+/** The errors of the jobs of a document that `filter` picks (none for a stage). */
+function jobErrors(doc: ResultDocument | undefined, filter: string | undefined): JobError[] {
+  if (filter?.includes('.') || !doc || !isRecord(doc.jobs)) return [];
+  const out: JobError[] = [];
+  for (const [job, record] of Object.entries(doc.jobs)) {
+    if (filter !== undefined && job !== filter) continue;
+    if (isRecord(record) && isRecord(record.errors)) out.push({ job, name: String(record.errors.name ?? 'Error'), message: String(record.errors.message ?? '') });
+  }
+  return out;
+}
+
+function print(ctx: CliContext, run: { id: string; workflow: string; status?: string }, stages: StageLog[], errors: JobError[], json: boolean | undefined): void {
   if (json) {
-    ctx.out(`${JSON.stringify({ run: run.id, workflow: run.workflow, ...(run.status ? { status: run.status } : {}), stages }, null, 2)}\n`);
+    ctx.out(`${JSON.stringify({ run: run.id, workflow: run.workflow, ...(run.status ? { status: run.status } : {}), stages, jobErrors: errors }, null, 2)}\n`);
     return;
   }
-  const text = render(ctx, stages);
+  let text = render(ctx, stages);
+  for (const e of errors) {
+    const [first = '', ...rest] = e.message.split('\n');
+    text += `${terminalText(e.job)} ${ctx.paint.red('✗')} job failed: ${terminalText(e.name)}: ${terminalText(first)}\n`;
+    for (const line of rest) text += `${terminalText(e.job)} ${ctx.paint.red('✗')}   ${terminalText(line)}\n`;
+  }
   if (text) ctx.out(text);
   else ctx.err(`no stage of run ${terminalText(run.id)} printed anything or failed${stages.length ? '' : ' (only stages with an id keep a record: the logs of this run were not kept)'}\n`);
 }
@@ -162,7 +185,7 @@ async function localLogs(ctx: CliContext, runId: string, filter: string | undefi
     const doc = record?.context as ResultDocument | undefined;
     const stages = merged(kept?.stages, doc);
     const picked = select(stages, Object.keys(isRecord(doc?.jobs) ? doc!.jobs : {}), filter, runId);
-    print(ctx, { id: runId, workflow: record?.workflow ?? kept?.workflow ?? '', ...(record ? { status: record.status } : {}) }, picked, opts.json);
+    print(ctx, { id: runId, workflow: record?.workflow ?? kept?.workflow ?? '', ...(record ? { status: record.status } : {}) }, picked, jobErrors(doc, filter), opts.json);
     return ExitCode.ok;
   } finally {
     await local.close();
@@ -194,6 +217,6 @@ async function deployedLogs(ctx: CliContext, run: string, filter: string | undef
   const all = stages.length && !stages.some((s) => s.id !== undefined) ? stages : merged(stages, doc);
   const picked = select(all, [...Object.keys(report.jobs), ...Object.keys(isRecord(doc?.jobs) ? doc!.jobs : {})], filter, report.name);
   if (report.status === 'WAIT') ctx.err(`note: ${terminalText(report.name)} is still running: these are its logs so far\n`);
-  print(ctx, { id: report.name, workflow: report.workflow, status: report.status }, picked, opts.json);
+  print(ctx, { id: report.name, workflow: report.workflow, status: report.status }, picked, jobErrors(doc, filter), opts.json);
   return ExitCode.ok;
 }

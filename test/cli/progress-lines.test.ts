@@ -111,12 +111,14 @@ describe('wf run --progress lines', () => {
     expect(run.stdout).not.toContain('second line');
   });
 
-  it('a recorded run points at wf audit, whose record holds the whole message', () => {
+  it('a recorded run points at wf logs, which shows the whole message; its record holds it too', () => {
     const dir = mkdtempSync(join(tmpdir(), 'wf-progress-audit-'));
     const audited = runWf([], { WORKFLOW_CORE_AUDIT_PATH: dir });
     const id = /^run (\S+) of progress/.exec(audited.stdout)?.[1];
     expect(id).toBeDefined();
-    expect(audited.stdout).toContain(`  (first lines only: wf audit progress --json shows the whole messages, in the "context" of run ${id})`);
+    expect(audited.stdout).toContain(`  (first lines only; the whole errors and what the stages printed: wf logs ${id})`);
+    const logs = spawnSync('node', [wf, 'logs', id!, 'fan'], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, NO_COLOR: '1', WORKFLOW_CORE_AUDIT_PATH: dir } });
+    expect(logs.stdout).toContain('fan ✗ job failed: RaiseError: first line of the error\nfan ✗   second line\nfan ✗   third line\n');
     const records = spawnSync('node', [wf, 'audit', 'progress', '--json'], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, NO_COLOR: '1', WORKFLOW_CORE_AUDIT_PATH: dir } });
     const record = (JSON.parse(records.stdout) as { runId: string; context: { jobs: { fan: { errors: { message: string } } } } }[]).find((r) => r.runId === id);
     expect(record?.context.jobs.fan.errors.message).toBe('first line of the error\nsecond line\nthird line');
