@@ -8,17 +8,14 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { codeFile, PACKAGE_ROOT } from '../package-files.ts';
 import { WorkflowSynthError } from './workflow-synth-error.ts';
 
-/** The package's root directory (where `functions/` and `lib/` are). */
-export const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-
 /** The stage runner's own entry. */
-export const STAGE_RUNNER_ENTRY = join(PACKAGE_ROOT, 'functions', 'stage-runner', 'index.ts');
+export const STAGE_RUNNER_ENTRY = codeFile('functions/stage-runner/index');
 
 /** The module `sfn-workflow` resolves to inside the bundle (see registry-tag.ts). */
-export const REGISTRY_TAG_MODULE = join(PACKAGE_ROOT, 'lib', 'cdk', 'registry-tag.ts');
+export const REGISTRY_TAG_MODULE = codeFile('lib/cdk/registry-tag');
 
 /** The Python runner's folder (packaged as the py-runner Lambda's code). */
 export const PY_RUNNER_DIR = join(PACKAGE_ROOT, 'functions', 'py-runner');

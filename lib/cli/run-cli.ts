@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PACKAGE_ROOT } from '../package-files.ts';
 import { Command, CommanderError } from 'commander';
 import { DiagnosticError } from '../diagnostics/index.ts';
-import { ParamError } from '../config/index.ts';
+import { ParamError } from '../config/param-error.ts';
 import type { CliCommand, CliContext } from './cli-context.ts';
 import { commandsFor } from './commands.ts';
 import { ExitCode } from './exit-codes.ts';
@@ -25,7 +27,7 @@ export interface RunCliOptions {
   commands?: readonly CliCommand[];
 }
 
-const version = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string })
+const version = (JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string })
   .version;
 
 /**

@@ -1,9 +1,8 @@
 import { statSync } from 'node:fs';
-import { registryOption } from './registry-option.ts';
+import { loadCommandRegistry, registryOption } from './registry-option.ts';
 import { join, resolve } from 'node:path';
 import { Option } from 'commander';
 import { loadWorkflows } from '../config/index.ts';
-import { loadRegistryModules, splitRegistryPaths } from '../runtime/index.ts';
 import { DEFAULT_SERVE_PORT, startServer } from '../serve/index.ts';
 import { ensureCredentials, isLoopbackHost, readCredentials, type LocalCredentials } from '../local/verify-sigv4.ts';
 import { commandAction, type CliCommand, type CliContext } from './cli-context.ts';
@@ -78,11 +77,7 @@ async function serve(ctx: CliContext, opts: ServeCliOptions): Promise<number> {
   const loaded = loadWorkflows({ ...(opts.conf !== undefined ? { conf: opts.conf } : {}), env: ctx.env });
   if (loaded.diagnostics.length) ctx.err(renderDiagnostics(loaded.diagnostics, loaded.sources, ctx.paint));
   if (loaded.diagnostics.some((d) => d.severity === 'error')) return ExitCode.usage;
-  try {
-    await loadRegistryModules(splitRegistryPaths([...(opts.registry ?? []), ctx.env.WORKFLOW_CORE_REGISTRY_CALLER]));
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
+  await loadCommandRegistry(ctx, opts.registry, loaded.workflows.values());
   let server;
   try {
     server = await startServer({

@@ -1,7 +1,7 @@
 import { Option } from 'commander';
-import { registryOption } from './registry-option.ts';
+import { loadCommandRegistry, registryOption } from './registry-option.ts';
 import { checkUses, loadWorkflows } from '../config/index.ts';
-import { listFunctions, loadRegistryModules, splitRegistryPaths } from '../runtime/index.ts';
+import { listFunctions } from '../runtime/index.ts';
 import { compileWorkflow } from '../compiler/index.ts';
 import { closest, type Diagnostic } from '../diagnostics/index.ts';
 import { commandAction, type CliCommand, type CliContext } from './cli-context.ts';
@@ -59,13 +59,7 @@ async function validate(ctx: CliContext, names: string[], opts: ValidateOptions)
     }
   }
 
-  const registry = splitRegistryPaths([...(opts.registry ?? []), ctx.env.WORKFLOW_CORE_REGISTRY_CALLER]);
-  if (registry.length && !diagnostics.some((d) => d.severity === 'error')) {
-    try {
-      await loadRegistryModules(registry);
-    } catch (e) {
-      throw new UsageError((e as Error).message);
-    }
+  if (!diagnostics.some((d) => d.severity === 'error') && (await loadCommandRegistry(ctx, opts.registry, loaded.workflows.values()))) {
     diagnostics.push(...checkUses(loaded.workflows.values(), listFunctions()));
     diagnostics.push(...checkWithArgs(loaded.workflows.values()));
   }

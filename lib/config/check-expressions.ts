@@ -26,11 +26,16 @@ export function checkExpressions(ctx: ReadContext, workflow: Workflow): void {
     }
     for (const p of problemsOf(site, scope)) reportAt(ctx, site, p);
   }
-  // py code that does not parse: asked of python3 once for every block of the workflow.
-  if (!ctx.settings.checkPythonSyntax) return;
-  const py = ctx.sites.filter((s) => s.kind === 'python' && !pythonCodeProblems(s.text).length);
-  pythonSyntaxErrors(py.map((s) => s.text))?.forEach((e, i) => {
-    if (e) reportAt(ctx, py[i]!, { code: 'WF3005', message: `py code does not parse: ${e.message}`, offset: e.offset, length: 1, note: 'python3 reads the run: block with each template standing for a value' });
+}
+
+/**
+ * py code that does not parse (`wf validate`): asked of python3 once for every block of every
+ * workflow read, since starting python3 costs more than checking many blocks.
+ */
+export function checkPythonSyntax(contexts: readonly ReadContext[]): void {
+  const py = contexts.flatMap((ctx) => ctx.sites.filter((s) => s.kind === 'python' && !pythonCodeProblems(s.text).length).map((site) => ({ ctx, site })));
+  pythonSyntaxErrors(py.map((p) => p.site.text))?.forEach((e, i) => {
+    if (e) reportAt(py[i]!.ctx, py[i]!.site, { code: 'WF3005', message: `py code does not parse: ${e.message}`, offset: e.offset, length: 1, note: 'python3 reads the run: block with each template standing for a value' });
   });
 }
 

@@ -59,6 +59,12 @@ function callStages(workflow: Workflow): CallStage[] {
   return out;
 }
 
+/** True when some workflow has a call stage (so needs its registry modules to run). */
+export function hasCallStages(workflows: Iterable<Workflow>): boolean {
+  for (const wf of workflows) if (callStages(wf).length) return true;
+  return false;
+}
+
 /** Diagnostics for the call stages of `workflows` whose `uses` names a function not in `functions` (`registry/alias@tag` each). */
 export function checkUses(workflows: Iterable<Workflow>, functions: readonly string[]): Diagnostic[] {
   const tree = treeOf(functions);

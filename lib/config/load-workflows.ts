@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { isMap, isScalar, type Node } from 'yaml';
-import { closest, didYouMean, quoteList, type Diagnostic } from '../diagnostics/index.ts';
+import { closest, DiagnosticError, didYouMean, quoteList, type Diagnostic } from '../diagnostics/index.ts';
 import { checkTriggers } from './check-triggers.ts';
 import { triggerTargets } from './trigger-targets.ts';
 import { checkScheduledParams } from './check-scheduled-params.ts';
@@ -19,6 +19,8 @@ import type { Workflow } from './model.ts';
 import { parseSource } from './parse-source.ts';
 import type { ReadContext } from './read-context.ts';
 import { readWorkflow } from './read-workflow.ts';
+import { checkPythonSyntax } from './check-expressions.ts';
+import { confDirectory } from './project-settings.ts';
 import { settingsFromEnv } from './settings.ts';
 import type { SourceFile } from './source-file.ts';
 
@@ -69,8 +71,14 @@ interface Candidate {
 /** Loads the workflows of a config directory. */
 export function loadWorkflows(options: LoadOptions = {}): LoadResult {
   const env = options.env ?? process.env;
-  const conf = options.conf ?? (env.WORKFLOW_CORE_CONF_PATH || undefined) ?? 'conf';
   const log = new DiagnosticLog();
+  let conf: string;
+  try {
+    conf = confDirectory(options.conf, env);
+  } catch (e) {
+    if (!(e instanceof DiagnosticError)) throw e;
+    return { workflows: new Map(), diagnostics: e.diagnostics, sources: new Map() };
+  }
   let paths: string[];
   try {
     paths = discoverFiles(conf);
@@ -151,11 +159,14 @@ function load(
   }
 
   const read = new Map<string, Workflow>();
+  const contexts: ReadContext[] = [];
   for (const c of byName.values()) {
     if (!c.syntaxOk) continue;
     const ctx: ReadContext = { source: c.source, log, owner: c.name, settings, sites: [] };
     read.set(c.name, readWorkflow(ctx, c.name, c.value, c.source.locate(c.keyNode), c.topLevel));
+    contexts.push(ctx);
   }
+  if (settings.checkPythonSyntax) checkPythonSyntax(contexts);
   checkTriggers(log, read, new Set(byName.keys()));
   checkScheduledParams(log, read);
   attributeFileProblems(log, candidates);

@@ -26,14 +26,6 @@ for src in json.loads(sys.stdin.read()):
 print(json.dumps(out))
 `;
 
-let available: boolean | undefined;
-
-/** True when python3 runs here (asked once). */
-function hasPython(): boolean {
-  available ??= spawnSync('python3', ['-c', 'pass'], { stdio: 'ignore', timeout: 10_000 }).status === 0;
-  return available;
-}
-
 /** `code` with each template replaced by text of its length that parses where it sits. */
 function stand_in(code: string): string {
   let out = '';
@@ -58,10 +50,11 @@ function offsetOf(code: string, line: number, col: number): number {
  * python3 is not there to ask.
  */
 export function pythonSyntaxErrors(codes: readonly string[]): Array<PythonSyntaxError | undefined> | undefined {
-  if (!codes.length || process.env.WF_PYTHON_CHECK === '0' || !hasPython()) return undefined;
+  if (!codes.length || process.env.WF_PYTHON_CHECK === '0') return undefined;
   const sources = codes.map((c) => (c.includes('${{') ? stand_in(c) : c));
-  const r = spawnSync('python3', ['-c', CHECK], { input: JSON.stringify(sources), encoding: 'utf8', timeout: 30_000, maxBuffer: 16 << 20 });
-  if (r.status !== 0) return undefined;
+  // -S: no site packages to import (ast and json are the standard library's); no python3 at all is no check.
+  const r = spawnSync('python3', ['-S', '-c', CHECK], { input: JSON.stringify(sources), encoding: 'utf8', timeout: 30_000, maxBuffer: 16 << 20 });
+  if (r.error || r.status !== 0) return undefined;
   const found = JSON.parse(r.stdout) as Array<[number, number, string] | null>;
   return found.map((f, i) => (f ? { offset: offsetOf(sources[i]!, f[0], f[1]), message: f[2] } : undefined));
 }

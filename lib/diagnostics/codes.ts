@@ -13,6 +13,7 @@ export const codes = {
   WF1005: 'no workflow found',
   WF1006: 'file is not valid UTF-8',
   WF1007: 'map or list used as a key',
+  WF1008: 'project settings cannot be read',
   // schema
   WF2001: 'unknown key',
   WF2002: 'missing required key',

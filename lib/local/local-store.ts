@@ -13,12 +13,13 @@ import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync, statSync, truncateSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { AuditError, AuditStore, isConnectionError } from '../audit/index.ts';
 import { configuredIdleMs, EXIT_TAKEN, probeAuditServer, readServerInfo, type AuditServerInfo } from './audit-server.ts';
 import { ensureCredentials, type LocalCredentials } from './verify-sigv4.ts';
 import { flushPending, type FlushResult } from './pending-records.ts';
+import { codeFile, FROM_SOURCES } from '../package-files.ts';
 
 /** Options of {@link openLocalStore}. */
 export interface LocalStoreOptions {
@@ -71,13 +72,13 @@ function spawnDaemon(auditDir: string, logFile: string): Daemon {
   } catch {
     // no log yet
   }
-  const require = createRequire(import.meta.url);
-  const loader = pathToFileURL(require.resolve('tsx')).href;
-  const script = fileURLToPath(new URL('./audit-server.ts', import.meta.url));
+  // From the TypeScript sources (the repository), the server script runs under tsx; built, as is.
+  const loader = FROM_SOURCES ? ['--import', pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href] : [];
+  const script = codeFile('lib/local/audit-server');
   const log = openSync(logFile, 'a');
   const daemon: Daemon = { exited: false, code: null };
   try {
-    const child = spawn(process.execPath, ['--import', loader, script, auditDir], {
+    const child = spawn(process.execPath, [...loader, script, auditDir], {
       detached: true,
       cwd: auditDir,
       stdio: ['ignore', 'ignore', log],

@@ -6,6 +6,7 @@
  * call has to be stopped. Arguments go in and outputs come back as JSON-compatible data.
  */
 import { Worker } from 'node:worker_threads';
+import { BUNDLED } from '../package-files.ts';
 import { registryModuleUrls } from './load-registry-modules.ts';
 
 /** What a function call came to, as the worker reports it. */
@@ -25,8 +26,9 @@ export interface WorkerCall {
   args: unknown;
 }
 
-// The worker's code: plain JavaScript (it runs inside a Lambda bundle too). It loads tsx when a
-// module is TypeScript, imports the modules, then answers `{id, call}` messages with outcomes.
+// The worker's code: plain JavaScript (it runs inside a Lambda bundle too). It imports the modules
+// (JavaScript: TypeScript registry modules are compiled when loaded), then answers `{id, call}`
+// messages with outcomes.
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const STORE = Symbol.for('sfn-workflow.call-registry');
@@ -39,7 +41,6 @@ const textOf = (v) => {
 const isPlain = (v) => { if (typeof v !== 'object' || v === null || Array.isArray(v)) return false; const p = Object.getPrototypeOf(v); return p === Object.prototype || p === null; };
 const kindOf = (v) => v === null ? 'null' : Array.isArray(v) ? 'a list' : typeof v === 'object' ? 'an instance of ' + ((v.constructor && v.constructor.name) || 'a class') : 'a ' + typeof v;
 const ready = (async () => {
-  if (workerData.tsx) (await import(workerData.tsx)).register();
   for (const url of workerData.modules) await import(url);
 })();
 parentPort.on('message', async ({ id, call }) => {
@@ -73,21 +74,15 @@ interface Pooled {
 const idle = new Map<string, Pooled[]>();
 let nextId = 0;
 
-/** The modules a worker imports, and the tsx loader when one of them is TypeScript; undefined when no worker can run calls here. */
-function workerSetup(): { modules: string[]; tsx?: string } | undefined {
+/** The modules a worker imports; undefined when no worker can run calls here. */
+function workerSetup(): { modules: string[] } | undefined {
   const modules = registryModuleUrls();
   // Inside a bundle (the stage-runner Lambda) the registry modules are part of this very file.
-  if (!modules.length && /\.(m?js|cjs)$/.test(new URL(import.meta.url).pathname)) modules.push(import.meta.url);
-  if (!modules.length) return undefined;
-  if (!modules.some((m) => /\.[mc]?tsx?$/.test(new URL(m).pathname))) return { modules };
-  try {
-    return { modules, tsx: import.meta.resolve('tsx/esm/api') };
-  } catch {
-    return undefined;
-  }
+  if (!modules.length && BUNDLED) modules.push(import.meta.url);
+  return modules.length ? { modules } : undefined;
 }
 
-function takeWorker(key: string, setup: { modules: string[]; tsx?: string }): Pooled {
+function takeWorker(key: string, setup: { modules: string[] }): Pooled {
   const free = idle.get(key)?.pop();
   if (free) return free;
   // The worker's code is a CommonJS script: a parent started with `--input-type=module` must not pass that on.

@@ -5,14 +5,15 @@
  * runtime would report (`lambdaCause`), so local runs and AWS runs fail alike; a timeout, a cancel
  * or an interpreter that dies without answering is a `StageFailed` too.
  */
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { PACKAGE_ROOT } from '../package-files.ts';
 import { ErrorNames, type PyRunRequest } from '../protocol/index.ts';
 import { lastLine } from './last-line.ts';
 import { runProcess } from './run-process.ts';
 import { RunnerError, stageFailed } from './runner-error.ts';
 
 /** Absolute path of the Python runner's handler file. */
-export const PY_RUNNER_PATH = fileURLToPath(new URL('../../functions/py-runner/handler.py', import.meta.url));
+export const PY_RUNNER_PATH = join(PACKAGE_ROOT, 'functions', 'py-runner', 'handler.py');
 
 /** How {@link runPython} runs. */
 export interface RunPythonOptions {
