@@ -107,7 +107,8 @@ function select(stages: StageLog[], jobs: Iterable<string>, filter: string | und
   const picked = ofJob.filter((s) => s.id === stage || s.stage === stage);
   if (picked.length) return picked;
   const names = [...new Set(ofJob.flatMap((s) => (s.id !== undefined && s.id !== s.stage ? [s.id, s.stage] : [s.stage])))];
-  const near = closest(stage, names);
+  // An id is what JOB.STAGE is usually typed with: suggested first.
+  const near = closest(stage, ofJob.flatMap((s) => (s.id !== undefined ? [s.id] : []))) ?? closest(stage, names);
   throw notFound(
     `job "${job}" of run ${run} has no stage "${stage}" with logs`,
     names.length ? `${near ? `did you mean "${job}.${near}"? ` : ''}its stages with logs are ${quoteList(names)}` : `no stage of job "${job}" printed anything or failed`,
