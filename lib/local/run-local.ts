@@ -246,6 +246,8 @@ async function execute(workflow: Workflow, input: Record<string, unknown>, optio
   };
   // Attempts of each stage so far, by state and place (a retried Task runs its handler again).
   const attempts = new Map<string, number>();
+  // Failed attempts that will be retried, by state: their StateFailed events are not a stage's end.
+  const retryPending = new Map<string, number>();
   const children = new Map(compiledWf.children.map((c) => [c.name, c]));
   // Signals and concurrency slots live in the local store (see local-coordination.ts).
   // The tail of each failed child run's history, as GetExecutionHistory gives it newest first: what
@@ -351,12 +353,15 @@ async function execute(workflow: Workflow, input: Record<string, unknown>, optio
         try {
           return await handler(p, sink);
         } catch (e) {
+          const thrown = taskFailure(e);
           if (stage) {
             const error = attemptError(e);
-            const retrying = !signal.aborted && error.status !== 'CANCEL' && attempt <= retriesOf(states.get(name));
+            const retrying = !signal.aborted && error.status !== 'CANCEL' && attempt <= retriesOf(states.get(name), thrown.name);
+            // The engine reports the state failed before it retries it: progress waits for the last attempt.
+            if (retrying) retryPending.set(name, (retryPending.get(name) ?? 0) + 1);
             options.onStageLog!({ type: 'stage-attempt-failed', ...stage, attempt, error: { name: error.name, message: error.message }, retrying, at: Date.now() });
           }
-          throw taskFailure(e);
+          throw thrown;
         }
       };
     }
@@ -380,7 +385,7 @@ async function execute(workflow: Workflow, input: Record<string, unknown>, optio
     const m = ownMachine(new StateMachine(exact.definition as never, { validationOptions: { noValidate: true } }));
     const context = childContext(child.name, childInput);
     const ex = m.run(childInput as never, { overrides: { taskResourceLocalHandlers: exact.wrap(buildHandlers(child.definition, child.states)) as never }, context: context as never });
-    const progress = watchEvents(withOwnTypes(ex.eventLogs as AsyncGenerator<unknown>, exact.passStates), child.states, workflow.name, {}, options.onEvent, options.onRawEvent, String((context.Execution as { Id: string }).Id), tooLargeIn);
+    const progress = watchEvents(withOwnTypes(ex.eventLogs as AsyncGenerator<unknown>, exact.passStates), child.states, workflow.name, {}, options.onEvent, options.onRawEvent, String((context.Execution as { Id: string }).Id), tooLargeIn, retryPending);
     const onAbort = (): void => ex.abort();
     signal.addEventListener('abort', onAbort, { once: true });
     try {
@@ -432,7 +437,7 @@ async function execute(workflow: Workflow, input: Record<string, unknown>, optio
   // The result document is the output of the run's result state: read it from the event log
   // (a failed run's Fail state only names the run in its cause, on AWS as here).
   const seen: { result?: ResultDocument; jobs?: Record<string, unknown> } = {};
-  const progress = watchEvents(withOwnTypes(execution.eventLogs as AsyncGenerator<unknown>, exact.passStates), compiledWf.states, workflow.name, seen, options.onEvent, options.onRawEvent, executionId, tooLargeIn);
+  const progress = watchEvents(withOwnTypes(execution.eventLogs as AsyncGenerator<unknown>, exact.passStates), compiledWf.states, workflow.name, seen, options.onEvent, options.onRawEvent, executionId, tooLargeIn, retryPending);
   const sofar = (): Record<string, unknown> => ({ ...input, jobs: { ...(input as { jobs?: object }).jobs, ...seen.jobs } });
   try {
     const out = (await execution.result) as unknown as ResultDocument;
@@ -570,9 +575,9 @@ function attemptError(e: unknown): { name: string; message: string; status?: str
   return { name, message };
 }
 
-/** How many times a Task's Retry runs a failed stage again (its retrier for StageFailed). */
-function retriesOf(st: State | undefined): number {
-  const retrier = st?.Retry?.find((r) => r.ErrorEquals.includes('StageFailed') || r.ErrorEquals.includes('States.ALL'));
+/** How many times a Task's Retry runs it again after an error of this name (its first retrier for the name, as Step Functions picks). */
+function retriesOf(st: State | undefined, error: string): number {
+  const retrier = st?.Retry?.find((r) => r.ErrorEquals.includes(error) || (r.ErrorEquals.includes('States.ALL') && !error.startsWith('States.Runtime')));
   return retrier ? (retrier.MaxAttempts ?? 3) : 0;
 }
 
@@ -605,7 +610,7 @@ function failedRun(input: Record<string, unknown>, _w: Workflow, name: string, m
   return { status: 'FAILED', ...baseDoc(input), errors: [{ name, message }] };
 }
 
-async function watchEvents(events: AsyncGenerator<unknown>, info: Record<string, StateInfo>, workflow: string, seen: { result?: ResultDocument; jobs?: Record<string, unknown> }, onEvent: ((e: RunEvent) => void) | undefined, onRaw: RunLocalOptions['onRawEvent'], execution: string, onTooLarge: (state: string, bytes: number) => void): Promise<void> {
+async function watchEvents(events: AsyncGenerator<unknown>, info: Record<string, StateInfo>, workflow: string, seen: { result?: ResultDocument; jobs?: Record<string, unknown> }, onEvent: ((e: RunEvent) => void) | undefined, onRaw: RunLocalOptions['onRawEvent'], execution: string, onTooLarge: (state: string, bytes: number) => void, retryPending: Map<string, number> = new Map()): Promise<void> {
   const started = new Map<string, number>();
   const failed = new Set<string>();
   const emit = onEvent ?? ((): void => undefined);
@@ -652,6 +657,11 @@ async function watchEvents(events: AsyncGenerator<unknown>, info: Record<string,
         const out = ev.state.output as { jobs?: Record<string, { status?: string }> } | undefined;
         emit({ type: 'job-end', workflow, job: i.job, status: out?.jobs?.[i.job!]?.status, at: ev.timestamp });
       } else if (i.role === 'stage' && ev.type !== 'StateExited') {
+        const pending = ev.type === 'StateFailed' ? (retryPending.get(ev.state.name) ?? 0) : 0;
+        if (pending > 0) {
+          retryPending.set(ev.state.name, pending - 1);
+          continue;
+        }
         if (!failed.has(key)) emit({ type: 'stage-failed', ...base, ms });
         failed.add(key);
       } else if (i.role === 'stage' || i.role === 'stage-close') {
