@@ -35,6 +35,17 @@ writeFileSync(
             printf 'evil \\033[31m red\\n'
             sleep 4
             echo "linked" >&2
+recovers:
+  type: Workflow
+  jobs:
+    net:
+      stages:
+        - name: upload
+          id: upload
+          retry: {max: 2, delay: 1}
+          bash: |
+            echo "uploading"
+            if [ ! -f "$FLAG" ]; then touch "$FLAG"; echo "connection reset" >&2; exit 56; fi
 printing:
   type: Workflow
   jobs:
@@ -109,9 +120,26 @@ describe('failed attempts and wf logs', () => {
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('  ↻ check › flaky attempt 1 failed, retrying: StageError: bash stage "flaky" exited with code 3: disk full on attempt');
     expect(run.stderr).toContain('  ! check › flaky attempt 2 failed: StageError: bash stage "flaky" exited with code 3: disk full on attempt');
+    const lines = run.stderr.split('\n');
+    const last = lines.indexOf('  ! check › flaky attempt 2 failed: StageError: bash stage "flaky" exited with code 3: disk full on attempt');
+    // The stage's end is its last attempt's: one ✗ line, after the reason.
+    expect(lines.filter((l) => /^ {2}✗ check › flaky failed/.test(l))).toHaveLength(1);
+    expect(lines.findIndex((l) => /^ {2}✗ check › flaky failed/.test(l))).toBeGreaterThan(last);
     expect(run.stderr).toContain('    check › analyse | py says hello');
     expect(run.stderr).toContain('    check › lint | lint line one');
   });
+
+  it('a stage that fails once and succeeds on retry shows the failed attempt, then ends ✓, never ✗', () => {
+    const r = spawnSync(process.execPath, [join(root, 'bin/wf.js'), 'run', 'recovers', '--progress', '--no-audit'], { cwd: temp, encoding: 'utf8', env: { ...env, FLAG: join(temp, 'flag') }, timeout: 120_000 });
+    expect(r.status).toBe(0);
+    const lines = r.stderr.split('\n');
+    const failed = lines.indexOf('  ↻ net › upload attempt 1 failed, retrying: StageError: bash stage "upload" exited with code 56: connection reset');
+    const ended = lines.findIndex((l) => /^ {2}✓ net › upload \d/.test(l));
+    expect(failed).toBeGreaterThan(0);
+    expect(ended).toBeGreaterThan(failed);
+    expect(lines.filter((l) => l === '    net › upload | uploading')).toHaveLength(2);
+    expect(lines.some((l) => l.includes('✗'))).toBe(false);
+  }, 120_000);
 
   it('the summary gives the first line of the error and the wf logs command for the rest', () => {
     expect(runId).toMatch(/^\d{17}-[0-9a-f]{8}$/);
