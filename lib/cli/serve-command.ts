@@ -29,13 +29,15 @@ interface ServeCliOptions extends ConfOptions {
  * `--require-signature` only requests SigV4-signed with the credentials file's keys are served
  * (`--credentials`, else `$WORKFLOW_CORE_SERVE_CREDENTIALS`, else `<state dir>/serve/credentials.json`,
  * made with random keys on first use). Listening on a non-loopback address prints a warning.
+ * The same port serves the web console at `/` (docs/console.md); its address is printed on stderr,
+ * with a token for the browser when requests must be signed.
  */
 export const serveCommand: CliCommand = {
   name: 'serve',
   register(program, ctx) {
     program
       .command('serve')
-      .description('serve the Step Functions API locally (StartExecution, DescribeExecution, ...) over the local engine')
+      .description('serve the Step Functions API locally (StartExecution, DescribeExecution, ...) over the local engine, and a web console at /')
       .option('--port <n>', 'the port (0 picks a free one)', String(DEFAULT_SERVE_PORT))
       .option('--host <address>', 'the address to listen on; anything but loopback exposes the endpoint to the network', '127.0.0.1')
       .option('--require-signature', 'serve only requests SigV4-signed with the credentials file\'s keys (see --credentials)')
@@ -111,6 +113,7 @@ async function serve(ctx: CliContext, opts: ServeCliOptions): Promise<number> {
   if (signature) ctx.err(`requests must be signed (AWS Signature Version 4, service "states") with the credentials in ${signature.source} (access key id ${signature.credentials.accessKeyId})\n`);
   if (server.recovered) ctx.err(`${server.recovered} execution(s) were running when the server last stopped: now FAILED (States.Runtime)\n`);
   for (const m of server.executions.stateMachines()) ctx.err(`  ${terminalText(m.stateMachineArn)}\n`);
+  ctx.err(`web console: ${server.consoleUrl}${signature ? ' (the token lets a browser in without signing; it changes at each start)' : ''}\n`);
   ctx.out(`listening on ${server.url}\n`);
   await new Promise<void>((resolve) => {
     const stop = (): void => {

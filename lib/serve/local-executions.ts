@@ -24,7 +24,7 @@ import { randomUUID } from 'node:crypto';
 import type { Workflow } from '../config/index.ts';
 import { REDACTED, redactParams, VALUE_DEPTH_MAX, valueDepth } from '../config/index.ts';
 import { compileWorkflow, type Machine } from '../compiler/index.ts';
-import { runAudited, RunInputError, secretTexts, type ResultDocument } from '../local/index.ts';
+import { runAudited, RunInputError, secretTexts, type ResultDocument, type RunEvent } from '../local/index.ts';
 import { CAUSE_LIMIT_CHARS } from '../runtime/index.ts';
 import type { AuditStore, RunType } from '../audit/index.ts';
 import { HistoryRecorder, type ExecutionEnd, type HistoryEvent } from './history-recorder.ts';
@@ -65,6 +65,27 @@ export interface LocalExecutionsOptions {
   log?: (line: string) => void;
   /** The clock. @default Date.now */
   now?: () => number;
+  /** The local state folder whose `logs/` keeps what each run's stages printed (`wf logs`). @default none: no logs are kept */
+  logsDir?: string;
+  /** Told of each run's progress events and stage lines as they come, and of its end (the web console). @default none */
+  watch?: RunWatch;
+}
+
+/** A run of the endpoint, as a {@link RunWatch} sees it. */
+export interface WatchedRun {
+  runId: string;
+  executionArn: string;
+  workflow: Workflow;
+  /** The params as given (secret values included: for masking, never to show). */
+  params: Record<string, unknown>;
+}
+
+/** Receives what the endpoint's runs do while they run. */
+export interface RunWatch {
+  /** A progress event (`job-start`, `stage-end`, ...) or a stage's line or failed attempt. */
+  event(run: WatchedRun, e: RunEvent): void;
+  /** The run ended (its audit record is written). */
+  ended(run: WatchedRun): void;
 }
 
 /** A state machine of the endpoint. */
@@ -350,14 +371,19 @@ export class LocalExecutions {
     let doc: ResultDocument | undefined;
     let end: ExecutionEnd;
     let topExecution: string | undefined;
+    const params = isRecord(i.params) ? i.params : {};
+    const runId = typeof runInfo.id === 'string' && runInfo.id !== '' ? runInfo.id : record.name;
+    const watch = this.options.watch;
+    const watched: WatchedRun = { runId, executionArn: record.executionArn, workflow, params };
+    const onWatched = watch ? (e: RunEvent): void => watch.event(watched, e) : undefined;
     try {
       doc = await runAudited(workflow, {
         workflows: this.options.workflows,
         audit: this.options.audit,
         type: auditType(release.type, lock),
-        params: isRecord(i.params) ? i.params : {},
+        params,
         release,
-        runId: typeof runInfo.id === 'string' && runInfo.id !== '' ? runInfo.id : record.name,
+        runId,
         jobs: isRecord(i.jobs) ? i.jobs : {},
         ...(lock ? { lock } : {}),
         ...(typeof runInfo.parent === 'string' ? { parentRunId: runInfo.parent } : {}),
@@ -369,6 +395,8 @@ export class LocalExecutions {
         },
         ...(this.options.retryWaitMs !== undefined ? { retryWaitMs: this.options.retryWaitMs } : {}),
         ...(this.options.pendingDir !== undefined ? { pendingDir: this.options.pendingDir } : {}),
+        ...(this.options.logsDir !== undefined ? { logsDir: this.options.logsDir, onLogsError: (e: Error) => this.options.log?.(`${record.name} (${record.workflow}): the run's logs were not kept: ${e.message}`) } : {}),
+        ...(onWatched ? { onEvent: onWatched, onStageLog: onWatched } : {}),
         onAuditError: (e, _doc, keptAt) =>
           this.options.log?.(`${record.name} (${record.workflow}): the run's audit record was not written: ${e.message}${keptAt ? `; kept in ${keptAt} until the store takes it` : ''}`),
       });
@@ -394,6 +422,7 @@ export class LocalExecutions {
     if (doc) record.result = JSON.stringify(doc);
     if (record.status !== 'FAILED') this.fullInputs.delete(record.executionArn);
     await this.persist(record).catch((e: unknown) => this.options.log?.(`${record.name} (${record.workflow}): the execution record was not written: ${(e as Error).message}`));
+    watch?.ended(watched);
   }
 
   private outcome(doc: ResultDocument, recorder: HistoryRecorder): ExecutionEnd {

@@ -10,6 +10,10 @@
  * the server's own names with its port (DNS rebinding), whose `Origin` is not the server's own, or
  * a CORS preflight is refused with HTTP 403 (`AccessDeniedException`). With `signature`, a request
  * must also be SigV4-signed (service `states`) with the given credentials.
+ *
+ * The same port serves the web console (console/web-console.ts): the page at `/` and its JSON
+ * endpoints under `/console/`, behind the same Host and Origin checks; with `signature`, a browser
+ * holds a token instead of signing (console/console-access.ts).
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -18,6 +22,9 @@ import { hostname, networkInterfaces } from 'node:os';
 import type { Workflow } from '../config/index.ts';
 import { openLocalStore } from '../local/index.ts';
 import { hostProblem, isLoopbackHost, originProblem, readBody, verifySigV4, type LocalCredentials } from '../local/verify-sigv4.ts';
+import { newConsoleToken } from './console/console-access.ts';
+import { LiveRuns } from './console/live-runs.ts';
+import { isConsoleRequest, WebConsole } from './console/web-console.ts';
 import { ExecutionTable, EXECUTIONS_TABLE } from './execution-table.ts';
 import { LocalExecutions } from './local-executions.ts';
 import { isSfnAction, runSfnAction } from './sfn-actions.ts';
@@ -59,6 +66,8 @@ export interface RunningServer {
   port: number;
   /** `http://127.0.0.1:<port>`: the endpoint to give the AWS SDK or CLI. */
   url: string;
+  /** The web console's address to open in a browser (with `?token=` when requests must be signed). */
+  consoleUrl: string;
   executions: LocalExecutions;
   /** Executions found RUNNING from a previous server and marked FAILED at start. */
   recovered: number;
@@ -126,12 +135,16 @@ async function signatureRefusal(guard: RequestGuard, req: IncomingMessage, body:
   return refused ? new SfnError(refused.type, refused.message, 403) : undefined;
 }
 
-async function handle(executions: LocalExecutions, guard: RequestGuard, req: IncomingMessage, res: ServerResponse, log?: (line: string) => void): Promise<void> {
+async function handle(executions: LocalExecutions, guard: RequestGuard, web: WebConsole, req: IncomingMessage, res: ServerResponse, log?: (line: string) => void): Promise<void> {
   try {
     const fromPage = pageRefusal(guard, req);
     if (fromPage) {
       req.resume();
       send(res, fromPage.status, fromPage.body(), { connection: 'close' });
+      return;
+    }
+    if (isConsoleRequest(req)) {
+      await web.handle(req, res, log);
       return;
     }
     const body = await readBody(req, MAX_BODY_BYTES);
@@ -177,6 +190,7 @@ async function handle(executions: LocalExecutions, guard: RequestGuard, req: Inc
  */
 export async function startServer(options: ServeOptions): Promise<RunningServer> {
   const local = await openLocalStore({ ...(options.dir !== undefined ? { dir: options.dir } : {}) });
+  const live = new LiveRuns(local.dir);
   let executions: LocalExecutions;
   let recovered: number;
   try {
@@ -187,6 +201,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       table,
       audit: local.store,
       pendingDir: local.dir,
+      logsDir: local.dir,
+      watch: live,
       ...(options.retryWaitMs !== undefined ? { retryWaitMs: options.retryWaitMs } : {}),
       ...(options.log ? { log: options.log } : {}),
     });
@@ -196,8 +212,9 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     throw e;
   }
   let guard: RequestGuard | undefined;
+  let web: WebConsole | undefined;
   const server = createServer((req, res) => {
-    if (guard) void handle(executions, guard, req, res, options.log);
+    if (guard && web) void handle(executions, guard, web, req, res, options.log);
     else send(res, 503, new SfnError('ServiceUnavailable', 'the local server is starting', 503).body());
   });
   server.keepAliveTimeout = 5_000;
@@ -214,11 +231,15 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     throw e;
   }
   const port = (server.address() as AddressInfo).port;
+  const token = options.signature ? newConsoleToken() : undefined;
+  web = new WebConsole({ workflows: options.workflows, executions, store: local.store, live, port, ...(token !== undefined ? { token } : {}) });
   guard = makeGuard(options.host ?? '127.0.0.1', port, options.signature);
+  const url = `http://${options.host ?? '127.0.0.1'}:${port}`;
   let closing: Promise<void> | undefined;
   return {
     port,
-    url: `http://${options.host ?? '127.0.0.1'}:${port}`,
+    url,
+    consoleUrl: `${url}/${token !== undefined ? `?token=${token}` : ''}`,
     executions,
     recovered,
     close: () =>
