@@ -8,7 +8,8 @@
  * Sections: compile speed and definition size (compile-scale.ts), transitions and runner
  * invocations on the local engine (engine-costs.ts, construct-costs.ts), the local engine's
  * per-stage overhead (local-overhead.ts), a foreach over 100,000 items (large-foreach.ts), and
- * the job plan's makespan on random DAGs (dag-makespan.ts).
+ * the job plan's makespan on random DAGs (dag-makespan.ts), and the built `wf` command's start-up
+ * beside a bare node's (startup.ts).
  */
 import '../lib/local/polyfill.ts';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -21,6 +22,7 @@ import { countRun, measureMixed, registerBenchFunctions } from './engine-costs.t
 import { scaleWorkflow } from './generate.ts';
 import { measureLocalOverhead } from './local-overhead.ts';
 import { HISTORY_LIMIT, largeForeach } from './large-foreach.ts';
+import { measureStartup } from './startup.ts';
 
 /** us-east-1 list prices used for the dollar figures (see docs/performance.md). */
 export const PRICES = {
@@ -50,6 +52,16 @@ const log = (s: string): void => void process.stderr.write(`${s}\n`);
 const ms = (x: number): string => (x < 10 ? x.toFixed(2) : x < 100 ? x.toFixed(1) : x.toFixed(0));
 const int = (x: number): string => Math.round(x).toLocaleString('en-US');
 const pass = (ok: boolean): Status => (ok ? 'PASS' : 'MISS');
+
+// 0. Start-up of the built command, beside `node -e 0` measured in the same run.
+log('start-up: wf --version, wf validate, wf run hello');
+const startup = measureStartup(quick ? 5 : 11);
+const rows0: Row[] = [
+  { figure: 'startup: node -e 0 (floor)', value: `${ms(startup.nodeMs)} ms`, target: '—', status: 'info', note: `median of ${startup.reps}, interleaved with the rows below` },
+  { figure: 'startup: wf --version', value: `${ms(startup.versionMs)} ms`, target: '≤ 2.5× node', status: pass(startup.versionMs <= 2.5 * startup.nodeMs), note: `${(startup.versionMs / startup.nodeMs).toFixed(2)}× node` },
+  { figure: 'startup: wf validate (conf/)', value: `${ms(startup.validateMs)} ms`, target: '≤ 300 ms', status: pass(startup.validateMs <= 300), note: `${(startup.validateMs / startup.nodeMs).toFixed(1)}× node; python3 checks the py blocks` },
+  { figure: 'startup: wf run hello --no-audit', value: `${ms(startup.runHelloMs)} ms`, target: '≤ 600 ms', status: pass(startup.runHelloMs <= 600), note: `${(startup.runHelloMs / startup.nodeMs).toFixed(1)}× node; bash and python3 stages included` },
+];
 
 // 1. Compile speed and definition size.
 const sizes: Array<[number, number]> = quick ? [[100, 3], [1000, 2], [10_000, 1]] : [[100, 9], [1000, 5], [10_000, 3]];
@@ -92,7 +104,7 @@ const dag12sp = dagMakespan(500, 12, 0.25, 42, false);
 const dag30sp = dagMakespan(500, 30, 0.25, 42, false);
 
 // The table.
-const rows: Row[] = [];
+const rows: Row[] = [...rows0];
 for (const s of scale) {
   rows.push({
     figure: `compile_ms_per_1k_stages (${int(s.stages)} stages)`,
@@ -227,6 +239,7 @@ const results = {
   seconds,
   quick,
   figures: {
+    startup_ms: { node: startup.nodeMs, version: startup.versionMs, validate: startup.validateMs, run_hello: startup.runHelloMs },
     compile_ms_per_1k_stages: Object.fromEntries(scale.map((s) => [s.stages, s.compileMsPer1kStages])),
     compile_ms: Object.fromEntries(scale.map((s) => [s.stages, s.compileMs])),
     compile_growth_10k_over_100: growth,

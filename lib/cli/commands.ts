@@ -7,6 +7,7 @@ import type { CliCommand } from './cli-context.ts';
  * and one line here.
  */
 export const commandLoaders: ReadonlyMap<string, () => Promise<CliCommand>> = new Map<string, () => Promise<CliCommand>>([
+  ['init', async () => (await import('./init-command.ts')).initCommand],
   ['validate', async () => (await import('./validate-command.ts')).validateCommand],
   ['compile', async () => (await import('./compile-command.ts')).compileCommand],
   ['graph', async () => (await import('./graph-command.ts')).graphCommand],

@@ -4,7 +4,7 @@
  * process group, as a terminal sends it), while wf still cancels the run.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -32,9 +32,14 @@ describe('Ctrl-C', () => {
   const dir = mkdtempSync(join(tmpdir(), 'wf-ctrl-c-'));
   writeFileSync(join(dir, 'wf.yml'), ['slow:', '  type: Workflow', '  jobs:', '    j:', '      stages:', '        - {name: Hold, bash: "sleep 30"}', ''].join('\n'));
   const args = ['run', 'slow', '--conf', dir, '--no-audit', '--progress'];
+  // A project with wf installed as npm lays it out: its bin linked in node_modules/.bin.
+  const project = join(dir, 'project');
+  mkdirSync(join(project, 'node_modules', '.bin'), { recursive: true });
+  writeFileSync(join(project, 'package.json'), '{"name": "project", "private": true}\n');
+  symlinkSync(join(ROOT, 'bin/wf.js'), join(project, 'node_modules', '.bin', 'wf'));
 
   it('exits 130 from wf itself and under npx', async () => {
     expect(await ctrlC(process.execPath, [join(ROOT, 'bin/wf.js'), ...args], dir)).toEqual({ status: 130 });
-    expect(await ctrlC('npx', ['--prefix', ROOT, 'wf', ...args], dir)).toEqual({ status: 130 });
+    expect(await ctrlC('npx', ['--prefix', project, 'wf', ...args], dir)).toEqual({ status: 130 });
   }, 60_000);
 });
