@@ -22,7 +22,7 @@ interface Laid {
 
 function layout(graph: WorkflowGraph): { nodes: Laid[]; edges: Array<{ points: Array<{ x: number; y: number }>; kind: string }>; width: number; height: number } {
   const g = new dagre.graphlib.Graph({ compound: true, multigraph: true });
-  g.setGraph({ rankdir: 'TB', nodesep: 24, ranksep: 36, marginx: 8, marginy: 8 });
+  g.setGraph({ rankdir: 'TB', nodesep: 24, ranksep: 56, marginx: 8, marginy: 24 });
   g.setDefaultEdgeLabel(() => ({}));
   for (const n of graph.nodes) {
     const width = Math.min(240, Math.max(96, n.label.length * CHAR_WIDTH + 24));

@@ -35,6 +35,8 @@ export function RunsPage(props: { workflows: WorkflowView[]; route: Route }) {
     location.hash = href(['runs'], { workflow: q.workflow ?? workflow, status: q.status ?? status, page: p > 1 ? String(p) : undefined });
   };
   const pages = data ? Math.max(1, Math.ceil(data.total / PAGE_SIZE)) : 1;
+  // What is shown is the page the data is of (the address may be ahead of it for a moment).
+  const shown = data ? Math.floor(data.offset / PAGE_SIZE) + 1 : page;
   return (
     <>
       <h1>Runs</h1>
@@ -113,7 +115,7 @@ export function RunsPage(props: { workflows: WorkflowView[]; route: Route }) {
               Previous page
             </button>
             <span aria-live="polite">
-              Page {page} of {pages} ({data.total} runs)
+              Page {shown} of {pages} ({data.total} runs)
             </span>
             <button type="button" disabled={page >= pages} onClick={() => go({ page: page + 1 })}>
               Next page

@@ -31,7 +31,7 @@ function Field(props: { param: ParamView; value: string | boolean; set: (v: stri
   if (p.type === 'choice' && p.options) {
     input = (
       <select {...common} value={String(value)} onChange={(e) => set((e.target as HTMLSelectElement).value)}>
-        {!p.required || !p.hasDefault ? <option value="">{p.required ? 'choose…' : '(default)'}</option> : null}
+        {!p.hasDefault && <option value="">{p.required ? 'choose…' : '(none)'}</option>}
         {p.options.map((o) => (
           <option key={String(o)} value={String(o)}>
             {String(o)}

@@ -46,6 +46,11 @@ export interface Timeline {
   summaries: TimelineSummary[];
 }
 
+/** Where a stage ran: its matrix combination, branch and foreach item or until iteration. */
+function placeOf(e: RunEvent): Pick<TimelineSpan, 'matrix' | 'branch' | 'loop'> {
+  return { ...(e.matrix ? { matrix: e.matrix } : {}), ...(e.branch !== undefined ? { branch: e.branch } : {}), ...(e.loop !== undefined ? { loop: e.loop } : {}) };
+}
+
 interface Group {
   summary: TimelineSummary;
   open: Map<string, TimelineSpan | number>;
@@ -85,7 +90,7 @@ export class RunTimeline {
       summary.count += 1;
       summary.start = Math.min(summary.start, e.at);
       if (summary.count <= PLACES_SHOWN) {
-        const span: TimelineSpan = { job: e.job, stage, start: e.at, status: 'RUNNING', ...(e.matrix ? { matrix: e.matrix } : {}), ...(e.branch !== undefined ? { branch: e.branch } : {}), ...(e.loop !== undefined ? { loop: e.loop } : {}) };
+        const span: TimelineSpan = { job: e.job, stage, start: e.at, status: 'RUNNING', ...placeOf(e) };
         this.spans.push(span);
         group.open.set(place, span);
       } else {
@@ -102,7 +107,7 @@ export class RunTimeline {
     if (open === undefined) {
       // A skipped stage ends without starting: one instant.
       summary.count += 1;
-      if (summary.count <= PLACES_SHOWN) this.spans.push({ job: e.job, stage, start: e.at, end: e.at, status, ...(e.matrix ? { matrix: e.matrix } : {}), ...(e.branch !== undefined ? { branch: e.branch } : {}), ...(e.loop !== undefined ? { loop: e.loop } : {}) });
+      if (summary.count <= PLACES_SHOWN) this.spans.push({ job: e.job, stage, start: e.at, end: e.at, status, ...placeOf(e) });
       else summary.hidden += 1;
     } else if (typeof open !== 'number') {
       open.end = e.at;
