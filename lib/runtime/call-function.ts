@@ -31,7 +31,7 @@ function kindOf(v: unknown): string {
  * known, so that aborting `signal` (the stage's timeout, a cancel) stops it; a function the host
  * process registered itself runs in-process, where it cannot be stopped.
  */
-export async function callFunction(uses: string, args: Record<string, unknown>, signal?: AbortSignal): Promise<Record<string, unknown>> {
+export async function callFunction(uses: string, args: Record<string, unknown>, signal?: AbortSignal, onOutput?: (stream: 'stdout' | 'stderr', chunk: Buffer) => void): Promise<Record<string, unknown>> {
   const found = lookupFunction(uses);
   if (!found.ok) throw new RunnerError('RegistryError', found.note ? `${found.message}; ${found.note}` : found.message);
   const { entry } = found;
@@ -39,7 +39,7 @@ export async function callFunction(uses: string, args: Record<string, unknown>, 
   if (!checked.ok) {
     throw new RunnerError('ArgumentError', `arguments do not match ${uses}:\n${formatArgProblems(checked.problems)}`);
   }
-  const inWorker = callInWorker({ registry: entry.registry, alias: entry.alias, tag: entry.tag, args: checked.args }, signal);
+  const inWorker = callInWorker({ registry: entry.registry, alias: entry.alias, tag: entry.tag, args: checked.args }, signal, onOutput);
   const outcome = inWorker ? await inWorker : undefined;
   if (outcome && outcome.kind !== 'missing') return fromOutcome(uses, outcome);
   let returned: unknown;

@@ -40,6 +40,14 @@ const textOf = (v) => {
 };
 const isPlain = (v) => { if (typeof v !== 'object' || v === null || Array.isArray(v)) return false; const p = Object.getPrototypeOf(v); return p === Object.prototype || p === null; };
 const kindOf = (v) => v === null ? 'null' : Array.isArray(v) ? 'a list' : typeof v === 'object' ? 'an instance of ' + ((v.constructor && v.constructor.name) || 'a class') : 'a ' + typeof v;
+for (const stream of ['stdout', 'stderr']) {
+  process[stream].write = (chunk, encoding, cb) => {
+    parentPort.postMessage({ output: stream, text: typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8') });
+    const done = typeof encoding === 'function' ? encoding : cb;
+    if (typeof done === 'function') done();
+    return true;
+  };
+}
 const ready = (async () => {
   for (const url of workerData.modules) await import(url);
 })();
@@ -69,6 +77,8 @@ parentPort.on('message', async ({ id, call }) => {
 interface Pooled {
   worker: Worker;
   busy: boolean;
+  /** Where what the function prints goes during a call (console.log and friends); the process's own streams otherwise. */
+  onOutput?: (stream: 'stdout' | 'stderr', chunk: Buffer) => void;
 }
 
 const idle = new Map<string, Pooled[]>();
@@ -88,7 +98,15 @@ function takeWorker(key: string, setup: { modules: string[] }): Pooled {
   // The worker's code is a CommonJS script: a parent started with `--input-type=module` must not pass that on.
   const execArgv = process.execArgv.filter((a) => !a.startsWith('--input-type'));
   const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: setup, execArgv });
-  return { worker, busy: false };
+  const pooled: Pooled = { worker, busy: false };
+  // What a function prints comes as messages on the same port as its answer, so in order with it.
+  worker.on('message', (m: { output?: 'stdout' | 'stderr'; text?: string }) => {
+    if (m.output !== 'stdout' && m.output !== 'stderr') return;
+    const chunk = Buffer.from(String(m.text ?? ''));
+    if (pooled.onOutput) pooled.onOutput(m.output, chunk);
+    else process[m.output].write(chunk);
+  });
+  return pooled;
 }
 
 function release(key: string, p: Pooled): void {
@@ -105,17 +123,19 @@ function release(key: string, p: Pooled): void {
  * the host process itself), in which case the caller runs it in-process. Aborting `signal`
  * terminates the worker; the promise then never settles (the caller has already given up).
  */
-export function callInWorker(call: WorkerCall, signal?: AbortSignal): Promise<CallOutcome> | undefined {
+export function callInWorker(call: WorkerCall, signal?: AbortSignal, onOutput?: Pooled['onOutput']): Promise<CallOutcome> | undefined {
   const setup = workerSetup();
   if (!setup) return undefined;
   const key = JSON.stringify(setup);
   const pooled = takeWorker(key, setup);
   pooled.busy = true;
+  pooled.onOutput = onOutput;
   const { worker } = pooled;
   worker.ref();
   const id = nextId++;
   return new Promise<CallOutcome>((resolve) => {
     const done = (outcome: CallOutcome, keep: boolean): void => {
+      pooled.onOutput = undefined;
       worker.off('message', onMessage);
       worker.off('error', onError);
       worker.off('exit', onExit);

@@ -1,3 +1,4 @@
+import { StringDecoder } from 'node:string_decoder';
 import { ErrorNames, type RunStageRequest, type StageResponse } from '../protocol/index.ts';
 import { callFunction } from './call-function.ts';
 import { stageFailed } from './runner-error.ts';
@@ -19,6 +20,9 @@ export async function runCallStage(req: RunStageRequest, options: StageRunOption
   if (req.stage.dryrun) {
     return { status: 'SUCCESS', outputs: { dryrun: `would call ${uses} with ${JSON.stringify(args)}` } };
   }
+  // What the function prints (in its worker thread) goes to the stage's lines, a character split between chunks decoded whole.
+  const decoders = { stdout: new StringDecoder('utf8'), stderr: new StringDecoder('utf8') };
+  const onOutput = options.onOutput ? (stream: 'stdout' | 'stderr', chunk: Buffer): void => options.onOutput!(stream, decoders[stream].write(chunk)) : undefined;
   const timers: NodeJS.Timeout[] = [];
   // Aborted once the stage is decided: stops a function still running (a timeout, a cancel).
   const stop = new AbortController();
@@ -38,7 +42,7 @@ export async function runCallStage(req: RunStageRequest, options: StageRunOption
     else options.signal?.addEventListener('abort', onAbort);
   });
   try {
-    const outputs = await Promise.race([callFunction(uses, args, stop.signal), guards]);
+    const outputs = await Promise.race([callFunction(uses, args, stop.signal, onOutput), guards]);
     return { status: 'SUCCESS', outputs };
   } catch (err) {
     if (err instanceof Error && err.name === ErrorNames.stageFailed) throw err;

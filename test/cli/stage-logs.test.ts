@@ -35,6 +35,14 @@ writeFileSync(
             printf 'evil \\033[31m red\\n'
             sleep 4
             echo "linked" >&2
+calling:
+  type: Workflow
+  jobs:
+    c:
+      stages:
+        - name: speak
+          id: speak
+          uses: talk/say@v1
 recovers:
   type: Workflow
   jobs:
@@ -105,6 +113,25 @@ describe('wf run --progress streams stage output', () => {
     expect(stderr).toContain('    build (linux) › Compile on linux | evil \\x1b[31m red');
     expect(stderr).not.toContain('\x1b');
     expect(stderr).not.toContain('tok-s3cr3t-42');
+  }, 120_000);
+});
+
+describe('a call stage', () => {
+  it('streams what its function prints, while it runs, and wf logs reads it back', () => {
+    const registry = join(root, 'test/cli/fixtures/talk-registry.ts');
+    const r = wf(['run', 'calling', '--progress', '--registry', registry]);
+    expect(r.code).toBe(0);
+    const lines = r.stderr.split('\n');
+    const said = lines.indexOf('    c › speak | call says hi');
+    const warned = lines.indexOf('    c › speak | call warns');
+    const ended = lines.findIndex((l) => /^ {2}✓ c › speak \d/.test(l));
+    expect(said).toBeGreaterThan(0);
+    expect(warned).toBeGreaterThan(said);
+    expect(ended).toBeGreaterThan(warned);
+    const id = /^run (\S+) of calling/m.exec(r.stdout)?.[1] ?? '';
+    const logs = wf(['logs', id, 'c.speak']).stdout;
+    expect(logs).toContain('c › speak | call says hi\n');
+    expect(logs).toContain('c › speak ! call warns\n');
   }, 120_000);
 });
 
