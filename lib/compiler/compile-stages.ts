@@ -25,6 +25,7 @@ import { parseTemplate, pythonTemplateSites } from '../expr/index.ts';
 import { compileWait } from './compile-wait.ts';
 import { compileBatchedForeach, foreachBatchSize } from './compile-batched-foreach.ts';
 import { compileDocker } from './compile-docker.ts';
+import { compileS3Foreach } from './compile-s3-foreach.ts';
 import { compileTrigger, stateMachinePlaceholder } from './compile-trigger.ts';
 import { checkLambdaTimeout, counterRetry, lambdaStageTimeout, retriers, retryScope, stageInfo, workflowEnv as env } from './stage-parts.ts';
 
@@ -441,6 +442,7 @@ function compileParallel(cx: CompileContext, stage: ParallelStage, scope: StageS
 }
 
 function compileForeach(cx: CompileContext, stage: ForeachStage, scope: StageScope, label: Label, rec: string | undefined, next: string, fail: string): string {
+  if (stage.s3) return compileS3Foreach(cx, stage, scope, label, rec, next, fail);
   const proc = cx.inSink(() => foreachItemBody(cx, stage, scope, label));
   const batch = foreachBatchSize(cx, stage, proc.sink.machine(proc.value.start));
   if (batch !== undefined) return compileBatchedForeach(cx, stage, scope, label, rec, next, fail, batch, proc);

@@ -33,6 +33,16 @@ const condition = z
   .describe('a condition: true, false, "${{ expr }}" or a bare expression');
 const freeMap = z.record(z.string(), z.unknown()).describe('a map');
 const positiveInt = z.number().int().min(1).describe('a whole number of at least 1');
+/** `foreach: {s3: ...}`: the objects under a prefix, or a manifest's records. */
+const s3Source = z
+  .strictObject({
+    bucket: z.string().min(1).describe('a bucket name or a template'),
+    prefix: z.string().optional().describe('the items are the objects under this prefix'),
+    key: z.string().min(1).optional().describe('the items are the records of this manifest (JSON array, JSONL or CSV)'),
+    format: z.enum(['json', 'jsonl', 'csv']).optional().describe('the manifest\'s format (default: from the key\'s extension)'),
+  })
+  .describe('{bucket, prefix} (objects) or {bucket, key} (a manifest)');
+
 const wholeNumber = (min: number, max: number) =>
   z.number().int().min(min).max(max).describe(`a whole number from ${min} to ${max}`);
 const retryCount = wholeNumber(0, 19);
@@ -167,9 +177,15 @@ export function stageKindSchemas(stage: z.ZodType) {
     }),
     foreach: z.strictObject({
       ...base,
-      foreach: z.union([z.array(z.unknown()), template]).describe('a list or a template yielding a list'),
+      foreach: z
+        .union([z.array(z.unknown()), template, z.strictObject({ s3: s3Source })])
+        .describe('a list, a template yielding a list, or {s3: {bucket, prefix}} / {s3: {bucket, key}}'),
       stages,
-      concurrent: wholeNumber(1, 10).optional(),
+      concurrent: wholeNumber(1, 10000).optional().describe('items at once: 1 to 10 (1 to 10000 for an S3 foreach)'),
+      'tolerated-failure': z
+        .union([wholeNumber(0, 100_000_000), z.string().regex(/^(100|\d{1,2})(\.\d+)?%$/)])
+        .optional()
+        .describe('for an S3 foreach: failed items tolerated, a count (N) or a percentage ("N%")'),
       'use-index-as-key': z.boolean().optional(),
       batch: z
         .union([wholeNumber(1, 10000), z.literal('auto')])

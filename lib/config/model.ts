@@ -177,6 +177,22 @@ export interface ForeachStage extends StageBase {
    * execution's history well under the limit). Unset: batched only when a fixed list is too long.
    */
   batch?: number | 'auto';
+  /** Items from S3 (`foreach: {s3: ...}`): a Distributed Map reads them; `foreach` is then `[]`. */
+  s3?: S3ItemSource;
+  /** For an S3 foreach: how many failed items the stage tolerates (a count or a percentage). @default none */
+  toleratedFailure?: { count: number } | { percent: number };
+}
+
+/** Where an S3 foreach's items come from: the objects under a prefix, or the records of a manifest. */
+export interface S3ItemSource {
+  /** The bucket (text or a template). */
+  bucket: string;
+  /** The objects under this prefix are the items (`{key, size, etag}`). */
+  prefix?: string;
+  /** The manifest whose records are the items. */
+  key?: string;
+  /** The manifest's format: from `format`, else the key's extension (`.json`, `.jsonl`, `.csv`). */
+  format?: 'json' | 'jsonl' | 'csv';
 }
 export interface CaseMatch {
   /** The case value as text; `_` or `else` is the default branch. */

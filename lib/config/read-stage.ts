@@ -14,7 +14,7 @@ import { deriveStageId } from './derive-stage-id.ts';
 import { describeValue } from './describe-value.ts';
 import { mapEntries } from './map-entries.ts';
 import { splitUses } from './split-uses.ts';
-import type { CaseMatch, RetryPolicy, Stage, StageBase, StageKind } from './model.ts';
+import type { CaseMatch, RetryPolicy, S3ItemSource, Stage, StageBase, StageKind } from './model.ts';
 import { report, type ReadContext } from './read-context.ts';
 import { readObject, reportUnknownKey, type Fields } from './read-object.ts';
 import { ALL_STAGE_KEYS, KIND_FIELD_LIST, KIND_FIELDS, kindFieldsOf, otherKindHints } from './stage-kinds.ts';
@@ -321,14 +321,22 @@ function readKind(
       };
     case 'foreach': {
       const loopRoots = [...scope.roots, 'item', 'loop'];
+      const source = fields.value<unknown[] | string | { s3: S3ItemSource }>('foreach');
+      const s3 = source !== null && typeof source === 'object' && !Array.isArray(source) ? readS3Source(ctx, fields, source.s3, what) : undefined;
+      const tolerated = fields.value<number | string>('tolerated-failure');
+      const concurrent = fields.value<number>('concurrent') ?? 1;
+      if (!s3 && concurrent > 10) report(ctx, 'WF2004', `"concurrent" must be at most 10, got ${concurrent}`, fields.get('concurrent')!.loc, 'a foreach over a list runs at most 10 items at once; only a foreach over S3 (foreach: {s3: ...}) takes up to 10000');
+      if (!s3 && tolerated !== undefined) report(ctx, 'WF2008', `"tolerated-failure" of ${what} needs a foreach over S3`, fields.get('tolerated-failure')!.loc, 'a foreach over a list is fail-fast: use continue-on-error, or try/catch, inside its stages');
       return {
         ...base,
         kind,
-        foreach: fields.value<unknown[] | string>('foreach') ?? [],
+        foreach: s3 || source === undefined || source === null ? [] : (source as unknown[] | string),
         stages: nested('stages', loopRoots, `foreach ${what}`, 1),
-        concurrent: fields.value<number>('concurrent') ?? 1,
+        concurrent,
         useIndexAsKey: fields.value<boolean>('use-index-as-key') ?? false,
         ...(fields.value('batch') !== undefined ? { batch: fields.value<number | 'auto'>('batch') } : {}),
+        ...(s3 ? { s3 } : {}),
+        ...(s3 && tolerated !== undefined ? { toleratedFailure: typeof tolerated === 'number' ? { count: tolerated } : { percent: Number(tolerated.slice(0, -1)) } } : {}),
       };
     }
     case 'case':
@@ -462,4 +470,30 @@ function readMatches(ctx: ReadContext, fields: Fields, scope: StageScope, what: 
     out.push({ case: value, isDefault, stages, loc: at });
   });
   return out;
+}
+
+/** Manifest formats by file extension. */
+const MANIFEST_EXTENSIONS: Record<string, S3ItemSource['format']> = { '.json': 'json', '.jsonl': 'jsonl', '.ndjson': 'jsonl', '.csv': 'csv' };
+
+/**
+ * A foreach's `{s3: ...}` (its fields already checked by the schema): exactly one of `prefix` and
+ * `key`; a manifest's format from `format`, else from the key's extension.
+ */
+function readS3Source(ctx: ReadContext, fields: Fields, s3: S3ItemSource, what: string): S3ItemSource | undefined {
+  const at = fields.get('foreach')!.loc;
+  if ((s3.prefix === undefined) === (s3.key === undefined)) {
+    report(ctx, s3.prefix === undefined ? 'WF2002' : 'WF2008', `"foreach: {s3: ...}" of ${what} needs exactly one of "prefix" (loop over the objects under it) and "key" (loop over a manifest's records)`, at);
+    return undefined;
+  }
+  if (s3.prefix !== undefined) {
+    if (s3.format !== undefined) report(ctx, 'WF2008', `"format" of ${what}'s S3 foreach applies to a manifest ("key"), not to a listing ("prefix")`, at);
+    return { bucket: s3.bucket, prefix: s3.prefix };
+  }
+  const ext = /\.[A-Za-z]+$/.exec(s3.key!)?.[0]?.toLowerCase() ?? '';
+  const format = s3.format ?? MANIFEST_EXTENSIONS[ext];
+  if (!format) {
+    report(ctx, 'WF2008', `the manifest "${s3.key}" of ${what} has no known format`, at, 'name it .json (a JSON array), .jsonl or .csv (a header row first), or add format: json | jsonl | csv');
+    return undefined;
+  }
+  return { bucket: s3.bucket, key: s3.key!, format };
 }

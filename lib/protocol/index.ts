@@ -101,8 +101,11 @@ export interface EvalRequest {
 /** Request to turn a Map state's ordered results into keyed outputs. */
 export interface CollectRequest {
   action: 'collect';
-  /** `chunk`: one chunk of a batched foreach, trimmed to its share of the output budget. */
-  kind: 'foreach' | 'matrix' | 'chunk';
+  /**
+   * `chunk`: one chunk of a batched foreach, trimmed to its share of the output budget; `records`:
+   * the item records of one batch of an S3 foreach, trimmed to {@link BATCH_RECORDS_BYTES}.
+   */
+  kind: 'foreach' | 'matrix' | 'chunk' | 'records';
   /**
    * Map iteration results in item order: for foreach and chunk, each item's stages; for a
    * `chunked` foreach, the chunks' trimmed records (one list per chunk); for matrix, the records.
@@ -115,6 +118,24 @@ export interface CollectRequest {
   chunked?: boolean;
   /** For chunk: how many chunks share the output budget. */
   share?: number;
+}
+
+/** What one batch of an S3 foreach returns at most (its item records): under the 256 KiB of a state's output. */
+export const BATCH_RECORDS_BYTES = 200 * 1024;
+
+/**
+ * Request to count an S3 foreach's item records, which a Distributed Map's ResultWriter wrote
+ * (`results`: the `ResultWriterDetails` of the Map's output, naming the run's manifest), and to hold
+ * the count of failed items to the stage's tolerance. Returns `{count, succeeded, failed, results}`;
+ * past the tolerance it fails with `StageFailed` (the record keeps those outputs).
+ */
+export interface TallyRequest {
+  action: 'tally';
+  key?: string;
+  results: { Bucket: string; Key: string };
+  tolerated?: { count: number } | { percent: number };
+  /** The stage's name, for messages. */
+  stage?: string;
 }
 
 /** A declared param as the compiler passes it to {@link PrepareRequest}. */
@@ -247,7 +268,7 @@ export interface ForgetSecretsRequest {
 }
 
 /** Any request the stage runner accepts. */
-export type RunnerRequest = RunStageRequest | EvalRequest | CollectRequest | PrepareRequest | SignalWaitRequest | ConcurrencyReclaimRequest | ConcurrencyCancelRequest | StartDeadlineRequest | NeedsWaitRequest | JobDoneRequest | ChildOutcomeRequest | ForgetSecretsRequest;
+export type RunnerRequest = RunStageRequest | EvalRequest | CollectRequest | TallyRequest | PrepareRequest | SignalWaitRequest | ConcurrencyReclaimRequest | ConcurrencyCancelRequest | StartDeadlineRequest | NeedsWaitRequest | JobDoneRequest | ChildOutcomeRequest | ForgetSecretsRequest;
 
 export {
   CoordinationKeys,
@@ -317,6 +338,8 @@ export const Placeholders = {
   securityGroup: 'EcsSecurityGroup',
   /** `ENABLED` in public subnets (the task pulls its image over the internet), `DISABLED` in private ones. */
   assignPublicIp: 'EcsAssignPublicIp',
+  /** The bucket Distributed Maps write their results to (an S3 foreach's per-item records). */
+  resultsBucket: 'ResultsBucket',
   /** Child state machine ARN: `StateMachine_<workflow>` with non-alphanumerics as `_`. */
   stateMachinePrefix: 'StateMachine_',
   taskDefinitionPrefix: 'TaskDefinition_',

@@ -10,7 +10,7 @@
  * chunks are trimmed first, each to its share of the budget (`chunk`), so that what the chunk
  * executions return stays small however many items there are.
  */
-import type { CollectRequest } from '../protocol/index.ts';
+import { BATCH_RECORDS_BYTES, type CollectRequest } from '../protocol/index.ts';
 import { badRequest } from './runner-error.ts';
 import { capOutputs, OUTPUT_BUDGET_BYTES, truncatedMarker } from './cap-outputs.ts';
 import { setOwn } from '../expr/index.ts';
@@ -33,11 +33,28 @@ function trimRecords(results: Result[], budget: number): Result[] {
   for (const [i, bytes] of order) {
     if (total <= budget) break;
     const r = out[i]!;
-    const trimmed = size(r.item) > 256 ? { status: r.status, ...truncatedMarker(bytes) } : { status: r.status, item: r.item, stages: truncatedMarker(size(r.stages)) };
+    const trimmed = size(r.item) > 256 ? { status: r.status, ...truncatedMarker(bytes) } : { status: r.status, item: r.item, stages: truncatedMarker(size(r.stages)), ...(r.errors !== undefined ? { errors: r.errors } : {}) };
     out[i] = trimmed;
     total -= bytes - size(trimmed);
   }
   return out;
+}
+
+/** The longest error message a trimmed item record keeps. */
+const ERROR_MESSAGE_BYTES = 1024;
+
+/**
+ * An S3 foreach batch's item records (already `{status, item, stages, errors?}`) within `budget`:
+ * the largest records' `stages` become markers first, then long error messages are cut.
+ */
+function fitRecords(results: Result[], budget: number): Result[] {
+  const out = trimRecords(results, budget);
+  if (size(out) <= budget) return out;
+  return out.map((r) => {
+    const errors = r.errors as { name?: unknown; message?: unknown } | undefined;
+    if (typeof errors?.message !== 'string' || Buffer.byteLength(errors.message) <= ERROR_MESSAGE_BYTES) return r;
+    return { ...r, errors: { ...errors, message: `${Buffer.from(errors.message).subarray(0, ERROR_MESSAGE_BYTES).toString('utf8')}… (${Buffer.byteLength(errors.message)} bytes)` } };
+  });
 }
 
 /** Each item's record from its iteration's output (its stages) and the item: `{status, item, stages}`. */
@@ -52,6 +69,7 @@ export function collectResults(req: CollectRequest): Record<string, unknown> {
     const share = typeof req.share === 'number' && req.share >= 1 ? req.share : 1;
     return { results: trimRecords(itemRecords(req.results as Result[], req.items ?? []), Math.floor(OUTPUT_BUDGET_BYTES / share)) };
   }
+  if (req.kind === 'records') return { records: fitRecords(req.results as Result[], BATCH_RECORDS_BYTES) };
   if (req.kind === 'foreach') {
     const results = req.chunked ? (req.results as Result[][]).flat() : itemRecords(req.results as Result[], req.items ?? []);
     const items = req.items ?? results.map((r) => r.item);

@@ -5,10 +5,12 @@
  * so that the state machine's Retry and Catch see them: `StageFailed` (message: the failed
  * record's JSON), `ExpressionError`, `BadRequest`; each kept within what a cause carries (fit-failure.ts).
  */
-import type { CollectRequest, ConcurrencyCancelRequest, ConcurrencyReclaimRequest, EvalRequest, PrepareRequest, RunnerRequest, RunStageRequest, SignalWaitRequest, StageResponse, StartDeadlineRequest, NeedsWaitRequest, JobDoneRequest, ChildOutcomeRequest } from '../protocol/index.ts';
+import type { TallyRequest, CollectRequest, ConcurrencyCancelRequest, ConcurrencyReclaimRequest, EvalRequest, PrepareRequest, RunnerRequest, RunStageRequest, SignalWaitRequest, StageResponse, StartDeadlineRequest, NeedsWaitRequest, JobDoneRequest, ChildOutcomeRequest } from '../protocol/index.ts';
 import { childOutcome } from './child-outcome.ts';
 import { cancelHolders, defaultCoordination, reclaimSlots, startDeadline, type Coordination } from './coordination.ts';
 import { collectResults } from './collect-results.ts';
+import { S3Client } from '@aws-sdk/client-s3';
+import { tallyResults } from './tally-results.ts';
 import { evaluateItems } from './evaluate-items.ts';
 import { runBashStage } from './run-bash-stage.ts';
 import { runCallStage } from './run-call-stage.ts';
@@ -45,6 +47,8 @@ export interface HandleRequestOptions {
    * The outputs hold the same text (within their budget). @default lines are not streamed
    */
   onLine?: (stream: 'stdout' | 'stderr', line: string) => void;
+  /** The S3 client `tally` reads an S3 foreach's results with. @default the AWS SDK's, from the environment */
+  s3?: S3Client;
 }
 
 /** The secret store of a request: the given one, else Parameter Store under `$WF_SECRETS_PREFIX`. */
@@ -54,6 +58,7 @@ function storeFor(options: HandleRequestOptions): SecretStore | undefined {
   return prefix ? (defaultStore ??= awsSecretStore(prefix)) : undefined;
 }
 let defaultStore: SecretStore | undefined;
+let defaultS3: S3Client | undefined;
 
 /** The runs whose secret references a request may read: its own and its parent's. */
 function runsOf(req: Record<string, unknown>): Set<string> {
@@ -257,6 +262,8 @@ async function dispatch(req: RunnerRequest, options: HandleRequestOptions, masks
       return evaluateItems(req as EvalRequest);
     case 'collect':
       return collectResults(req as CollectRequest);
+    case 'tally':
+      return tallyResults(req as TallyRequest, options.s3 ?? (defaultS3 ??= new S3Client({})));
     case 'prepare':
       return prepareRun(req as PrepareRequest, storeFor(options));
     case 'start-deadline':
@@ -287,6 +294,6 @@ async function dispatch(req: RunnerRequest, options: HandleRequestOptions, masks
     case 'virtual-py':
       throw badRequest(`"${action}" requests go to the Python runner (functions/py-runner/handler.py), not the stage runner`);
     default:
-      throw badRequest(`unknown action ${JSON.stringify(action)}; expected "stage", "eval", "collect", "prepare", "start-deadline", "signal-wait", "needs-wait", "job-done", "concurrency-reclaim", "concurrency-cancel", "child-outcome" or "forget-secrets"`);
+      throw badRequest(`unknown action ${JSON.stringify(action)}; expected "stage", "eval", "collect", "tally", "prepare", "start-deadline", "signal-wait", "needs-wait", "job-done", "concurrency-reclaim", "concurrency-cancel", "child-outcome" or "forget-secrets"`);
   }
 }

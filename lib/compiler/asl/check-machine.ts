@@ -24,6 +24,11 @@ export function isSyncTask(st: State): boolean {
   return st.Type === 'Task' && /\.sync(:\d+)?$/.test(st.Resource ?? '');
 }
 
+/** Whether a Map state is a Distributed Map (its items run in child executions). */
+export function isDistributed(st: State): boolean {
+  return st.Type === 'Map' && st.ItemProcessor?.ProcessorConfig?.Mode === 'DISTRIBUTED';
+}
+
 /** History events a state adds each time it runs (its entry and exit, and a Task's scheduling). */
 function eventsOfState(st: State): number {
   switch (st.Type) {
@@ -51,7 +56,8 @@ export function estimateHistoryEvents(m: Machine, mapItems: number | ((map: Stat
   for (const st of Object.values(m.States)) {
     total += eventsOfState(st);
     for (const b of st.Branches ?? []) total += estimateHistoryEvents(b, mapItems, false);
-    if (st.ItemProcessor) total += (typeof mapItems === 'number' ? mapItems : mapItems(st)) * (2 + estimateHistoryEvents(st.ItemProcessor, mapItems, false));
+    // A Distributed Map's items run in child executions, each with a history of its own.
+    if (st.ItemProcessor && !isDistributed(st)) total += (typeof mapItems === 'number' ? mapItems : mapItems(st)) * (2 + estimateHistoryEvents(st.ItemProcessor, mapItems, false));
   }
   return total;
 }

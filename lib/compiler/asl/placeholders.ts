@@ -8,7 +8,7 @@
 import type { Machine, State } from './types.ts';
 import { setOwn } from '../../expr/index.ts';
 
-const PLACEHOLDER = /^(StageRunnerFunctionArn|PyRunnerFunctionArn|AuditTableName|EcsClusterArn|EcsSubnet|EcsSecurityGroup|EcsAssignPublicIp|StateMachine_\w+|TaskDefinition_\w+)$/;
+const PLACEHOLDER = /^(StageRunnerFunctionArn|PyRunnerFunctionArn|AuditTableName|ResultsBucket|EcsClusterArn|EcsSubnet|EcsSecurityGroup|EcsAssignPublicIp|StateMachine_\w+|TaskDefinition_\w+)$/;
 
 /** Whether `name` is one of the placeholders the compiler writes. */
 export function isPlaceholder(name: string): boolean {
@@ -49,6 +49,7 @@ function markMachine(m: Machine, mark: string): Machine {
     if (st.Type === 'Task' && st.Parameters) {
       for (const k of DEPLOYMENT_FIELDS) if (k in st.Parameters) copy.Parameters![k] = st.Parameters[k];
     }
+    if (st.ResultWriter?.Parameters && 'Bucket' in st.ResultWriter.Parameters) copy.ResultWriter!.Parameters!.Bucket = st.ResultWriter.Parameters.Bucket;
     if (st.Branches) copy.Branches = st.Branches.map((b) => markMachine(b, mark));
     if (st.ItemProcessor) copy.ItemProcessor = { ...(copy.ItemProcessor as object), ...markMachine(st.ItemProcessor, mark) } as State['ItemProcessor'];
     states[name.includes('${') ? name.replaceAll('${', `${mark}{`) : name] = copy;

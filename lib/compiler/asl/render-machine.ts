@@ -2,7 +2,8 @@
 import type { Machine, State } from './types.ts';
 
 const ORDER: Array<keyof State> = [
-  'Type', 'Comment', 'InputPath', 'Resource', 'ItemsPath', 'MaxConcurrency', 'ItemSelector', 'ItemProcessor', 'Branches',
+  'Type', 'Comment', 'InputPath', 'Resource', 'ItemReader', 'ItemsPath', 'MaxConcurrency', 'ToleratedFailurePercentage',
+  'ToleratedFailureCount', 'ItemSelector', 'ItemBatcher', 'ItemProcessor', 'ResultWriter', 'Branches',
   'Parameters', 'Result', 'ResultSelector', 'ResultPath', 'OutputPath', 'Seconds', 'SecondsPath', 'TimeoutSeconds',
   'TimeoutSecondsPath', 'Choices', 'Default', 'Retry', 'Catch', 'Error', 'ErrorPath', 'Cause', 'CausePath', 'Next', 'End',
 ];

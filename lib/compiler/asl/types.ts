@@ -35,6 +35,14 @@ export interface State {
   ItemsPath?: string;
   ItemSelector?: Record<string, unknown>;
   ItemProcessor?: Machine & { ProcessorConfig?: Record<string, unknown> };
+  /** Distributed Map: where the items come from (an S3 listing or manifest). */
+  ItemReader?: { Resource: string; ReaderConfig?: Record<string, unknown>; Parameters?: Record<string, unknown> };
+  /** Distributed Map: items per child execution, and the input every batch shares. */
+  ItemBatcher?: { MaxItemsPerBatch?: number; BatchInput?: Record<string, unknown> };
+  /** Distributed Map: where the child executions' results are written. */
+  ResultWriter?: { Resource: string; Parameters?: Record<string, unknown> };
+  ToleratedFailurePercentage?: number;
+  ToleratedFailureCount?: number;
   MaxConcurrency?: number;
   Branches?: Machine[];
   Result?: unknown;
