@@ -103,7 +103,8 @@ export async function waitAndPrint(ctx: CliContext, client: WorkflowClient, arn:
   try {
     const report = await client.wait(arn, { ...(opts.progress === false ? {} : { onProgress: progressPrinter(ctx) }), signal: controller.signal });
     if (opts.json) ctx.out(JSON.stringify(report.result ?? report, null, 2) + '\n');
-    else if (report.result) ctx.out(summary(report.result));
+    // The whole errors and what the stages returned are in the execution's history: wf logs reads them.
+    else if (report.result) ctx.out(summary(report.result, { logs: arn }));
     else ctx.out(`${terminalText(report.name)} of ${terminalText(report.workflow)}: ${terminalText(report.status)}\n`);
     return reportExitCode(report);
   } finally {

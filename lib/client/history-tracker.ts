@@ -42,12 +42,30 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/** A runner's failed record out of a Task's error and cause (a Lambda's `{errorType, errorMessage}` around the record's JSON). */
+export function failureOf(error: string | undefined, cause: string | undefined): { name: string; message: string; outputs?: Record<string, unknown> } {
+  let name = error ?? 'Error';
+  let message = cause ?? '';
+  const lambda = parse(message);
+  if (isRecord(lambda) && typeof lambda.errorMessage === 'string') {
+    if (typeof lambda.errorType === 'string') name = lambda.errorType;
+    message = lambda.errorMessage;
+  }
+  const record = parse(message);
+  if (isRecord(record) && isRecord(record.errors)) {
+    return { name: String(record.errors.name ?? name), message: String(record.errors.message ?? ''), ...(isRecord(record.outputs) ? { outputs: record.outputs } : {}) };
+  }
+  return { name, message };
+}
+
 /** Follows an execution history as it grows; see the file comment. */
 export class HistoryTracker {
   private last = 0;
   private readonly jobs: Record<string, JobReport> = {};
   private readonly stateOf = new Map<number, string>();
   private readonly attemptFailed = new Set<string>();
+  /** Attempts of each Task state's current run (TaskScheduled events since it was entered). */
+  private readonly attempts = new Map<string, number>();
   private readonly started = new Map<string, number>();
   private result: ResultDocument | undefined;
   private readonly records: Record<string, unknown> = {};
@@ -111,8 +129,17 @@ export class HistoryTracker {
         const state = this.stateOf.get(e.previousEventId ?? -1);
         if (state === undefined) continue;
         this.stateOf.set(id, state);
-        if (TASK_FAILURES.has(type)) this.attemptFailed.add(state);
-        else if (type === 'TaskScheduled' || type === 'TaskSucceeded') this.attemptFailed.delete(state);
+        if (TASK_FAILURES.has(type)) {
+          this.attemptFailed.add(state);
+          // Why the attempt failed: the runner's record in the cause (its error's name and message).
+          const c = this.classify(state, 'Task');
+          if (c?.role === 'stage' && c.job) {
+            const d = e.taskFailedEventDetails ?? e.taskTimedOutEventDetails ?? e.taskStartFailedEventDetails ?? e.taskSubmitFailedEventDetails;
+            const f = failureOf(d?.error ?? (type === 'TaskTimedOut' ? 'States.Timeout' : undefined), d?.cause);
+            out.push({ type: 'stage-attempt-failed', workflow: this.workflow, job: c.job, stage: c.name ?? c.stage ?? state, at, attempt: Math.max(1, this.attempts.get(state) ?? 1), error: { name: f.name, message: f.message } });
+          }
+        } else if (type === 'TaskScheduled' || type === 'TaskSucceeded') this.attemptFailed.delete(state);
+        if (type === 'TaskScheduled') this.attempts.set(state, (this.attempts.get(state) ?? 0) + 1);
         continue;
       }
       const entered = type.endsWith('StateEntered') ? e.stateEnteredEventDetails : undefined;
@@ -124,7 +151,10 @@ export class HistoryTracker {
       const c = this.classify(name, stateType);
       if (!c) continue;
       if (entered) {
-        if (stateType === 'Task') this.attemptFailed.delete(name);
+        if (stateType === 'Task') {
+          this.attemptFailed.delete(name);
+          this.attempts.set(name, 0);
+        }
         if (c.role === 'job' && c.job) {
           const job = this.job(c.job);
           job.status = 'WAIT';

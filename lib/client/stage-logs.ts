@@ -13,7 +13,7 @@
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import type { StateInfo } from '../compiler/index.ts';
 import type { LogLine, StageLog } from '../local/run-logs.ts';
-import { parse } from './history-tracker.ts';
+import { failureOf, parse } from './history-tracker.ts';
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -22,22 +22,6 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 function textLines(text: unknown, stream: LogLine['stream'], attempt: number): LogLine[] {
   if (typeof text !== 'string' || text === '') return [];
   return text.split(/\r?\n/).map((t) => ({ stream, text: t, attempt }));
-}
-
-/** A runner's failed record out of a Task's error and cause (a Lambda's `{errorType, errorMessage}` around the record's JSON). */
-function failureOf(error: string | undefined, cause: string | undefined): { name: string; message: string; outputs?: Record<string, unknown> } {
-  let name = error ?? 'Error';
-  let message = cause ?? '';
-  const lambda = parse(message);
-  if (isRecord(lambda) && typeof lambda.errorMessage === 'string') {
-    if (typeof lambda.errorType === 'string') name = lambda.errorType;
-    message = lambda.errorMessage;
-  }
-  const record = parse(message);
-  if (isRecord(record) && isRecord(record.errors)) {
-    return { name: String(record.errors.name ?? name), message: String(record.errors.message ?? ''), ...(isRecord(record.outputs) ? { outputs: record.outputs } : {}) };
-  }
-  return { name, message };
 }
 
 /** Every stage's logs in a history (any order of events; see the file comment). */

@@ -11,6 +11,9 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient, type HistoryEvent } from '@aws-sdk/client-sfn';
 import { runCli } from '../../lib/cli/run-cli.ts';
+import { WorkflowClient } from '../../lib/client/index.ts';
+import { loadWorkflows } from '../../lib/config/index.ts';
+import type { RunEvent } from '../../lib/local/index.ts';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
@@ -109,5 +112,20 @@ describe('wf logs of a deployed run', () => {
     expect(bad.code).toBe(2);
     expect(bad.err).toContain('has no stage "chek"');
     expect(bad.err).toContain('did you mean "a.check"?');
+  });
+});
+
+describe('progress of a deployed run', () => {
+  it('says why each attempt of a stage failed, from the history', async () => {
+    const ended = { executionArn: EXEC, stateMachineArn: MACHINE, name: 'nightly-run1', status: 'FAILED' as const, startDate: t(0), stopDate: t(9), error: 'States.TaskFailed', cause: 'x', input: '{"run":{"id":"nightly-run1","workflow":"nightly"}}' };
+    sfn.on(DescribeExecutionCommand).resolves(ended);
+    sfn.on(GetExecutionHistoryCommand).resolves({ events: [...history].reverse() });
+    const progress: RunEvent[] = [];
+    await new WorkflowClient({ sfn: new SFNClient({ region: 'eu-west-1' }), workflows: loadWorkflows({ conf }).workflows }).wait(EXEC, { onProgress: (e) => progress.push(e), pollMs: 1 });
+    const failed = progress.filter((e) => e.type === 'stage-attempt-failed');
+    expect(failed.map((e) => [e.job, e.stage, e.attempt, e.error?.name, e.error?.message.split('\n')[0]])).toEqual([
+      ['a', 'Check', 1, 'ZeroDivisionError', 'py stage "Check" raised ZeroDivisionError: first try'],
+      ['a', 'Check', 2, 'ZeroDivisionError', 'py stage "Check" raised ZeroDivisionError: division by zero'],
+    ]);
   });
 });
