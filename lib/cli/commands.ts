@@ -25,6 +25,7 @@ export const commandLoaders: ReadonlyMap<string, () => Promise<CliCommand>> = ne
   ['list', async () => (await import('./list-command.ts')).listCommand],
   ['serve', async () => (await import('./serve-command.ts')).serveCommand],
   ['schema', async () => (await import('./schema-command.ts')).schemaCommand],
+  ['s3', async () => (await import('./s3-command.ts')).s3Command],
 ]);
 
 /**
