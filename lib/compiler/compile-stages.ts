@@ -57,9 +57,9 @@ export function compileStage(cx: CompileContext, stage: Stage, scope: StageScope
   const failed = cx.recordFailure(label, rec, onFail);
   const body = compileBody(cx, stage, scope, label, rec, next, failed, onFail);
   if (stage.if === undefined || stage.if === true) return body;
-  const skip = rec
-    ? cx.add([...label, 'skip'], { Type: 'Pass', Result: { status: 'SKIP' }, ResultPath: rec, Next: next }, { ...stageInfo(scope, stage), skipped: true })
-    : next;
+  // A skipped stage passes through a state of its own even without an id (one transition), so that
+  // progress, logs and the console can show it as skipped on AWS and locally alike.
+  const skip = cx.add([...label, 'skip'], rec ? { Type: 'Pass', Result: { status: 'SKIP' }, ResultPath: rec, Next: next } : { Type: 'Pass', Next: next }, { ...stageInfo(scope, stage), skipped: true });
   if (stage.if === false) return skip;
   return conditionChoice(cx, stage.if, { ...scope, level: 'stage' }, label, body, skip, failed);
 }
