@@ -234,6 +234,7 @@ export function RunPage(props: { runId: string; workflows: WorkflowView[] }) {
       <p>
         <a href={href(['runs'], { workflow: r.workflow })}>{r.workflow}</a> · release {when(r.logicalDate)} ({r.type}) · started {when(r.startedAt)}
         {r.endedAt ? ` · took ${duration(r.durationMs)}` : ` · running for ${duration(Date.now() - Date.parse(r.startedAt))}`}
+        {data.execution && ` · execution ${data.execution.status}`}
         {r.parentRunId && (
           <>
             {' '}

@@ -100,6 +100,7 @@ export function RunsPage(props: { workflows: WorkflowView[]; route: Route }) {
                   <td>{r.workflow}</td>
                   <td>
                     <span class={statusClass(r.status)}>{r.status}</span>
+                    {r.execution && <span class="muted execution"> execution {r.execution}</span>}
                   </td>
                   <td>
                     {when(r.logicalDate)} <span class="muted">{r.type}</span>

@@ -179,6 +179,12 @@ export class ExecutionTable {
     return record;
   }
 
+  /** The summary of an execution (no large parts read), or undefined when there is none. */
+  async summary(executionArn: string): Promise<ExecutionSummary | undefined> {
+    const got = await this.client.send(new GetItemCommand({ TableName: this.table, Key: { executionArn: { S: executionArn } } }));
+    return got.Item?.stateMachineArn ? toSummary(got.Item) : undefined;
+  }
+
   /** One page of a state machine's executions, newest first. */
   async list(stateMachineArn: string, options: { status?: ExecutionStatus; limit: number; start?: Item }): Promise<ExecutionPage> {
     const executions: ExecutionSummary[] = [];

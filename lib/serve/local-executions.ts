@@ -352,7 +352,7 @@ export class LocalExecutions {
     this.live.set(record.executionArn, run);
     this.options.log?.(`${record.name} (${record.workflow}): started${record.redriveCount ? `, redrive ${record.redriveCount}` : ''}`);
     run.done = this.execute(machine, record, input, recorder, run).finally(() => {
-      this.live.delete(record.executionArn);
+      if (this.live.get(record.executionArn) === run) this.live.delete(record.executionArn);
       if (startedRunId !== undefined) this.runIds.delete(startedRunId);
       this.options.log?.(`${record.name} (${record.workflow}): ${record.status}${record.error ? ` (${record.error})` : ''}`);
     });
@@ -412,16 +412,19 @@ export class LocalExecutions {
     else if (this.closing && end.status !== 'SUCCEEDED') end = { status: 'FAILED', error: 'States.Runtime', cause: SERVER_STOPPED };
     const at = this.now();
     recorder.finished(end, at);
-    record.status = end.status;
-    record.stopDate = at;
-    if (end.status === 'SUCCEEDED') record.output = end.output;
+    // The ended record is written first and shown after, with the run no longer live in the same
+    // step: a caller never sees it ended yet not redrivable because it still counts as running.
+    const ended: ExecutionRecord = { ...record, status: end.status, stopDate: at };
+    if (end.status === 'SUCCEEDED') ended.output = end.output;
     else {
-      if (end.error !== undefined) record.error = end.error;
-      if (end.cause !== undefined) record.cause = end.cause;
+      if (end.error !== undefined) ended.error = end.error;
+      if (end.cause !== undefined) ended.cause = end.cause;
     }
-    if (doc) record.result = JSON.stringify(doc);
+    if (doc) ended.result = JSON.stringify(doc);
+    await this.persist(ended).catch((e: unknown) => this.options.log?.(`${record.name} (${record.workflow}): the execution record was not written: ${(e as Error).message}`));
+    Object.assign(record, ended);
     if (record.status !== 'FAILED') this.fullInputs.delete(record.executionArn);
-    await this.persist(record).catch((e: unknown) => this.options.log?.(`${record.name} (${record.workflow}): the execution record was not written: ${(e as Error).message}`));
+    if (this.live.get(record.executionArn) === run) this.live.delete(record.executionArn);
     watch?.ended(watched);
   }
 
@@ -490,6 +493,11 @@ export class LocalExecutions {
       await Promise.race([run.done, new Promise((r) => setTimeout(r, STOP_WAIT_MS).unref())]);
     }
     return { stopDate: (record.stopDate ?? this.now()) / 1000 };
+  }
+
+  /** An execution's status (from memory when this server ran it lately), or undefined when there is no such execution. */
+  async status(executionArn: string): Promise<ExecutionStatus | undefined> {
+    return (this.records.get(executionArn) ?? (await this.options.table.summary(executionArn)))?.status;
   }
 
   /** `DescribeExecution`. */

@@ -112,6 +112,7 @@ describe.skipIf(!HAVE_CHROMIUM)('web console in a browser', () => {
     await row.waitFor({ timeout: 10_000 });
     expect(await row.locator('td').first().textContent()).toBe('quick');
     await row.locator('.status', { hasText: 'SUCCESS' }).waitFor({ timeout: 10_000 });
+    expect(await row.locator('td').nth(1).textContent()).toBe('SUCCESS execution SUCCEEDED');
   });
 
   it('starts a run from the form (a choice and a secret), shows it finish with the secret masked, and opens a stage\'s logs', async () => {
@@ -219,6 +220,7 @@ describe.skipIf(!HAVE_CHROMIUM)('web console in a browser', () => {
     await page.getByLabel('Status').selectOption('CANCEL');
     await page.locator('tbody tr td', { hasText: 'slow' }).waitFor();
     expect(await page.locator('tbody tr').count()).toBe(1);
+    expect(await page.locator('tbody tr td').nth(1).textContent()).toBe('CANCEL execution ABORTED');
   });
 
   it('works from the keyboard: links and buttons take Tab and Enter', async () => {

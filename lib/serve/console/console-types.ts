@@ -50,6 +50,8 @@ export interface RunSummaryView {
   startedAt: string;
   endedAt?: string;
   durationMs?: number;
+  /** The status of the endpoint's execution of the run (`SUCCEEDED`, `ABORTED`, ...), when it has one. */
+  execution?: string;
 }
 
 /** A page of the runs list. */

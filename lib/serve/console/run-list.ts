@@ -2,7 +2,7 @@
  * The web console's runs list: the audit store's run records of the served workflows (those the
  * endpoint ran and those `wf run` ran in the same state folder), newest start first, filtered by
  * workflow and status, one page at a time. A record still `WAIT` whose run goes on in this server
- * shows as `RUNNING`.
+ * shows as `RUNNING`; a run the endpoint ran also shows its execution's status.
  */
 import type { AuditRecord, AuditStore } from '../../audit/index.ts';
 import type { RunPageView, RunSummaryView } from './console-types.ts';
@@ -36,15 +36,30 @@ export function runSummary(record: AuditRecord, running: boolean): RunSummaryVie
   };
 }
 
+/** What the runs list asks of the server besides the audit store. */
+export interface RunLookup {
+  /** True while the run goes on in this server. */
+  isRunning(runId: string): boolean;
+  /** The status of the endpoint's execution of a run, if it has one. */
+  executionStatus(record: AuditRecord): Promise<string | undefined>;
+}
+
 /** One page of runs (see the file comment). */
-export async function listRuns(store: AuditStore, workflows: readonly string[], query: RunQuery, isRunning: (runId: string) => boolean): Promise<RunPageView> {
+export async function listRuns(store: AuditStore, workflows: readonly string[], query: RunQuery, lookup: RunLookup): Promise<RunPageView> {
   const names = query.workflow !== undefined ? workflows.filter((w) => w === query.workflow) : workflows;
   const records = (await Promise.all(names.map((w) => store.list(w, { withContext: false })))).flat();
-  let all = records.map((r) => runSummary(r, isRunning(r.runId)));
+  const byId = new Map(records.map((r) => [r.runId, r]));
+  let all = records.map((r) => runSummary(r, lookup.isRunning(r.runId)));
   const running = all.filter((r) => r.status === 'RUNNING').length;
   if (query.status !== undefined) all = all.filter((r) => r.status === query.status);
   all.sort((a, b) => (a.startedAt < b.startedAt ? 1 : a.startedAt > b.startedAt ? -1 : a.runId < b.runId ? 1 : -1));
   const offset = Math.max(0, query.offset ?? 0);
   const limit = Math.min(MAX_PAGE, Math.max(1, query.limit ?? 25));
-  return { runs: all.slice(offset, offset + limit), total: all.length, offset, limit, running };
+  const runs = await Promise.all(
+    all.slice(offset, offset + limit).map(async (r) => {
+      const execution = await lookup.executionStatus(byId.get(r.runId)!);
+      return execution ? { ...r, execution } : r;
+    }),
+  );
+  return { runs, total: all.length, offset, limit, running };
 }

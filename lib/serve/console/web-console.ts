@@ -21,6 +21,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AuditStore } from '../../audit/index.ts';
 import type { Workflow } from '../../config/index.ts';
 import { readBody } from '../../local/verify-sigv4.ts';
+import { localExecutionArn } from '../local-arns.ts';
 import type { LocalExecutions } from '../local-executions.ts';
 import { SfnError } from '../sfn-error.ts';
 import { cookieToken, isConsoleToken, tokenCookie } from './console-access.ts';
@@ -158,7 +159,10 @@ export class WebConsole {
       const status = query.get('status') || undefined;
       const offset = number('offset');
       const limit = number('limit');
-      return listRuns(store, [...workflows.keys()], { ...(workflow ? { workflow } : {}), ...(status ? { status } : {}), ...(offset !== undefined ? { offset } : {}), ...(limit !== undefined ? { limit } : {}) }, (id) => live.isRunning(id));
+      return listRuns(store, [...workflows.keys()], { ...(workflow ? { workflow } : {}), ...(status ? { status } : {}), ...(offset !== undefined ? { offset } : {}), ...(limit !== undefined ? { limit } : {}) }, {
+        isRunning: (id) => live.isRunning(id),
+        executionStatus: (r) => executions.status(localExecutionArn(r.workflow, r.runId)),
+      });
     }
     if (parts.length === 2 && parts[0] === 'runs') return runDetail({ store, workflows, executions, live }, await this.record(parts[1]));
     throw new ConsoleActionError(404, `/console/api/${parts.join('/')}: no such endpoint`);
