@@ -4,7 +4,7 @@
  * (lib/serve/console/bundle-console.ts); it calls only its own server.
  */
 import { render } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { getWorkflows, type WorkflowView } from './api.ts';
 import './console.css';
 import { RunPage } from './run-page.tsx';
@@ -24,9 +24,13 @@ function App() {
     );
   }, []);
   const [section, ...rest] = route.parts;
+  const path = route.parts.join('/');
+  const firstPath = useRef(path);
+  // After moving to another page, focus its content (as a page load would), not on the first load.
   useEffect(() => {
-    document.querySelector<HTMLElement>('main h1')?.focus();
-  }, [route.parts.join('/')]);
+    if (path !== firstPath.current) document.getElementById('main')?.focus();
+    firstPath.current = '\u0000';
+  }, [path]);
   let page;
   if (error) {
     page = (
@@ -41,7 +45,7 @@ function App() {
     const workflow = workflows.find((w) => w.name === rest[0]);
     page = workflow ? (
       <>
-        <h1 tabIndex={-1}>Start {workflow.name}</h1>
+        <h1>Start {workflow.name}</h1>
         {workflow.description && <p>{workflow.description}</p>}
         <StartForm workflow={workflow} onStarted={(runId) => (location.hash = href(['runs', runId]))} />
       </>

@@ -4,7 +4,7 @@
  * tree with each stage's outputs, errors and logs, and the timeline. It asks again every second
  * while the run goes on.
  */
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { answerSignal, ApiError, getRun, rerunRun, stopRun, type GraphNode, type JobView, type RunDetailView, type SignalView, type StageLog, type StageView, type WorkflowView } from './api.ts';
 import { duration, statusClass, text, when } from './format.ts';
 import { GraphView } from './graph-view.tsx';
@@ -34,8 +34,11 @@ function where(l: StageLog): string {
 
 function LogPanel(props: { shown: Shown; logs: StageLog[]; close: () => void }) {
   const found = logsOf(props.logs, props.shown);
+  const panel = useRef<HTMLElement>(null);
+  // Focus moves to the logs when they open, not at each refresh of a running run.
+  useEffect(() => panel.current?.focus(), [props.shown.job, props.shown.stage.name]);
   return (
-    <section class="logs" aria-labelledby="logs-title" tabIndex={-1} ref={(el) => el?.focus()}>
+    <section class="logs" aria-labelledby="logs-title" tabIndex={-1} ref={panel}>
       <header class="row">
         <h3 id="logs-title">
           Logs of {props.shown.job} › {props.shown.stage.name}
@@ -228,7 +231,10 @@ export function RunPage(props: { runId: string; workflows: WorkflowView[] }) {
     <>
       <header class="row">
         <h1>
-          Run {r.runId} <span class={statusClass(r.status)}>{r.status}</span>
+          Run {r.runId}{' '}
+          <span class={statusClass(r.status)} aria-live="polite">
+            {r.status}
+          </span>
         </h1>
       </header>
       <p>

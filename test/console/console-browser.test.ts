@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { stopAuditServer } from '../helpers/audit-daemon.ts';
 import { stopServe, whenListening, type ServeProcess } from '../helpers/serve-process.ts';
 
@@ -34,6 +34,8 @@ let server: ServeProcess;
 let browser: Browser;
 let page: Page;
 let sfn: SFNClient;
+/** Script errors and failed requests the page met: none is expected. */
+const problems: string[] = [];
 
 async function shot(name: string): Promise<void> {
   if (!SHOTS) return;
@@ -74,7 +76,15 @@ describe.skipIf(!HAVE_CHROMIUM)('web console in a browser', () => {
       chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] }),
     ]);
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    page.on('pageerror', (e) => problems.push(`script error: ${e.message}`));
+    page.on('console', (m) => {
+      if (m.type() === 'error' && !/status of 400/.test(m.text())) problems.push(`console: ${m.text()}`);
+    });
     sfn = new SFNClient({ endpoint: server.url, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+  });
+
+  afterEach(() => {
+    expect(problems.splice(0)).toEqual([]);
   });
 
   afterAll(async () => {
