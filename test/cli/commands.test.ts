@@ -10,7 +10,7 @@ describe('commandsFor', () => {
 
   it('loads none for the version, and every one for help or an unknown name', async () => {
     expect(await commandsFor(['--version'])).toEqual([]);
-    const all = ['validate', 'compile', 'graph', 'run', 'release', 'schedule', 'rerun', 'audit', 'logs', 'start', 'status', 'stop', 'signal', 'redrive', 'list', 'serve', 'schema'];
+    const all = ['init', 'validate', 'compile', 'graph', 'run', 'release', 'schedule', 'rerun', 'audit', 'logs', 'start', 'status', 'stop', 'signal', 'redrive', 'list', 'serve', 'schema', 's3'];
     expect((await commandsFor([])).map((c) => c.name)).toEqual(all);
     expect((await commandsFor(['--help'])).map((c) => c.name)).toEqual(all);
     expect((await commandsFor(['valdate'])).map((c) => c.name)).toEqual(all);
