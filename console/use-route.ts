@@ -8,7 +8,8 @@ export interface Route {
 }
 
 function current(): Route {
-  const hash = location.hash.replace(/^#\/?/, '');
+  // The route is in the hash; an address without one (`/runs`, typed or bookmarked) is read from the path.
+  const hash = location.hash ? location.hash.replace(/^#\/?/, '') : `${location.pathname.replace(/^\//, '')}${location.search}`;
   const [path = '', query = ''] = hash.split('?');
   return { parts: path.split('/').filter(Boolean).map(decodeURIComponent), query: new URLSearchParams(query) };
 }

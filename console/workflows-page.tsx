@@ -9,16 +9,17 @@ function Workflow(props: { workflow: WorkflowView }) {
   return (
     <article class="workflow" aria-labelledby={`wf-${w.name}`}>
       <header class="row">
-        <h2 id={`wf-${w.name}`}>{w.name}</h2>
+        <h2 id={`wf-${w.name}`} title={w.file}>
+          {w.name}
+        </h2>
         <a class="button primary" href={href(['start', w.name])}>
           Start a run<span class="visually-hidden"> of {w.name}</span>
         </a>
         <a class="button" href={href(['runs'], { workflow: w.name })}>
-          Runs<span class="visually-hidden"> of {w.name}</span>
+          History<span class="visually-hidden"> of {w.name}</span>
         </a>
       </header>
       {w.description && <p>{w.description}</p>}
-      <p class="muted">{w.file}</p>
       <div class="columns">
         <section aria-label={`Params of ${w.name}`}>
           <h3>Params</h3>

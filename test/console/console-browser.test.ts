@@ -117,7 +117,9 @@ describe.skipIf(!HAVE_CHROMIUM)('web console in a browser', () => {
     const arn = await sdkRun('quick', { params: { n: 7 } });
     expect(await settled(arn)).toBe('SUCCEEDED');
     const name = arn.split(':').pop()!;
-    await open('#/runs');
+    // An address without a hash routes by its path.
+    await open('runs');
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Runs');
     const row = page.locator(`tr[data-run="${name}"]`);
     await row.waitFor({ timeout: 10_000 });
     expect(await row.locator('td').first().textContent()).toBe('quick');

@@ -109,7 +109,8 @@ export class WebConsole {
   private async route(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     const path = url.pathname;
     const get = req.method === 'GET' || req.method === 'HEAD';
-    if (get && path === '/') return reply(res, 200, 'text/html; charset=utf-8', CONSOLE_PAGE);
+    // Every other address outside /console/ is the page too (`/runs`, `/runs/<id>`): it routes itself.
+    if (get && !path.startsWith('/console/') && path !== '/favicon.ico') return reply(res, 200, 'text/html; charset=utf-8', CONSOLE_PAGE);
     if (get && path === '/console/assets/console.js') return reply(res, 200, 'text/javascript; charset=utf-8', (await consoleBundle()).js);
     if (get && path === '/console/assets/console.css') return reply(res, 200, 'text/css; charset=utf-8', (await consoleBundle()).css);
     if (!path.startsWith('/console/api/')) {
