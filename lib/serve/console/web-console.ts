@@ -46,8 +46,12 @@ export interface WebConsoleOptions {
   token?: string;
 }
 
-/** True for a request the console answers: any GET or HEAD, and anything under `/console/`. */
+/**
+ * True for a request the console answers: a GET or HEAD, or anything under `/console/`, without an
+ * `X-Amz-Target` header (a request with one is always for the API, whatever its method or path).
+ */
 export function isConsoleRequest(req: IncomingMessage): boolean {
+  if (req.headers['x-amz-target'] !== undefined) return false;
   return req.method === 'GET' || req.method === 'HEAD' || (req.url ?? '').startsWith('/console/');
 }
 
