@@ -3,8 +3,16 @@
  * `run:` block of a file in one process. A template is replaced by text of its own length that is
  * valid where it sits (an identifier in code, plain letters in a string), so the columns python3
  * reports are the block's own, and they are mapped back into the YAML file.
+ *
+ * Starting python3 costs more than checking many blocks (much more behind a version manager's
+ * shim), so answers are kept in `.wf/cache/py-syntax.json` of the project, by a hash of the code
+ * and of the python3 found on PATH: a validate whose py blocks did not change asks nothing.
  */
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
+import { projectSettings } from './project-settings.ts';
 import { pythonTemplateSites } from '../expr/index.ts';
 
 /** A syntax error at an offset of the code. */
@@ -51,10 +59,61 @@ function offsetOf(code: string, line: number, col: number): number {
  */
 export function pythonSyntaxErrors(codes: readonly string[]): Array<PythonSyntaxError | undefined> | undefined {
   if (!codes.length || process.env.WF_PYTHON_CHECK === '0') return undefined;
+  const python = pythonOnPath();
+  if (python === undefined) return undefined;
   const sources = codes.map((c) => (c.includes('${{') ? stand_in(c) : c));
-  // -S: no site packages to import (ast and json are the standard library's); no python3 at all is no check.
-  const r = spawnSync('python3', ['-S', '-c', CHECK], { input: JSON.stringify(sources), encoding: 'utf8', timeout: 30_000, maxBuffer: 16 << 20 });
-  if (r.error || r.status !== 0) return undefined;
-  const found = JSON.parse(r.stdout) as Array<[number, number, string] | null>;
-  return found.map((f, i) => (f ? { offset: offsetOf(sources[i]!, f[0], f[1]), message: f[2] } : undefined));
+  const keys = sources.map((src) => createHash('sha256').update(python).update('\0').update(src).digest('base64url'));
+  const cache = readCache();
+  const unknown = [...new Set(sources.filter((_, i) => !(keys[i]! in cache)))];
+  if (unknown.length) {
+    // -S: no site packages to import (ast and json are the standard library's).
+    const r = spawnSync('python3', ['-S', '-c', CHECK], { input: JSON.stringify(unknown), encoding: 'utf8', timeout: 30_000, maxBuffer: 16 << 20 });
+    if (r.error || r.status !== 0) return undefined;
+    const found = JSON.parse(r.stdout) as Array<PythonAnswer>;
+    unknown.forEach((src, i) => (cache[keys[sources.indexOf(src)]!] = found[i] ?? null));
+    writeCache(Object.fromEntries(keys.map((k) => [k, cache[k] ?? null])));
+  }
+  return sources.map((src, i) => {
+    const f = cache[keys[i]!];
+    return f ? { offset: offsetOf(src, f[0], f[1]), message: f[2] } : undefined;
+  });
+}
+
+/** python3's answer for one code: null when it parses, else the line, column and message. */
+type PythonAnswer = [number, number, string] | null;
+
+/** The python3 on PATH with its size and time (so a new interpreter is asked again), or undefined when there is none. */
+function pythonOnPath(): string | undefined {
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    if (!dir) continue;
+    try {
+      const s = statSync(join(dir, 'python3'));
+      if (s.isFile()) return `${join(dir, 'python3')}:${s.size}:${s.mtimeMs}`;
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
+}
+
+function cacheFile(): string {
+  return join(projectSettings().root, '.wf', 'cache', 'py-syntax.json');
+}
+
+function readCache(): Record<string, PythonAnswer> {
+  try {
+    return JSON.parse(readFileSync(cacheFile(), 'utf8')) as Record<string, PythonAnswer>;
+  } catch {
+    return {};
+  }
+}
+
+/** Keeps the answers of the blocks just checked (a cache that cannot be written is no cache). */
+function writeCache(answers: Record<string, PythonAnswer>): void {
+  try {
+    mkdirSync(join(cacheFile(), '..'), { recursive: true });
+    writeFileSync(cacheFile(), JSON.stringify(answers));
+  } catch {
+    // read-only project: ask python3 next time
+  }
 }

@@ -2,9 +2,10 @@
  * Turns a TypeScript registry module into a JavaScript module Node imports as is, the way the CDK
  * bundles it into the stage-runner Lambda: esbuild bundles the module with its relative imports
  * into one ES module, `sfn-workflow` aliased to the package's `tag` module, every package import
- * left to Node. The result goes under `.wf/registry/` of the module's project (the nearest folder
- * above it with a package.json), so its package imports resolve from that project's node_modules
- * whatever the project's module type (`"type": "module"` or not). Nothing else compiles
+ * left to Node as the file it resolves to from where it is imported (so a package that is not
+ * installed is reported when compiling, at the import). The result goes under `.wf/registry/` of
+ * the module's project (the nearest folder above it with a package.json), and loads whatever the
+ * project's module type (`"type": "module"` or not). Nothing else compiles
  * TypeScript at run time, and only a run that loads a TypeScript registry module pays for it; a
  * manifest beside the output lists the files it was built from (with their sizes and times), so
  * an unchanged module is imported again without running esbuild.
@@ -13,6 +14,8 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import type { Plugin } from 'esbuild';
+import { isBuiltin } from 'node:module';
 import { codeFile } from '../package-files.ts';
 import { RunnerError } from './runner-error.ts';
 
@@ -25,6 +28,24 @@ function projectRootOf(file: string): string {
     if (dirname(dir) === dir) return dirname(file);
   }
 }
+
+/**
+ * Leaves every package import to Node, as the absolute file esbuild resolves it to from the file
+ * that imports it: a package resolves where the module is (its project's node_modules), wherever
+ * the compiled output is written. `sfn-workflow` is left to the alias (the package's `tag`).
+ */
+const packagesWhereTheyAre: Plugin = {
+  name: 'packages-where-they-are',
+  setup(build) {
+    build.onResolve({ filter: /^[^./]/ }, async (args) => {
+      if (args.pluginData === OWN || isBuiltin(args.path) || args.path === 'sfn-workflow') return undefined;
+      const found = await build.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, importer: args.importer, pluginData: OWN });
+      if (found.errors.length) return { errors: found.errors };
+      return found.external ? { path: args.path, external: true } : { path: pathToFileURL(found.path).href, external: true };
+    });
+  },
+};
+const OWN = Symbol('packages-where-they-are');
 
 interface EsbuildMessage {
   text: string;
@@ -55,7 +76,6 @@ export async function compileRegistryModule(file: string, shown: string, cwd: st
     const result = await build({
       entryPoints: [file],
       bundle: true,
-      packages: 'external',
       platform: 'node',
       format: 'esm',
       target: 'node20',
@@ -63,6 +83,7 @@ export async function compileRegistryModule(file: string, shown: string, cwd: st
       sourcemap: 'inline',
       sourceRoot: dirname(file),
       alias: { 'sfn-workflow': codeFile('lib/runtime/tag') },
+      plugins: [packagesWhereTheyAre],
       banner: { js: "import { createRequire as __wfCreateRequire } from 'node:module'; const require = __wfCreateRequire(import.meta.url);" },
       metafile: true,
       logLevel: 'silent',

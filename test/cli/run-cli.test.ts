@@ -58,7 +58,7 @@ const at = (line: number, col: number) => ({ file: 'conf/a.yml', line, col, offs
 
 function setLoaded(names: string[], diagnostics: Diagnostic[] = []) {
   loaded.result = {
-    workflows: new Map(names.map((n) => [n, {}])),
+    workflows: new Map(names.map((n) => [n, { jobs: {} }])),
     diagnostics,
     sources: new Map([['conf/a.yml', 'a:\n  type: Workflow\n  jbos: {}\n']]),
   };
