@@ -5,7 +5,8 @@
  */
 import { setOwn } from '../expr/index.ts';
 
-function readPath(doc: unknown, path: string): unknown {
+/** The value at a plain JSONPath (`$`, `$.a.b[0]`) of a document; undefined when absent. */
+export function readPath(doc: unknown, path: string): unknown {
   if (path === '$') return doc;
   let cur: unknown = doc;
   for (const m of path.slice(1).matchAll(/\.([^.[\]]+)|\[(\d+)\]/g)) {

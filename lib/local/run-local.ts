@@ -22,6 +22,9 @@ import { localContext, localCoordination, localExecutionId, registerExecution, t
 import { SECRET_REF_KEY, type PyRunRequest, type RunnerRequest, type WireContext } from '../protocol/index.ts';
 import { localSecretStore } from './local-secret-store.ts';
 import { DeleteItemCommand, GetItemCommand, PutItemCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { localDistributedMaps, runDistributedMap } from './run-distributed-map.ts';
+import { openLocalS3, type LocalS3 } from './local-s3.ts';
 
 /** A progress event of a local run. */
 export interface RunEvent {
@@ -106,6 +109,8 @@ export interface RunLocalOptions {
   secretStore?: SecretStore;
   /** A release lock key (`lock#<minute>`): the run claims it first and is SKIP when it is taken. */
   lock?: string;
+  /** The S3 client S3 foreach stages read their items from and write their results to. @default the local S3 server of `WORKFLOW_CORE_AUDIT_PATH` (else `.wf`), started when needed */
+  s3?: S3Client;
 }
 
 /** The result document (docs/running.md). */
@@ -254,6 +259,10 @@ async function execute(workflow: Workflow, input: Record<string, unknown>, optio
   // a trigger stage reads of its failed child (lib/runtime/child-outcome.ts).
   const failedChildren = new Map<string, ChildHistoryEvent[]>();
   const coordination = localCoordination(options.store, signal, async (arn) => failedChildren.get(arn));
+  // S3 (an S3 foreach's items and results): the given client, else the local server, opened when first needed.
+  let localS3: LocalS3 | undefined;
+  let s3Client: Promise<S3Client> | undefined;
+  const s3 = (): Promise<S3Client> => (s3Client ??= options.s3 ? Promise.resolve(options.s3) : openLocalS3().then((l) => (localS3 = l).client));
   // A state whose output passes the payload limit fails the run, as on AWS (checked as events come in).
   let tooLarge: { state: string; bytes: number } | undefined;
   let stopRun = (): void => stop.abort();
@@ -285,7 +294,8 @@ async function execute(workflow: Workflow, input: Record<string, unknown>, optio
       } else if (resource.endsWith(':lambda:invoke')) {
         handlers[name] = async (p, sink) => {
           try {
-            return { Payload: await handleRequest((p as { Payload: RunnerRequest }).Payload, { signal, runPy, coordination, secretStore, ...(sink ? { onLine: sink } : {}) }) };
+            const req = (p as { Payload: RunnerRequest }).Payload;
+            return { Payload: await handleRequest(req, { signal, runPy, coordination, secretStore, ...(sink ? { onLine: sink } : {}), ...(req.action === 'tally' ? { s3: await s3() } : {}) }) };
           } catch (e) {
             throw lambdaFailure(e);
           }
@@ -336,6 +346,14 @@ async function execute(workflow: Workflow, input: Record<string, unknown>, optio
         };
       }
     }
+    // Distributed Maps run here (run-distributed-map.ts): each batch a child execution of the processor.
+    for (const [name, st] of localDistributedMaps(def).maps) {
+      handlers[name] = async (p) => {
+        const task = p as { input: unknown; execution: string };
+        const runChild = (processor: Machine, childInput: unknown): Promise<unknown> => runChildMachine({ name: `${workflow.name}/${name}`, definition: processor, states: info }, childInput as Record<string, unknown>);
+        return runDistributedMap(name, st, task, { s3, signal, runChild });
+      };
+    }
     // Step Functions cuts every Task's error name and cause to its limits, whatever the service.
     const out: Record<string, (input: unknown) => Promise<unknown>> = {};
     const states = new Map(taskStates(def));
@@ -370,7 +388,7 @@ async function execute(workflow: Workflow, input: Record<string, unknown>, optio
   /** The definition the engine runs: child machines' placeholders filled, exact intrinsics (exact-intrinsics.ts). */
   const fill = (def: Machine, info: Record<string, StateInfo>): ExactIntrinsics => {
     const byPlaceholder = new Map([...all.keys(), ...children.keys()].map((k) => [stateMachinePlaceholder(k), k]));
-    const filled = JSON.parse(JSON.stringify(def).replace(/\$\{(StateMachine_[A-Za-z0-9_]+)\}/g, (_, p: string) => `local:${byPlaceholder.get(p) ?? p}`)) as Machine;
+    const filled = localDistributedMaps(JSON.parse(JSON.stringify(def).replace(/\$\{(StateMachine_[A-Za-z0-9_]+)\}/g, (_, p: string) => `local:${byPlaceholder.get(p) ?? p}`)) as Machine).definition;
     return exactIntrinsics(options.onStageLog ? withStateInput(filled, info) : filled);
   };
   /** The context of a job machine's execution (a split workflow). */
@@ -379,7 +397,7 @@ async function execute(workflow: Workflow, input: Record<string, unknown>, optio
     return localContext(localExecutionId(name, id), id, childInput);
   };
   /** Runs one child machine (a split job, a foreach chunk); resolves with its output. */
-  const runChildMachine = async (child: CompiledMachine, childInput: Record<string, unknown>): Promise<unknown> => {
+  const runChildMachine = async (child: Pick<CompiledMachine, 'name' | 'definition' | 'states'>, childInput: Record<string, unknown>): Promise<unknown> => {
     if (signal.aborted) throw Object.assign(new Error('the run was stopped'), { name: 'States.TaskFailed' });
     const exact = fill(child.definition, child.states);
     const m = ownMachine(new StateMachine(exact.definition as never, { validationOptions: { noValidate: true } }));
@@ -463,6 +481,7 @@ async function execute(workflow: Workflow, input: Record<string, unknown>, optio
     throw e;
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
+    localS3?.close();
     unregister();
     unwatch?.();
     await progress.catch(() => undefined);

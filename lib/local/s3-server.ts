@@ -25,6 +25,7 @@ import { fileURLToPath } from 'node:url';
 import { EXIT_TAKEN } from './audit-server.ts';
 import { credentialsFile, ensureCredentials, hostProblem, originProblem, readBody, type LocalCredentials } from './verify-sigv4.ts';
 import { s3SignatureProblem } from './verify-s3-signature.ts';
+import { listingRewrite } from './s3-listing.ts';
 import { PassThrough } from 'node:stream';
 
 /** Response header of the ping naming the folder a server serves. */
@@ -148,6 +149,17 @@ async function forwarded(req: IncomingMessage): Promise<IncomingMessage | undefi
   return replay;
 }
 
+/** Makes `res` send `answer(body)` instead of the text body s3rver ends it with. */
+function answerWith(res: ServerResponse, answer: (text: string) => string): void {
+  const end = res.end.bind(res) as (...args: unknown[]) => ServerResponse;
+  res.end = ((chunk?: unknown, ...rest: unknown[]) => {
+    if (typeof chunk !== 'string' && !Buffer.isBuffer(chunk)) return end(chunk, ...rest);
+    const text = answer(Buffer.isBuffer(chunk) ? chunk.toString('utf8') : chunk);
+    if (!res.headersSent) res.setHeader('content-length', String(Buffer.byteLength(text)));
+    return end(text, ...rest);
+  }) as ServerResponse['end'];
+}
+
 type S3rverClass = new (options: Record<string, unknown>) => { callback(): (req: IncomingMessage, res: ServerResponse) => void };
 
 /** Starts an S3 server for `s3Dir` on a free loopback port and writes server.json. */
@@ -182,6 +194,11 @@ export async function startS3Server(options: { s3Dir: string; idleMs?: number; o
       req.resume();
       refuse(res, `refused: ${unsigned}. ${hint}`);
       return;
+    }
+    const listing = listingRewrite(req.method ?? 'GET', req.url ?? '/');
+    if (listing) {
+      req.url = listing.url;
+      answerWith(res, listing.answer);
     }
     void forwarded(req).then(
       (fwd) => (fwd ? handle(fwd, res) : refuse(res, `the upload is larger than ${MAX_CHUNKED_BYTES} bytes`)),
