@@ -11,6 +11,9 @@ import { GraphView } from './graph-view.tsx';
 import { TimelineView } from './timeline-view.tsx';
 import { href, usePoll } from './use-route.ts';
 
+/** Matrix combinations listed in a job's tree; the rest are counted. */
+const STRATEGIES_SHOWN = 100;
+
 interface Shown {
   job: string;
   stage: StageView;
@@ -119,7 +122,7 @@ function JobItem(props: { job: JobView; show: (s: Shown) => void }) {
         <details>
           <summary>{j.strategies.length} matrix combinations</summary>
           <ul>
-            {j.strategies.map((st) => (
+            {j.strategies.slice(0, STRATEGIES_SHOWN).map((st) => (
               <li key={st.key}>
                 <span class={statusClass(st.status)}>{st.status}</span> {st.key}
                 <ul>
@@ -129,6 +132,7 @@ function JobItem(props: { job: JobView; show: (s: Shown) => void }) {
                 </ul>
               </li>
             ))}
+            {j.strategies.length > STRATEGIES_SHOWN && <li class="muted">… and {j.strategies.length - STRATEGIES_SHOWN} more</li>}
           </ul>
         </details>
       )}

@@ -1,8 +1,9 @@
 /**
  * What the web console knows of the endpoint's runs beyond their audit records: each run's
- * timeline and, while it runs, what its stages printed so far. A run's timeline is kept as
- * `<state dir>/timelines/<run id>.json` when it ends (its logs are kept by the run itself, in
- * `logs/`, for `wf logs`), so that the console still draws it after a restart.
+ * timeline and, while it runs, what its stages printed so far. When it ends, its timeline is
+ * written to `<state dir>/timelines/<run id>.json` and read from there (its logs are kept by the run
+ * itself, in `logs/`, for `wf logs`), so memory holds running runs only and the console still draws
+ * a run after a restart.
  */
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -16,7 +17,8 @@ const RUN_ID = /^[A-Za-z0-9_.-]+$/;
 interface LiveRun {
   run: WatchedRun;
   timeline: RunTimeline;
-  logs: RunLogCollector;
+  /** While it runs: what its stages printed so far (then they are read from `logs/`). */
+  logs?: RunLogCollector;
   running: boolean;
 }
 
@@ -40,7 +42,7 @@ export class LiveRuns implements RunWatch {
   event(run: WatchedRun, e: RunEvent): void {
     const live = this.entry(run);
     live.timeline.add(e);
-    live.logs.add(e);
+    live.logs?.add(e);
   }
 
   /** {@inheritDoc RunWatch.ended} */
@@ -48,6 +50,7 @@ export class LiveRuns implements RunWatch {
     const live = this.runs.get(run.runId);
     if (!live) return;
     live.running = false;
+    delete live.logs;
     if (RUN_ID.test(run.runId)) {
       try {
         const folder = resolve(this.dir, 'timelines');
@@ -55,8 +58,11 @@ export class LiveRuns implements RunWatch {
         const file = join(folder, `${run.runId}.json`);
         writeFileSync(`${file}.tmp`, JSON.stringify(live.timeline.timeline()), { mode: 0o600 });
         renameSync(`${file}.tmp`, file);
+        // Kept: read from the file from now on.
+        this.runs.delete(run.runId);
+        return;
       } catch {
-        // the timeline stays in memory; after a restart the run has none
+        // the timeline stays in memory (the last runs' only); after a restart the run has none
       }
     }
     for (const [id, r] of this.runs) {
@@ -85,7 +91,7 @@ export class LiveRuns implements RunWatch {
   /** What the run's stages printed: so far while it runs, else as kept in `logs/`. */
   logs(runId: string): RunLogs | undefined {
     const live = this.runs.get(runId);
-    if (live?.running) return live.logs.logs(runId, live.run.workflow.name);
+    if (live?.logs) return live.logs.logs(runId, live.run.workflow.name);
     return readRunLogs(this.dir, runId);
   }
 }
