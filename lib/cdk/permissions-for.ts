@@ -54,6 +54,8 @@ export interface DefinitionResources {
 export interface PermissionStatement {
   actions: string[];
   resources: string[];
+  /** IAM conditions (`{StringLike: {'s3:prefix': [...]}}`), when the grant is narrower than its resources. */
+  conditions?: Record<string, Record<string, string[]>>;
 }
 
 /** The managed rule Step Functions uses to wait for child executions (`.sync`). */

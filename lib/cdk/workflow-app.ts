@@ -15,6 +15,9 @@ import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import { WorkflowResultsBucket } from './workflow-results-bucket.ts';
+import { Placeholders } from '../protocol/index.ts';
 import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import { Construct } from 'constructs';
 import type { CompiledWorkflow } from '../compiler/index.ts';
@@ -56,6 +59,8 @@ export interface WorkflowAppProps {
   stageRunner?: RunnerOptions;
   /** The Python runner's memory, timeout and environment. @default 1024 MB, 15 minutes */
   pyRunner?: RunnerOptions;
+  /** How many days S3 foreach results (per-item records) are kept in the results bucket. @default 30 */
+  resultsRetentionDays?: number;
   /** The VPC docker stages run in. @default a new VPC with public subnets only and no NAT gateway */
   vpc?: ec2.IVpc;
   /** The subnets of `vpc` docker stages run in. @default its public subnets, else its private ones */
@@ -101,6 +106,8 @@ export class WorkflowApp extends Construct {
   readonly stateMachines: ReadonlyMap<string, WorkflowStateMachine>;
   /** The ECS resources, when some workflow has docker stages. */
   readonly docker?: DockerTasks;
+  /** The bucket S3 foreach stages write their per-item records to, when some workflow has one. */
+  readonly resultsBucket?: s3.Bucket;
   /** The dead-letter queue of scheduled starts, when some workflow has schedules. */
   readonly deadLetterQueue?: sqs.Queue;
   /** The compiled workflows, in deployment order. */
@@ -140,6 +147,12 @@ export class WorkflowApp extends Construct {
       ...(props.auditTableRemovalPolicy !== undefined ? { removalPolicy: props.auditTableRemovalPolicy } : {}),
     }).table;
 
+    if (workflows.some((w) => [w.compiled, ...w.compiled.children].some((c) => c.placeholders.includes(Placeholders.resultsBucket)))) {
+      this.resultsBucket = new WorkflowResultsBucket(this, 'Results', { retentionDays: props.resultsRetentionDays ?? 30 }).bucket;
+      // The stage runner's tally reads the results the Distributed Maps wrote.
+      this.stageRunner.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [this.resultsBucket.arnForObjects('wf-foreach/*')] }));
+      new CfnOutput(this, 'ResultsBucketName', { value: this.resultsBucket.bucketName, description: 'The bucket of S3 foreach results (wf-foreach/<workflow>/<run>/<stage>/)' }).overrideLogicalId('ResultsBucketName');
+    }
     if (workflows.some((w) => w.compiled.dockerTasks.length)) {
       this.docker = new DockerTasks(this, 'Docker', {
         namePrefix: prefix,
@@ -207,6 +220,7 @@ export class WorkflowApp extends Construct {
         stageRunner: this.stageRunnerVersion,
         pyRunner: this.pyRunnerVersion,
         auditTable: this.auditTable,
+        ...(this.resultsBucket ? { resultsBucket: this.resultsBucket } : {}),
         children: new Map(own),
         ...(this.docker ? { docker: this.docker } : {}),
         ...(this.deadLetterQueue && !m.job ? { deadLetterQueue: this.deadLetterQueue } : {}),

@@ -16,6 +16,7 @@ import type * as ecs from 'aws-cdk-lib/aws-ecs';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { stateMachinePlaceholder, type CompiledWorkflow } from '../compiler/index.ts';
@@ -24,6 +25,7 @@ import { Placeholders } from '../protocol/index.ts';
 import type { DockerTasks } from './docker-tasks.ts';
 import { BYTES_PER_RESOURCE, type StackFootprint } from './place-workflows.ts';
 import { permissionsFor, type DefinitionResources, type PermissionStatement } from './permissions-for.ts';
+import { s3ForeachPermissions } from './s3-foreach-permissions.ts';
 import { suppressNag, type NagSuppression } from './suppress-nag.ts';
 import { suppressRoleNag } from './suppress-role-nag.ts';
 import { WorkflowSchedules } from './workflow-schedules.ts';
@@ -45,6 +47,8 @@ export interface WorkflowStateMachineProps {
   pyRunner: lambda.IVersion;
   /** The audit table (`${AuditTableName}`). */
   auditTable: dynamodb.ITable;
+  /** The bucket S3 foreach stages write their results to (`${ResultsBucket}`); required when the workflow has such stages. */
+  resultsBucket?: s3.IBucket;
   /** The machines of the workflows this one triggers, by workflow name. @default none */
   children?: ReadonlyMap<string, WorkflowStateMachine>;
   /** The ECS resources, when the workflow has docker stages (its task definitions are made here). */
@@ -160,8 +164,17 @@ export class WorkflowStateMachine extends Construct {
       ...(this.logGroup ? { logs: { destination: this.logGroup, level: LOG_LEVELS[level], includeExecutionData: false } } : {}),
       tracingEnabled: props.tracing ?? false,
     });
-    this.permissions = permissionsFor(compiled.definition, this.resources);
-    for (const p of this.permissions) this.stateMachine.addToRolePolicy(new iam.PolicyStatement({ actions: p.actions, resources: p.resources }));
+    // S3 foreach stages (Distributed Maps): their own child executions, the declared buckets, the results.
+    const s3Grants = compiled.placeholders.includes(Placeholders.resultsBucket)
+      ? s3ForeachPermissions(workflow, {
+          stateMachine: stack.formatArn({ service: 'states', resource: 'stateMachine', resourceName: props.stateMachineName, arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
+          childExecutions: stack.formatArn({ service: 'states', resource: 'execution', resourceName: `${props.stateMachineName}/*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
+          bucketArn: (name) => stack.formatArn({ service: 's3', region: '', account: '', resource: name }),
+          resultsBucket: props.resultsBucket!.bucketArn,
+        })
+      : [];
+    this.permissions = [...permissionsFor(compiled.definition, this.resources), ...s3Grants];
+    for (const p of this.permissions) this.stateMachine.addToRolePolicy(new iam.PolicyStatement({ actions: p.actions, resources: p.resources, ...(p.conditions ? { conditions: p.conditions } : {}) }));
 
     if (workflow.on.schedules.length) {
       if (!props.deadLetterQueue) throw new Error(`WorkflowStateMachine: workflow "${workflow.name}" has schedules but no deadLetterQueue was given`);
@@ -192,10 +205,13 @@ export class WorkflowStateMachine extends Construct {
       {
         id: 'AwsSolutions-IAM5',
         reason:
-          'Wildcards only where the resource is named at run time or by a later deploy: CloudWatch Logs delivery and X-Ray take no resource ("*"); child executions are named when they start (execution:<child machine>:*); ECS tasks get their ids when they start (task/<cluster>/*); an execution keeps invoking the runner version and running the task definition revision it started with, so the role may invoke every published version of the runners (function:<runner>:*) and run every revision of its task definition families (task-definition/<family>:*).',
+          'Wildcards only where the resource is named at run time or by a later deploy: CloudWatch Logs delivery and X-Ray take no resource ("*"); child executions are named when they start (execution:<child machine>:*, and a Distributed Map\'s execution:<machine>/*); an S3 foreach lists only under its declared prefix, reads only its manifest (a templated key: below the text before the template), and writes results only below its workflow\'s folder (wf-foreach/<workflow>/*); ECS tasks get their ids when they start (task/<cluster>/*); an execution keeps invoking the runner version and running the task definition revision it started with, so the role may invoke every published version of the runners (function:<runner>:*) and run every revision of its task definition families (task-definition/<family>:*).',
         appliesTo: [
           'Resource::*',
           { regex: '/^Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:[A-Za-z0-9_-]+:\\*$/' },
+          { regex: '/^Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:[A-Za-z0-9_-]+\\/\\*$/' },
+          { regex: '/^Resource::<[A-Za-z0-9]+\\.Arn>\\/wf-foreach\\/[A-Za-z0-9_-]+\\/\\*$/' },
+          { regex: '/^Resource::arn:<AWS::Partition>:s3:::.*\\*$/' },
           { regex: '/^Resource::arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:task/<[^>]+>/\\*$/' },
           { regex: '/^Resource::arn:<AWS::Partition>:lambda:<AWS::Region>:<AWS::AccountId>:function:<[^>]+>:\\*$/' },
           { regex: '/^Resource::arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:task-definition/[A-Za-z0-9_-]+:\\*$/' },
@@ -229,6 +245,10 @@ function substitutionsFor(machine: WorkflowStateMachine, compiled: CompiledWorkf
     if (p === Placeholders.stageRunner) out[p] = props.stageRunner.functionArn;
     else if (p === Placeholders.pyRunner) out[p] = props.pyRunner.functionArn;
     else if (p === Placeholders.auditTable) out[p] = props.auditTable.tableName;
+    else if (p === Placeholders.resultsBucket) {
+      if (!props.resultsBucket) throw new Error(`workflow "${props.workflow.name}" has S3 foreach stages but no resultsBucket was given`);
+      out[p] = props.resultsBucket.bucketName;
+    }
     else if (p === Placeholders.cluster) out[p] = needDocker(p).cluster.clusterArn;
     else if (p === Placeholders.subnets) out[p] = needDocker(p).subnetId;
     else if (p === Placeholders.securityGroup) out[p] = needDocker(p).securityGroup.securityGroupId;

@@ -9,7 +9,7 @@ import type { TallyRequest, CollectRequest, ConcurrencyCancelRequest, Concurrenc
 import { childOutcome } from './child-outcome.ts';
 import { cancelHolders, defaultCoordination, reclaimSlots, startDeadline, type Coordination } from './coordination.ts';
 import { collectResults } from './collect-results.ts';
-import { S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { tallyResults } from './tally-results.ts';
 import { evaluateItems } from './evaluate-items.ts';
 import { runBashStage } from './run-bash-stage.ts';
@@ -59,6 +59,12 @@ function storeFor(options: HandleRequestOptions): SecretStore | undefined {
 }
 let defaultStore: SecretStore | undefined;
 let defaultS3: S3Client | undefined;
+
+/** The AWS SDK's S3 client, loaded when a request needs it (most runner requests never do). */
+async function newS3Client(): Promise<S3Client> {
+  const { S3Client: Client } = await import('@aws-sdk/client-s3');
+  return new Client({});
+}
 
 /** The runs whose secret references a request may read: its own and its parent's. */
 function runsOf(req: Record<string, unknown>): Set<string> {
@@ -263,7 +269,7 @@ async function dispatch(req: RunnerRequest, options: HandleRequestOptions, masks
     case 'collect':
       return collectResults(req as CollectRequest);
     case 'tally':
-      return tallyResults(req as TallyRequest, options.s3 ?? (defaultS3 ??= new S3Client({})));
+      return tallyResults(req as TallyRequest, options.s3 ?? (defaultS3 ??= await newS3Client()));
     case 'prepare':
       return prepareRun(req as PrepareRequest, storeFor(options));
     case 'start-deadline':

@@ -6,7 +6,7 @@
  * all count as failed, as Step Functions counts them. The failed items are then held to the
  * stage's tolerance (`tolerated-failure`); past it, the stage fails with its counts as outputs.
  */
-import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { ErrorNames, type TallyRequest } from '../protocol/index.ts';
 import { badRequest, RunnerError } from './runner-error.ts';
 
@@ -28,6 +28,7 @@ interface Manifest {
 }
 
 async function readJson(s3: S3Client, bucket: string, key: string): Promise<unknown> {
+  const { GetObjectCommand } = await import('@aws-sdk/client-s3');
   const out = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
   return JSON.parse(await out.Body!.transformToString('utf8'));
 }

@@ -16,6 +16,7 @@ type TemplateResources = Record<string, { Type: string; Properties?: Record<stri
 function standIn(key: string, value: unknown): string {
   if (typeof value === 'string') return value;
   if (/TableName$/.test(key)) return 'stand-in-table';
+  if (key === 'ResultsBucket') return 'stand-in-results-bucket';
   if (/Subnet|SecurityGroup/.test(key)) return `${key.toLowerCase()}-0123`;
   if (key === 'EcsAssignPublicIp') return 'DISABLED';
   return `arn:aws:states:us-east-1:123456789012:stateMachine:stand-in-${key}`;
