@@ -313,7 +313,7 @@ describe('bad requests', () => {
   });
 
   it('an unknown action, a malformed stage, an unknown kind', async () => {
-    expect(await failure({ action: 'nope' })).toMatchObject({ name: 'BadRequest', message: 'unknown action "nope"; expected "stage", "eval", "collect", "prepare", "start-deadline", "signal-wait", "needs-wait", "job-done", "concurrency-reclaim", "concurrency-cancel", "child-outcome" or "forget-secrets"' });
+    expect(await failure({ action: 'nope' })).toMatchObject({ name: 'BadRequest', message: 'unknown action "nope"; expected "stage", "eval", "collect", "tally", "prepare", "start-deadline", "signal-wait", "needs-wait", "job-done", "concurrency-reclaim", "concurrency-cancel", "child-outcome" or "forget-secrets"' });
     expect(await failure({ action: 'stage', stage: { kind: 'bash' }, ctx: {} })).toMatchObject({ name: 'BadRequest' });
     expect(await failure(stage('trigger' as StageSpec['kind'], {}))).toMatchObject({
       name: 'BadRequest',
