@@ -32,15 +32,19 @@ function checkParams(workflow: Workflow, params: Record<string, unknown>): void 
   if (errors.length) throw new ConsoleActionError(400, `workflow "${workflow.name}" was not started: its params are wrong`, errors.map((e) => e.report()));
 }
 
-async function startExecution(executions: LocalExecutions, workflow: Workflow, input: Record<string, unknown>, name: string): Promise<{ runId: string; executionArn: string }> {
+/** How long a start waits for the run's audit record, so that the page it opens finds the run. */
+const RECORD_WAIT_MS = 5_000;
+
+async function startExecution(executions: LocalExecutions, store: AuditStore, workflow: Workflow, input: Record<string, unknown>, name: string): Promise<{ runId: string; executionArn: string }> {
   const out = await executions.start({ stateMachineArn: localStateMachineArn(workflow.name), name, input: JSON.stringify(input) });
+  for (let waited = 0; waited < RECORD_WAIT_MS && !(await store.findRun(name)); waited += 50) await new Promise((r) => setTimeout(r, 50));
   return { runId: name, executionArn: out.executionArn };
 }
 
 /** Starts a run of `workflow` with the params of the start form. */
-export async function startRun(executions: LocalExecutions, workflow: Workflow, params: Record<string, unknown>): Promise<{ runId: string; executionArn: string }> {
+export async function startRun(executions: LocalExecutions, store: AuditStore, workflow: Workflow, params: Record<string, unknown>): Promise<{ runId: string; executionArn: string }> {
   checkParams(workflow, params);
-  return startExecution(executions, workflow, { params }, newRunId());
+  return startExecution(executions, store, workflow, { params }, newRunId());
 }
 
 /** Stops the run's execution (it ends ABORTED, its record CANCEL). */
@@ -50,7 +54,7 @@ export async function stopRun(executions: LocalExecutions, record: AuditRecord):
 }
 
 /** Runs a recorded run again (see the file comment); `secrets` gives secret params again. */
-export async function rerunRun(executions: LocalExecutions, workflow: Workflow, record: AuditRecord, secrets: Record<string, unknown>): Promise<{ runId: string; executionArn: string }> {
+export async function rerunRun(executions: LocalExecutions, store: AuditStore, workflow: Workflow, record: AuditRecord, secrets: Record<string, unknown>): Promise<{ runId: string; executionArn: string }> {
   if (record.status === 'WAIT') throw new ConsoleActionError(409, `run ${record.runId} is still running; wait for it or stop it first`);
   const context = (record.context ?? {}) as { jobs?: Record<string, { status?: string }>; errors?: Array<{ name?: string }> };
   if (record.status === 'SKIP' && (context.errors ?? []).some((e) => e.name === 'AlreadyReleased')) {
@@ -67,7 +71,7 @@ export async function rerunRun(executions: LocalExecutions, workflow: Workflow, 
   checkParams(workflow, params);
   const jobs = Object.fromEntries(Object.entries(context.jobs ?? {}).filter(([, j]) => j?.status === 'SUCCESS'));
   const name = newRunId();
-  return startExecution(executions, workflow, { params, jobs, release: { logical_date: record.logicalDate, type: 'rerun' }, run: { id: name, parent: record.runId } }, name);
+  return startExecution(executions, store, workflow, { params, jobs, release: { logical_date: record.logicalDate, type: 'rerun' }, run: { id: name, parent: record.runId } }, name);
 }
 
 /** Answers a signal of a running run: approves it (with data) or rejects it (with a reason). */

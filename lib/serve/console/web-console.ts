@@ -176,7 +176,7 @@ export class WebConsole {
   private async act(parts: string[], body: Record<string, unknown>): Promise<unknown> {
     const { executions, store } = this.options;
     if (parts.length === 3 && parts[0] === 'workflows' && parts[2] === 'start') {
-      return startRun(executions, this.workflow(parts[1]), isRecord(body.params) ? body.params : {});
+      return startRun(executions, store, this.workflow(parts[1]), isRecord(body.params) ? body.params : {});
     }
     if (parts.length === 3 && parts[0] === 'runs') {
       const record = await this.record(parts[1]);
@@ -185,7 +185,7 @@ export class WebConsole {
           await stopRun(executions, record);
           return { stopped: record.runId };
         case 'rerun':
-          return rerunRun(executions, this.workflow(record.workflow), record, isRecord(body.secrets) ? body.secrets : {});
+          return rerunRun(executions, store, this.workflow(record.workflow), record, isRecord(body.secrets) ? body.secrets : {});
         case 'signal': {
           if (typeof body.signal !== 'string' || body.signal === '') throw new ConsoleActionError(400, 'give the signal\'s name in "signal"');
           await answerSignal(store, record, body.signal, {
