@@ -85,7 +85,8 @@ describe.skipIf(!HAVE_CHROMIUM)('web console in a browser', () => {
   });
 
   afterEach(() => {
-    expect(problems.splice(0)).toEqual([]);
+    const met = problems.splice(0);
+    if (met.length) throw new Error(`the page met problems: ${met.join(' | ')}`);
   });
 
   afterAll(async () => {
