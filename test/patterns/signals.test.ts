@@ -34,7 +34,7 @@ later:
   jobs:
     a:
       stages:
-        - {name: Nap, sleep: 4}
+        - {name: Nap, sleep: 8}
         - {name: Wait, id: w, wait: go}
 quick:
   type: Workflow
