@@ -6,12 +6,15 @@
  * requests (`WORKFLOW_CORE_S3_IDLE_MS`, default 15 minutes, since the AWS CLI may use it between
  * runs; 0 = never) or on SIGTERM/SIGINT. A new server takes the folder's last port when it is free.
  *
- * It answers only this machine's S3 clients of this folder: a request with an `Origin` header (a
- * web page), a `Host` that is not a loopback name with the server's port (DNS rebinding), a CORS
- * preflight, or one that is not signed (SigV4, Authorization header) with the folder's credentials
- * (`<dir>/s3/credentials.json`, random, mode 0600) is refused with an S3 `AccessDenied` error. The
- * AWS CLI and SDKs reach it path-style (`--endpoint-url`, `forcePathStyle`) with those keys;
- * `wf s3 endpoint --env` prints them. `GET /__wf/ping` answers unsigned with the folder it serves
+ * It answers only this machine's S3 clients: a request with an `Origin` header (a web page), a
+ * `Host` that is not a loopback name with the server's port (DNS rebinding), a CORS preflight, or
+ * one that is not signed (SigV4, Authorization header) is refused with an S3 `AccessDenied` error.
+ * Like other local S3 servers (and `wf serve`'s API), it takes any access key by default, so the AWS
+ * CLI and SDKs reach it path-style (`--endpoint-url`, `forcePathStyle`) with whatever credentials
+ * they have. With `WORKFLOW_CORE_S3_REQUIRE_SIGNATURE=1` in the environment that starts it, only
+ * requests signed with the folder's credentials (`<dir>/s3/credentials.json`, random, mode 0600)
+ * are taken, which makes reaching the endpoint as private as reading the folder;
+ * `wf s3 endpoint --env` prints those keys. `GET /__wf/ping` answers unsigned with the folder it serves
  * (no data), so that clients can find a live server.
  *
  * Run as a script: `node --import tsx lib/local/s3-server.ts <s3 dir>`.
@@ -171,7 +174,10 @@ export async function startS3Server(options: { s3Dir: string; idleMs?: number; o
   const s3rver = new S3rver({ directory: join(s3Dir, 'data'), silent: true, vhostBuckets: false, allowMismatchedSignatures: false });
   const handle = s3rver.callback();
   const dirHeader = encodeURIComponent(s3Dir);
-  const hint = `The local S3 server answers only requests through 127.0.0.1 signed with the keys in ${credentialsFile(s3Dir)} (wf s3 endpoint --env prints them).`;
+  const requireSignature = process.env.WORKFLOW_CORE_S3_REQUIRE_SIGNATURE === '1';
+  const hint = requireSignature
+    ? `The local S3 server answers only requests through 127.0.0.1 signed with the keys in ${credentialsFile(s3Dir)} (wf s3 endpoint --env prints them).`
+    : 'The local S3 server answers only signed requests (any access key) through 127.0.0.1 from S3 clients, not web pages.';
   let lastRequest = Date.now();
   let port = 0;
   const server = createServer((req, res) => {
@@ -189,7 +195,11 @@ export async function startS3Server(options: { s3Dir: string; idleMs?: number; o
       res.end();
       return;
     }
-    const unsigned = s3SignatureProblem({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers }, credentials);
+    const unsigned = requireSignature
+      ? s3SignatureProblem({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers }, credentials)
+      : /^AWS4-HMAC-SHA256 /.test(req.headers.authorization ?? '')
+        ? undefined
+        : 'the request is not signed (sign it with the Authorization header, as the AWS CLI and SDKs do)';
     if (unsigned) {
       req.resume();
       refuse(res, `refused: ${unsigned}. ${hint}`);

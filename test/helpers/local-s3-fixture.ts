@@ -31,9 +31,9 @@ export interface S3Fixture {
 }
 
 /** Starts a local S3 server in a new state folder with these buckets. */
-export async function startS3Fixture(buckets: readonly string[]): Promise<S3Fixture> {
+export async function startS3Fixture(buckets: readonly string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<S3Fixture> {
   const state = mkdtempSync(join(tmpdir(), 'wf-s3-'));
-  const env = { ...process.env, WORKFLOW_CORE_AUDIT_PATH: state };
+  const env = { ...process.env, ...extraEnv, WORKFLOW_CORE_AUDIT_PATH: state };
   const { stdout } = await run(process.execPath, ['bin/wf.js', 's3', 'endpoint', '--env'], { env });
   const vars = Object.fromEntries([...stdout.matchAll(/^export (\w+)='?([^'\n]*)'?$/gm)].map((m) => [m[1]!, m[2]!]));
   expect(vars.AWS_ENDPOINT_URL_S3).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);

@@ -93,11 +93,24 @@ describe('foreach over a manifest', () => {
 });
 
 describe('the local S3 server', () => {
-  it('refuses requests not signed with the folder\'s keys', async () => {
-    const stranger = new S3Client({ endpoint: fx.local.endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
-    await expect(stranger.send(new GetObjectCommand({ Bucket: 'lists', Key: 'people.csv' }))).rejects.toMatchObject({ name: 'AccessDenied' });
+  it('takes any credentials by default, as local S3 servers do, and refuses web pages and unsigned requests', async () => {
+    const stranger = new S3Client({ endpoint: fx.local.endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+    const got = await stranger.send(new GetObjectCommand({ Bucket: 'lists', Key: 'people.csv' }));
+    expect(await got.Body!.transformToString()).toContain(',');
     stranger.destroy();
     expect((await fetch(`${fx.local.endpoint}/lists/people.csv`)).status).toBe(403);
     expect((await fetch(`${fx.local.endpoint}/lists/people.csv`, { headers: { origin: 'http://evil.example' } })).status).toBe(403);
   });
+
+  it('with WORKFLOW_CORE_S3_REQUIRE_SIGNATURE=1, refuses requests not signed with the folder\'s keys', async () => {
+    const strict = await startS3Fixture(['locked'], { WORKFLOW_CORE_S3_REQUIRE_SIGNATURE: '1' });
+    try {
+      await strict.putAll('locked', [['a.txt', 'A']]);
+      const stranger = new S3Client({ endpoint: strict.local.endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+      await expect(stranger.send(new GetObjectCommand({ Bucket: 'locked', Key: 'a.txt' }))).rejects.toMatchObject({ name: 'AccessDenied' });
+      stranger.destroy();
+    } finally {
+      await strict.close();
+    }
+  }, 60_000);
 });
