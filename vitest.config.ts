@@ -6,5 +6,8 @@ export default defineConfig({
     setupFiles: ['test/setup/aws-rules.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
+    // Most test files wait on the processes they start (wf, bash, python3, servers): two files at a
+    // time keep a 2-core machine busy (vitest's default there is one).
+    maxWorkers: 2,
   },
 });
