@@ -26,6 +26,9 @@ Decisions:
   JSON and JavaScript read the pair), and any other surrogate becomes U+FFFD, the replacement
   character (as `String.prototype.toWellFormed` does). print() of such text writes the surrogate
   to the logs as its escape (`\\ud800`) instead of failing the stage.
+- Outputs past the output budget are written to the results bucket (`WF_RESULTS_BUCKET`) under
+  `wf-spill/` and replaced by references, and references in `globals` and `vars` are read back
+  before the code runs (`spill_outputs`, `resolve_spilled_refs`; lib/protocol/spill-refs.ts).
 - print() output is not an output: it goes to the logs (CloudWatch on AWS, stderr locally, where
   stdout is the protocol channel and file descriptor 1 is pointed at stderr while code runs).
 - exit()/sys.exit() in py code fails the stage; it never ends the runner.
@@ -883,6 +886,135 @@ def cap_outputs(outputs: dict, budget: int = OUTPUT_BUDGET_BYTES) -> dict:
     return out
 
 
+# Values too big for a state travel as references to JSON objects in the results bucket
+# (lib/protocol/spill-refs.ts, the same rules and messages as the stage runner's spill-values.ts).
+SPILL_REF_KEY = "__spilled__"
+SPILL_PREFIX = "wf-spill/"
+RESULTS_BUCKET_ENV = "WF_RESULTS_BUCKET"
+SPILL_TO_CALLER_ENV = "WF_SPILL_TO_CALLER"
+
+
+def is_spill_ref(v: Any) -> bool:
+    """True when `v` is a reference object: exactly the key, holding a bucket, a key and a size."""
+    if not isinstance(v, dict) or list(v) != [SPILL_REF_KEY]:
+        return False
+    ref = v[SPILL_REF_KEY]
+    return (
+        isinstance(ref, dict)
+        and isinstance(ref.get("bucket"), str)
+        and isinstance(ref.get("key"), str)
+        and isinstance(ref.get("bytes"), (int, float))
+        and not isinstance(ref.get("bytes"), bool)
+    )
+
+
+def spill_ref_problem(ref: dict, bucket: str | None) -> str | None:
+    """Why a reference may not be read with `bucket` as the results bucket, or None when it may: only
+    the runner's own bucket, under `wf-spill/`, so a value a stage made up cannot name anything else."""
+    b, key = ref[SPILL_REF_KEY]["bucket"], ref[SPILL_REF_KEY]["key"]
+    if not bucket:
+        return f"this request holds a spilled value (s3://{b}/{key}), but the runner has no results bucket ({RESULTS_BUCKET_ENV} is not set)"
+    if b != bucket or not key.startswith(SPILL_PREFIX) or ".." in key:
+        return f"a spilled value may only be read from s3://{bucket}/{SPILL_PREFIX}; this one names s3://{b}/{key}"
+    return None
+
+
+_s3_client: Any = None
+
+
+def _s3() -> Any:
+    """One S3 client, made on first use (boto3 takes AWS_ENDPOINT_URL_S3 from the environment)."""
+    global _s3_client
+    if _s3_client is None:
+        import boto3  # the Lambda runtime has it; only requests that spill or read spilled values load it
+        from botocore.config import Config
+
+        _s3_client = boto3.client("s3", config=Config(s3={"addressing_style": "path"}))
+    return _s3_client
+
+
+def _s3_get(bucket: str, key: str) -> str:
+    return _s3().get_object(Bucket=bucket, Key=key)["Body"].read().decode("utf-8")
+
+
+def _s3_put(bucket: str, key: str, body: bytes) -> None:
+    _s3().put_object(Bucket=bucket, Key=key, Body=body, ContentType="application/json")
+
+
+def _walk_refs(v: Any, on_ref: Any, depth: int = 0) -> Any:
+    """`v` with each spill reference replaced by `on_ref(ref)`, however deep (to 100 levels)."""
+    if is_spill_ref(v):
+        return on_ref(v)
+    if depth > 100:
+        return v
+    if isinstance(v, list):
+        return [_walk_refs(x, on_ref, depth + 1) for x in v]
+    if isinstance(v, dict):
+        return {k: _walk_refs(x, on_ref, depth + 1) for k, x in v.items()}
+    return v
+
+
+def resolve_spilled_refs(event: dict, get: Any = None) -> dict:
+    """The request with every spilled value in `globals` and `vars` read back from the results
+    bucket, so the code sees the value itself. Every reference is checked before any is read; each
+    object is read once."""
+    parts = {k: event[k] for k in ("globals", "vars") if k in event}
+    if f'"{SPILL_REF_KEY}"' not in json.dumps(parts):
+        return event
+    get = get or _s3_get
+    bucket = os.environ.get(RESULTS_BUCKET_ENV) or None
+    texts: dict = {}
+
+    def check(ref: dict) -> dict:
+        problem = spill_ref_problem(ref, bucket)
+        if problem:
+            raise BadRequest(problem)
+        texts[ref[SPILL_REF_KEY]["key"]] = None
+        return ref
+
+    def load(ref: dict) -> Any:
+        key = ref[SPILL_REF_KEY]["key"]
+        try:
+            if texts[key] is None:
+                texts[key] = get(bucket, key)
+            return json.loads(texts[key])
+        except Exception as e:  # noqa: BLE001 - any failure to read it is the stage's failure
+            raise _failed("SpillError", f"could not read the spilled value s3://{bucket}/{key}: {_safe_str(e)}") from None
+
+    for part in parts.values():
+        _walk_refs(part, check)
+    out = dict(event)
+    for name in parts:
+        out[name] = _walk_refs(out[name], load)
+    return out
+
+
+def spill_outputs(outputs: dict, put: Any = None, budget: int = OUTPUT_BUDGET_BYTES) -> dict:
+    """Outputs within the budget: as they are. With `WF_SPILL_TO_CALLER=1` (a local run): as they are,
+    the caller spills them. With a results bucket: the largest values written to it under
+    `wf-spill/`, one by one, each replaced by its reference, until the rest fits (a value that cannot
+    be written is truncated instead, and said so on stderr). Else truncated (`cap_outputs`)."""
+    bucket = os.environ.get(RESULTS_BUCKET_ENV)
+    if os.environ.get(SPILL_TO_CALLER_ENV) == "1" or _json_bytes(outputs) <= budget:
+        return outputs
+    if not bucket:
+        return cap_outputs(outputs, budget)
+    put = put or _s3_put
+    out = dict(outputs)
+    for name, n in sorted(((k, _json_bytes(v)) for k, v in out.items()), key=lambda kv: (-kv[1], kv[0])):
+        body = json.dumps(out[name], ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        key = f"{SPILL_PREFIX}{uuid.uuid4()}.json"
+        try:
+            put(bucket, key, body)
+            out[name] = {SPILL_REF_KEY: {"bucket": bucket, "key": key, "bytes": len(body)}}
+        except Exception as e:  # noqa: BLE001 - a value that cannot be written never fails the run
+            print(f"could not write output {json.dumps(name, ensure_ascii=False)} ({n} bytes) to s3://{bucket}/{SPILL_PREFIX}: {_safe_str(e)}; it is truncated", file=sys.stderr)
+            out[name] = {"__truncated__": f"{n} bytes"}
+        if _json_bytes(out) <= budget:
+            break
+    return out
+
+
 def handler(event: Any, context: Any = None) -> dict:
     """Lambda entry: runs a PyRunRequest; returns `{status, outputs}` or raises StageFailed/BadRequest.
     A request with a `key` gets it back in a failed record, so the state machine can tell which
@@ -897,12 +1029,13 @@ def handler(event: Any, context: Any = None) -> dict:
     streams = (sys.stdout, sys.stderr)
     try:
         event = resolve_secret_refs(event)
+        event = resolve_spilled_refs(event)
         masks = secret_masks(event)
         if masks:
             sys.stdout, sys.stderr = MaskingWriter(sys.stdout, masks), MaskingWriter(sys.stderr, masks)
         if action in ("py", "virtual-py"):
             result = run_py(event) if action == "py" else run_virtual_py(event)
-            return {**result, "outputs": cap_outputs(mask_value(result.get("outputs") or {}, masks))}
+            return {**result, "outputs": spill_outputs(mask_value(result.get("outputs") or {}, masks))}
     except StageFailed as e:
         key = event.get("key")
         record = mask_value(json.loads(str(e)), masks)
