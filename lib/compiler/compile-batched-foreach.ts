@@ -25,7 +25,7 @@ import type { Machine, State } from './asl/types.ts';
 import { estimateHistoryEvents, MAX_HISTORY_EVENTS } from './asl/check-machine.ts';
 import { escapeIntrinsicText } from './asl/intrinsic.ts';
 import { childDocument } from './wire-context.ts';
-import { foreachCollect, foreachItems, stageInfo, stateMachinePlaceholder } from './compile-stages.ts';
+import { foreachCollect, foreachItems, spilledRoute, stageInfo, stateMachinePlaceholder } from './compile-stages.ts';
 import { containsTemplate } from './compile-expression.ts';
 
 /** History events one chunk's execution may use: half the limit, leaving room for retries and estimates. */
@@ -207,7 +207,7 @@ export function compileBatchedForeach(cx: CompileContext, stage: ForeachStage, s
     Default: partition,
   });
   const count = cx.add([...label, 'count'], { Type: 'Pass', Parameters: { 'items.$': b, 'n.$': `States.ArrayLength(${b})` }, ResultPath: b, Next: check });
-  return foreachItems(cx, stage, scope, label, b, count, fail);
+  return foreachItems(cx, stage, scope, label, b, count, fail, spilledRoute(cx, stage, scope, label, rec, next, fail));
 }
 
 /**

@@ -88,6 +88,40 @@ export function compileS3Foreach(cx: CompileContext, stage: ForeachStage, scope:
   cx.requireStandard(stage, 'a foreach over S3 is a Distributed Map, which runs only in Standard workflows');
   const n = cx.nextId();
   const src = `$.__s3${n}`;
+  const templated = [s3.bucket, s3.prefix ?? '', s3.key ?? ''].some((t) => containsTemplate(t));
+  const item = s3.prefix !== undefined ? { key: '$$.Map.Item.Value.Key', size: '$$.Map.Item.Value.Size', etag: '$$.Map.Item.Value.Etag' } : undefined;
+  const selector = item ? { item: Object.fromEntries(Object.entries(item).map(([k, v]) => [`${k}.$`, v])), 'loop.$': '$$.Map.Item.Index' } : undefined;
+  const where = compileDistributedForeach(cx, stage, scope, label, rec, next, fail, { reader: itemReader(s3, templated ? src : undefined), selector, batch: batchSize(stage) });
+  if (!templated) return where;
+  const fields: Record<string, { kind: 'value'; raw: string; mode: 'text' }> = { bucket: { kind: 'value', raw: s3.bucket, mode: 'text' } };
+  if (s3.prefix !== undefined) fields.prefix = { kind: 'value', raw: s3.prefix, mode: 'text' };
+  if (s3.key !== undefined) fields.key = { kind: 'value', raw: s3.key, mode: 'text' };
+  return cx.evalTask(label, fields, wireContext(scope, rootsOfValue([s3.bucket, s3.prefix ?? '', s3.key ?? '']), workflowEnv(cx)), src, where, fail);
+}
+
+/**
+ * The route of a list foreach whose list was too big for the state: the runner wrote it to S3 as
+ * a JSON array (spill-values.ts) and left its reference at `ref`; a Distributed Map reads it back,
+ * as for a foreach over a JSON manifest, in batches of `batch` items (by default as many as keep a
+ * child's history well under the limit). `label` must differ from the inline route's.
+ */
+export function compileSpilledForeach(cx: CompileContext, stage: ForeachStage, scope: StageScope, label: Label, rec: string | undefined, next: string, fail: string, ref: string): string {
+  const reader = { Resource: 'arn:aws:states:::s3:getObject', ReaderConfig: { InputType: 'JSON' }, Parameters: { 'Bucket.$': `${ref}.bucket`, 'Key.$': `${ref}.key` } };
+  return compileDistributedForeach(cx, stage, scope, label, rec, next, fail, { reader, batch: (processor) => batchSize({ ...stage, batch: stage.batch ?? 'auto' }, processor) });
+}
+
+/** What differs between the sources of a Distributed Map foreach. */
+interface DistributedSource {
+  reader: NonNullable<State['ItemReader']>;
+  /** The ItemSelector (default: the item and its index). */
+  selector?: Record<string, unknown>;
+  /** Items per child execution, given the child's machine. */
+  batch: (processor: Machine) => number;
+}
+
+/** The Distributed Map of a foreach, its results' folder and its tally (see the file comment); returns the first state. */
+function compileDistributedForeach(cx: CompileContext, stage: ForeachStage, scope: StageScope, label: Label, rec: string | undefined, next: string, fail: string, source: DistributedSource): string {
+  const n = cx.nextId();
   const out = `$.__s3r${n}`;
   const { params: docParams } = childDocument(scope, {}, { item: true, loop: true });
   const shared: Record<string, unknown> = {};
@@ -123,7 +157,7 @@ export function compileS3Foreach(cx: CompileContext, stage: ForeachStage, scope:
     return cx.add([...bl, 'input'], { Type: 'Pass', Parameters: lifted, Next: map });
   });
   const processor = batch.sink.machine(batch.value);
-  const size = batchSize(stage, processor);
+  const size = source.batch(processor);
   const tolerated = stage.toleratedFailure;
 
   const { catchers, key } = cx.lambdaCatch(label, fail);
@@ -135,16 +169,12 @@ export function compileS3Foreach(cx: CompileContext, stage: ForeachStage, scope:
     Catch: catchers,
     Next: next,
   });
-  const templated = [s3.bucket, s3.prefix ?? '', s3.key ?? ''].some((t) => containsTemplate(t));
-  const item = s3.prefix !== undefined
-    ? { key: '$$.Map.Item.Value.Key', size: '$$.Map.Item.Value.Size', etag: '$$.Map.Item.Value.Etag' }
-    : undefined;
   const map = cx.add(label, {
     Type: 'Map',
-    ItemReader: itemReader(s3, templated ? src : undefined),
+    ItemReader: source.reader,
     MaxConcurrency: stage.concurrent,
     ...(tolerated ? ('count' in tolerated ? { ToleratedFailureCount: tolerated.count } : { ToleratedFailurePercentage: tolerated.percent }) : {}),
-    ItemSelector: item ? { item: Object.fromEntries(Object.entries(item).map(([k, v]) => [`${k}.$`, v])), 'loop.$': '$$.Map.Item.Index' } : { 'item.$': '$$.Map.Item.Value', 'loop.$': '$$.Map.Item.Index' },
+    ItemSelector: source.selector ?? { 'item.$': '$$.Map.Item.Value', 'loop.$': '$$.Map.Item.Index' },
     ItemBatcher: { MaxItemsPerBatch: size, BatchInput: shared },
     ItemProcessor: { ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: needsStandard(processor) ? 'STANDARD' : 'EXPRESS' }, ...processor },
     ResultWriter: { Resource: 'arn:aws:states:::s3:putObject', Parameters: { Bucket: `\${${Placeholders.resultsBucket}}`, 'Prefix.$': `${out}.p` } },
@@ -154,17 +184,12 @@ export function compileS3Foreach(cx: CompileContext, stage: ForeachStage, scope:
     Next: tally,
   }, stageInfo(scope, stage));
   // Where this stage's results go: one folder per run and stage (the Map adds one per Map Run).
-  const where = cx.add([...label, 'results'], {
+  return cx.add([...label, 'results'], {
     Type: 'Pass',
     Parameters: { 'p.$': `States.Format('${RESULTS_PREFIX}/{}/{}/${escapeIntrinsicText(stage.id ?? `stage${n}`)}', $.run.workflow, $.run.id)` },
     ResultPath: out,
     Next: map,
   });
-  if (!templated) return where;
-  const fields: Record<string, { kind: 'value'; raw: string; mode: 'text' }> = { bucket: { kind: 'value', raw: s3.bucket, mode: 'text' } };
-  if (s3.prefix !== undefined) fields.prefix = { kind: 'value', raw: s3.prefix, mode: 'text' };
-  if (s3.key !== undefined) fields.key = { kind: 'value', raw: s3.key, mode: 'text' };
-  return cx.evalTask(label, fields, wireContext(scope, rootsOfValue([s3.bucket, s3.prefix ?? '', s3.key ?? '']), workflowEnv(cx)), src, where, fail);
 }
 
 /**
@@ -172,7 +197,10 @@ export function compileS3Foreach(cx: CompileContext, stage: ForeachStage, scope:
  * well under the limit (at most {@link MAX_AUTO_BATCH}); 1 when unset, as Step Functions runs one
  * item per child execution without an ItemBatcher.
  */
-function batchSize(stage: ForeachStage, processor: Machine): number {
+function batchSize(stage: Pick<ForeachStage, 'batch'>): (processor: Machine) => number;
+function batchSize(stage: Pick<ForeachStage, 'batch'>, processor: Machine): number;
+function batchSize(stage: Pick<ForeachStage, 'batch'>, processor?: Machine): number | ((processor: Machine) => number) {
+  if (processor === undefined) return (p: Machine) => batchSize(stage, p);
   if (stage.batch === undefined) return 1;
   if (stage.batch !== 'auto') return stage.batch;
   const perItem = 2 + estimateHistoryEvents(processor, 1, false);

@@ -25,9 +25,10 @@ import { parseTemplate, pythonTemplateSites } from '../expr/index.ts';
 import { compileWait } from './compile-wait.ts';
 import { compileBatchedForeach, foreachBatchSize } from './compile-batched-foreach.ts';
 import { compileDocker } from './compile-docker.ts';
-import { compileS3Foreach } from './compile-s3-foreach.ts';
+import { compileS3Foreach, compileSpilledForeach } from './compile-s3-foreach.ts';
 import { compileTrigger, stateMachinePlaceholder } from './compile-trigger.ts';
 import { checkLambdaTimeout, counterRetry, lambdaStageTimeout, retriers, retryScope, stageInfo, workflowEnv as env } from './stage-parts.ts';
+import { SPILL_REF_KEY } from '../protocol/index.ts';
 
 /** Stage label parts for state names. */
 type Label = string[];
@@ -462,7 +463,17 @@ function compileForeach(cx: CompileContext, stage: ForeachStage, scope: StageSco
     Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.__caught', Next: cx.genericFailure(label, fail) }],
     Next: collected,
   }, info);
-  return foreachItems(cx, stage, scope, label, itemsPath, map, fail);
+  return foreachItems(cx, stage, scope, label, itemsPath, map, fail, spilledRoute(cx, stage, scope, label, rec, next, fail));
+}
+
+/**
+ * The route a foreach takes when the runner had to spill its list to S3 (too big for the state):
+ * a Distributed Map reading it back. Only a foreach outside any other foreach or until has one (its
+ * body compiles twice; nested, the copies would multiply), and only in Standard workflows.
+ */
+export function spilledRoute(cx: CompileContext, stage: ForeachStage, scope: StageScope, label: Label, rec: string | undefined, next: string, fail: string): ((ref: string) => string) | undefined {
+  if (cx.workflow.execution === 'express' || scope.roots.item !== undefined) return undefined;
+  return (ref) => compileSpilledForeach(cx, stage, scope, [...label, 'from S3'], rec, next, fail, ref);
 }
 
 /**
@@ -499,8 +510,12 @@ export function foreachCollect(cx: CompileContext, label: Label, rec: string, re
   });
 }
 
-/** The states that put a foreach's items (a list) at `itemsPath`: a static list, a plain path, or the expression engine's value. */
-export function foreachItems(cx: CompileContext, stage: ForeachStage, scope: StageScope, label: Label, itemsPath: string, next: string, fail: string): string {
+/**
+ * The states that put a foreach's items (a list) at `itemsPath`: a static list, a plain path, or
+ * the expression engine's value. With `spilled`, a value the runner wrote to S3 instead (too big
+ * for the state) goes to the route `spilled` compiles, given the path of the reference.
+ */
+export function foreachItems(cx: CompileContext, stage: ForeachStage, scope: StageScope, label: Label, itemsPath: string, next: string, fail: string, spilled?: (ref: string) => string): string {
   if (Array.isArray(stage.foreach) && !containsTemplate(stage.foreach)) {
     return cx.add([...label, 'items'], { Type: 'Pass', Result: stage.foreach, ResultPath: itemsPath, Next: next });
   }
@@ -509,7 +524,9 @@ export function foreachItems(cx: CompileContext, stage: ForeachStage, scope: Sta
   if (nv && 'path' in nv && param?.type === 'array' && (param.required || (param.hasDefault && Array.isArray(param.default)))) {
     return cx.add([...label, 'items'], { Type: 'Pass', InputPath: nv.path, ResultPath: itemsPath, Next: next });
   }
-  const setItems = cx.add([...label, 'copy items'], { Type: 'Pass', InputPath: '$.__fe.items', ResultPath: itemsPath, Next: next });
+  const copy = cx.add([...label, 'copy items'], { Type: 'Pass', InputPath: '$.__fe.items', ResultPath: itemsPath, Next: next });
+  const ref = `$.__fe.items.${SPILL_REF_KEY}`;
+  const setItems = spilled ? cx.add([...label, 'items in S3?'], { Type: 'Choice', Choices: [{ Variable: ref, IsPresent: true, Next: spilled(ref) }], Default: copy }) : copy;
   return cx.evalTask(label, { items: { kind: 'value', raw: stage.foreach, mode: 'list' } }, wireContext(scope, rootsOfValue(stage.foreach), env(cx)), '$.__fe', setItems, fail);
 }
 

@@ -25,12 +25,11 @@ import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { credentialsFile, ensureCredentials, hostProblem, originProblem, readBody, readCredentials, signedHeaders, verifySigV4, type LocalCredentials, type RequestRefusal } from './verify-sigv4.ts';
+import { EXIT_TAKEN } from './loopback-daemon.ts';
 
 /** Response header naming the audit folder a server serves (clients check it: a stale port may be another server's). */
 export const AUDIT_DIR_HEADER = 'x-wf-audit-dir';
 
-/** Exit code of a daemon that found its folder served or locked by another one. */
-export const EXIT_TAKEN = 3;
 
 /** The idle period when `WORKFLOW_CORE_AUDIT_IDLE_MS` is not set, in milliseconds. */
 export const DEFAULT_IDLE_MS = 30_000;

@@ -4,14 +4,11 @@
  * server when a new daemon takes over (one that idled out while a process slept). Local runs read
  * an S3 foreach's items from it and write its results there, and `wf s3 endpoint` prints its URL.
  */
-import { spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { S3Client } from '@aws-sdk/client-s3';
 import { isConnectionError } from '../audit/index.ts';
-import { codeFile, FROM_SOURCES } from '../package-files.ts';
+import { ensureDaemon } from './loopback-daemon.ts';
 import { probeS3Server, readS3ServerInfo, s3IdleMs } from './s3-server.ts';
 import { ensureCredentials, type LocalCredentials } from './verify-sigv4.ts';
 
@@ -32,55 +29,18 @@ export interface LocalS3 {
   close(): void;
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((done) => setTimeout(done, ms));
-}
-
-function spawnDaemon(s3Dir: string): { exited: boolean } {
-  const loader = FROM_SOURCES ? ['--import', pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href] : [];
-  const log = openSync(join(s3Dir, 'server.log'), 'a');
-  const state = { exited: false };
-  try {
-    const child = spawn(process.execPath, [...loader, codeFile('lib/local/s3-server'), s3Dir], {
-      detached: true,
-      cwd: s3Dir,
-      stdio: ['ignore', 'ignore', log],
-      env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
-    });
-    child.on('error', () => (state.exited = true));
-    child.on('exit', () => (state.exited = true));
-    child.unref();
-  } finally {
-    closeSync(log);
-  }
-  return state;
-}
-
-/** The port of the live S3 server of `s3Dir`, starting a daemon when none answers. */
-async function ensureServer(s3Dir: string, timeoutMs: number): Promise<number> {
-  const deadline = Date.now() + timeoutMs;
-  let daemon: { exited: boolean } | undefined;
-  let spawns = 0;
-  let wait = 25;
-  for (;;) {
-    const info = readS3ServerInfo(s3Dir);
-    if (info && (await probeS3Server(info.port, s3Dir))) return info.port;
-    if (Date.now() > deadline || spawns > 5) {
-      let tail = '';
-      try {
-        tail = readFileSync(join(s3Dir, 'server.log'), 'utf8').trimEnd().split('\n').slice(-5).join('\n');
-      } catch {
-        // no log
-      }
-      throw new Error(`the local S3 server in ${s3Dir} did not start${tail ? `; its log ends with:\n${tail}` : ''}`);
-    }
-    if (!daemon || daemon.exited) {
-      daemon = spawnDaemon(s3Dir);
-      spawns++;
-    }
-    await sleep(wait);
-    wait = Math.min(wait * 2, 250);
-  }
+/** Finds the live S3 server of `s3Dir`, starting a daemon when none answers. */
+function ensureServer(s3Dir: string, timeoutMs: number): Promise<number> {
+  return ensureDaemon({
+    dir: s3Dir,
+    script: 'lib/local/s3-server',
+    timeoutMs,
+    find: async () => {
+      const info = readS3ServerInfo(s3Dir);
+      return info && (await probeS3Server(info.port, s3Dir)) ? info.port : undefined;
+    },
+    failure: (reason, log) => new Error(`the local S3 server in ${s3Dir} did not start ${reason}${log}`),
+  });
 }
 
 /** The local state folder: `dir`, else `WORKFLOW_CORE_AUDIT_PATH`, else `.wf` (as the audit store). */

@@ -1,25 +1,22 @@
 /**
  * Opens the audit store of local runs: the same {@link AuditStore} as on AWS, talking to the
  * audit server daemon of a `.wf/` folder (see audit-server.ts), started here when none answers.
- * Many processes may open one folder at once: whoever finds no live server starts a daemon, the
- * daemons that lose the race for the leveldb lock exit, and every client waits (with backoff) until
- * server.json names a server that answers for this folder. While a store is open it pings the
+ * Many processes may open one folder at once: one starts the daemon (loopback-daemon.ts), a
+ * daemon that loses the race for the leveldb lock exits, and every client waits until server.json
+ * names a server that answers for this folder. While a store is open it pings the
  * daemon so that it does not idle out under a long run, and a request that finds the daemon gone
  * (killed, or idled out while the process slept) starts a new one and is sent again. Requests are
  * signed with the folder's credentials (`audit/credentials.json`, made on first use): the server
  * refuses any other.
  */
-import { spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readFileSync, statSync, truncateSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { AuditError, AuditStore, isConnectionError } from '../audit/index.ts';
-import { configuredIdleMs, EXIT_TAKEN, probeAuditServer, readServerInfo, type AuditServerInfo } from './audit-server.ts';
+import { configuredIdleMs, probeAuditServer, readServerInfo, type AuditServerInfo } from './audit-server.ts';
 import { ensureCredentials, type LocalCredentials } from './verify-sigv4.ts';
 import { flushPending, type FlushResult } from './pending-records.ts';
-import { codeFile, FROM_SOURCES } from '../package-files.ts';
+import { ensureDaemon } from './loopback-daemon.ts';
 
 /** Options of {@link openLocalStore}. */
 export interface LocalStoreOptions {
@@ -46,81 +43,25 @@ export interface LocalStore {
   close(): Promise<void>;
 }
 
-const LOG_LIMIT_BYTES = 1024 * 1024;
-const MAX_SPAWNS = 8;
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((done) => setTimeout(done, ms));
-}
-
-function logTail(file: string, lines = 5): string {
-  try {
-    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
-  } catch {
-    return '';
-  }
-}
-
-interface Daemon {
-  exited: boolean;
-  code: number | null;
-}
-
-function spawnDaemon(auditDir: string, logFile: string): Daemon {
-  try {
-    if (statSync(logFile).size > LOG_LIMIT_BYTES) truncateSync(logFile, 0);
-  } catch {
-    // no log yet
-  }
-  // From the TypeScript sources (the repository), the server script runs under tsx; built, as is.
-  const loader = FROM_SOURCES ? ['--import', pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href] : [];
-  const script = codeFile('lib/local/audit-server');
-  const log = openSync(logFile, 'a');
-  const daemon: Daemon = { exited: false, code: null };
-  try {
-    const child = spawn(process.execPath, [...loader, script, auditDir], {
-      detached: true,
-      cwd: auditDir,
-      stdio: ['ignore', 'ignore', log],
-      env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
-    });
-    child.on('error', () => Object.assign(daemon, { exited: true, code: -1 }));
-    child.on('exit', (code) => Object.assign(daemon, { exited: true, code }));
-    child.unref();
-  } finally {
-    closeSync(log);
-  }
-  return daemon;
-}
-
 /** Finds the live audit server of `auditDir`, starting a daemon when none answers. */
 async function ensureServer(auditDir: string, timeoutMs: number, credentials: LocalCredentials): Promise<AuditServerInfo> {
-  const logFile = join(auditDir, 'server.log');
-  const deadline = Date.now() + timeoutMs;
-  let daemon: Daemon | undefined;
-  let spawns = 0;
-  let wait = 25;
-  for (;;) {
-    const info = readServerInfo(auditDir);
-    if (info && (await probeAuditServer(info.port, auditDir, undefined, credentials))) return info;
-    const exitedBadly = daemon?.exited === true && daemon.code !== EXIT_TAKEN && daemon.code !== 0;
-    if (Date.now() > deadline || (exitedBadly && spawns >= 2) || (daemon?.exited && spawns >= MAX_SPAWNS)) {
-      const tail = logTail(logFile);
-      throw new AuditError(
-        `the local audit store in ${auditDir} did not start ${Date.now() > deadline ? `within ${timeoutMs} ms` : `(its server exited ${spawns} times)`}` +
-          (tail ? `; its log (${logFile}) ends with:\n${tail}\n` : '. ') +
-          'Check that the folder is writable; if no wf process is running, remove the folder\'s server.json and try again.',
+  let found: AuditServerInfo | undefined;
+  await ensureDaemon({
+    dir: auditDir,
+    script: 'lib/local/audit-server',
+    timeoutMs,
+    find: async () => {
+      const info = readServerInfo(auditDir);
+      found = info && (await probeAuditServer(info.port, auditDir, undefined, credentials)) ? info : undefined;
+      return found?.port;
+    },
+    failure: (reason, log) =>
+      new AuditError(
+        `the local audit store in ${auditDir} did not start ${reason}${log}Check that the folder is writable; if no wf process is running, remove the folder's server.json and try again.`,
         'server',
-      );
-    }
-    if (!daemon || daemon.exited) {
-      if (daemon?.code === EXIT_TAKEN) await sleep(200);
-      daemon = spawnDaemon(auditDir, logFile);
-      spawns++;
-    }
-    await sleep(wait);
-    wait = Math.min(wait * 2, 250);
-  }
+      ),
+  });
+  return found!;
 }
 
 /**

@@ -233,11 +233,17 @@ export async function runDistributedMap(name: string, st: State, task: { input: 
   return children.map((c) => c.output);
 }
 
+/** `s3` once `bucket` exists on the local server (made when missing). */
+export async function ensureBucket(s3: S3Client, bucket: string): Promise<S3Client> {
+  await s3.send(new CreateBucketCommand({ Bucket: bucket })).catch(() => undefined);
+  return s3;
+}
+
 /** Writes the results as Step Functions' ResultWriter does; returns where the manifest is. */
 async function writeResults(writer: NonNullable<State['ResultWriter']>, input: unknown, execution: string, mapRunArn: string, children: ChildResult[], s3: S3Client): Promise<{ Bucket: string; Key: string }> {
   const params = resolve(writer.Parameters ?? {}, input, { execution }) as { Bucket?: string; Prefix?: string };
   const bucket = !params.Bucket || /^\$\{\w+\}$/.test(params.Bucket) ? LOCAL_RESULTS_BUCKET : params.Bucket;
-  await s3.send(new CreateBucketCommand({ Bucket: bucket })).catch(() => undefined);
+  await ensureBucket(s3, bucket);
   const base = `${params.Prefix ? `${params.Prefix.replace(/\/+$/, '')}/` : ''}${mapRunArn.slice(mapRunArn.lastIndexOf(':') + 1)}`;
   const files: Record<'SUCCEEDED' | 'FAILED' | 'PENDING', Array<{ Key: string; Size: number }>> = { FAILED: [], PENDING: [], SUCCEEDED: [] };
   for (const status of ['SUCCEEDED', 'FAILED', 'PENDING'] as const) {

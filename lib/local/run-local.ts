@@ -12,18 +12,18 @@ import { StateMachine, ExecutionAbortedError, ExecutionError, ExecutionTimeoutEr
 import type { Workflow } from '../config/index.ts';
 import { parameterize } from '../config/parameterize.ts';
 import { compileWorkflow, stateMachinePlaceholder, type CompiledMachine, type CompiledWorkflow, type CompileOptions, type Machine, type State, type StateInfo } from '../compiler/index.ts';
-import { buildScope, handleRequest, hideSecretRefs, keyedFailure, LineSplitter, resolveSecretRefs, runPython, storeSecretParams, type ChildHistoryEvent, type SecretStore } from '../runtime/index.ts';
+import { buildScope, handleRequest, hideSecretRefs, keyedFailure, LineSplitter, resolveSecretRefs, resolveSpilled, runPython, spillOutputs, storeSecretParams, type ChildHistoryEvent, type SecretStore, type SpillStore } from '../runtime/index.ts';
 import { renderTemplate } from '../expr/index.ts';
 import { resolveParameters } from './resolve-parameters.ts';
 import { exactIntrinsics, withOwnTypes, type ExactIntrinsics } from './exact-intrinsics.ts';
 import { lambdaFailure, taskFailure } from './task-failure.ts';
 import { runDockerLocally, type EcsRunTask } from './run-docker-locally.ts';
 import { localContext, localCoordination, localExecutionId, registerExecution, takesConcurrencySlot, watchStopRequests } from './local-coordination.ts';
-import { SECRET_REF_KEY, type PyRunRequest, type RunnerRequest, type WireContext } from '../protocol/index.ts';
+import { SECRET_REF_KEY, SPILL_TO_CALLER_ENV, type PyRunRequest, type RunnerRequest, type StageResponse, type WireContext } from '../protocol/index.ts';
 import { localSecretStore } from './local-secret-store.ts';
 import { DeleteItemCommand, GetItemCommand, PutItemCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { localDistributedMaps, runDistributedMap } from './run-distributed-map.ts';
+import { ensureBucket, LOCAL_RESULTS_BUCKET, localDistributedMaps, runDistributedMap } from './run-distributed-map.ts';
 import { openLocalS3, type LocalS3 } from './local-s3.ts';
 
 /** A progress event of a local run. */
@@ -235,6 +235,13 @@ async function execute(workflow: Workflow, input: Record<string, unknown>, optio
   // Every running stage and child execution listens for the stop: many at once is normal.
   setMaxListeners(0, signal);
   const secretStore = options.secretStore ?? localSecretStore(options.store);
+  // S3 (an S3 foreach's items and results, values too big for the state): the given client, else
+  // the local server, opened when first needed.
+  let localS3: LocalS3 | undefined;
+  let s3Client: Promise<S3Client> | undefined;
+  const s3 = (): Promise<S3Client> => (s3Client ??= options.s3 ? Promise.resolve(options.s3) : openLocalS3().then((l) => (localS3 = l).client));
+  let resultsBucket: Promise<S3Client> | undefined;
+  const spill: SpillStore = { bucket: LOCAL_RESULTS_BUCKET, s3: () => (resultsBucket ??= s3().then((c) => ensureBucket(c, LOCAL_RESULTS_BUCKET))) };
   // The Python runner gets the values of the references its request holds (stdin, never a state).
   const runPy = async (req: PyRunRequest, sink?: LineSink): Promise<unknown> => {
     // What the code prints comes as it is printed (unbuffered), a line at a time.
@@ -244,7 +251,12 @@ async function execute(workflow: Workflow, input: Record<string, unknown>, optio
       lines?.push(text);
     } : undefined;
     try {
-      return await runPython(await withSecretValues(req, secretStore), { signal, ...(onLog ? { onLog, env: { PYTHONUNBUFFERED: '1' } } : {}) });
+      // Spilled values are read here, and outputs too big for the state are spilled here, as the
+      // stage runner does (on AWS the Python runner does both itself).
+      const unspilled = { ...req, globals: (await resolveSpilled(req.globals, spill)) as PyRunRequest['globals'], vars: (await resolveSpilled(req.vars, spill)) as PyRunRequest['vars'] };
+      const env = { [SPILL_TO_CALLER_ENV]: '1', ...(onLog ? { PYTHONUNBUFFERED: '1' } : {}) };
+      const result = (await runPython(await withSecretValues(unspilled, secretStore), { signal, env, ...(onLog ? { onLog } : {}) })) as StageResponse;
+      return { ...result, outputs: await spillOutputs(result.outputs ?? {}, spill) };
     } finally {
       lines?.end();
     }
@@ -259,10 +271,6 @@ async function execute(workflow: Workflow, input: Record<string, unknown>, optio
   // a trigger stage reads of its failed child (lib/runtime/child-outcome.ts).
   const failedChildren = new Map<string, ChildHistoryEvent[]>();
   const coordination = localCoordination(options.store, signal, async (arn) => failedChildren.get(arn));
-  // S3 (an S3 foreach's items and results): the given client, else the local server, opened when first needed.
-  let localS3: LocalS3 | undefined;
-  let s3Client: Promise<S3Client> | undefined;
-  const s3 = (): Promise<S3Client> => (s3Client ??= options.s3 ? Promise.resolve(options.s3) : openLocalS3().then((l) => (localS3 = l).client));
   // A state whose output passes the payload limit fails the run, as on AWS (checked as events come in).
   let tooLarge: { state: string; bytes: number } | undefined;
   let stopRun = (): void => stop.abort();
@@ -295,7 +303,7 @@ async function execute(workflow: Workflow, input: Record<string, unknown>, optio
         handlers[name] = async (p, sink) => {
           try {
             const req = (p as { Payload: RunnerRequest }).Payload;
-            return { Payload: await handleRequest(req, { signal, runPy, coordination, secretStore, ...(sink ? { onLine: sink } : {}), ...(req.action === 'tally' ? { s3: await s3() } : {}) }) };
+            return { Payload: await handleRequest(req, { signal, runPy, coordination, secretStore, spill, ...(sink ? { onLine: sink } : {}), ...(req.action === 'tally' ? { s3: await s3() } : {}) }) };
           } catch (e) {
             throw lambdaFailure(e);
           }

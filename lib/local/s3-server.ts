@@ -25,7 +25,7 @@ import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { EXIT_TAKEN } from './audit-server.ts';
+import { EXIT_TAKEN } from './loopback-daemon.ts';
 import { credentialsFile, ensureCredentials, hostProblem, originProblem, readBody, type LocalCredentials } from './verify-sigv4.ts';
 import { s3SignatureProblem } from './verify-s3-signature.ts';
 import { listingRewrite } from './s3-listing.ts';

@@ -346,3 +346,4 @@ export const Placeholders = {
 } as const;
 
 export { SECRET_REF_KEY, SECRETS_PREFIX_ENV, isSecretRef, runOfSecretName, secretName, type SecretRef } from './secret-refs.ts';
+export { SPILL_REF_KEY, SPILL_PREFIX, RESULTS_BUCKET_ENV, SPILL_TO_CALLER_ENV, isSpillRef, spillRefProblem, type SpillRef } from './spill-refs.ts';

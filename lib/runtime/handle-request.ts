@@ -19,7 +19,7 @@ import { runPyStage, type PyRunner } from './run-py-stage.ts';
 import { badRequest, RunnerError } from './runner-error.ts';
 import { ErrorNames } from '../protocol/index.ts';
 import { prepareRun } from './prepare-run.ts';
-import { capOutputs } from './cap-outputs.ts';
+import { environmentSpillStore, holdsSpillRef, LIST_BUDGET_BYTES, resolveSpilled, spillList, spillOutputs, type SpillStore } from './spill-values.ts';
 import { fitFailure } from './fit-failure.ts';
 import { scrubText } from './scrub-text.ts';
 import { LineSplitter } from './line-splitter.ts';
@@ -49,6 +49,11 @@ export interface HandleRequestOptions {
   onLine?: (stream: 'stdout' | 'stderr', line: string) => void;
   /** The S3 client `tally` reads an S3 foreach's results with. @default the AWS SDK's, from the environment */
   s3?: S3Client;
+  /**
+   * Where values too big for the state go (spill-values.ts), and where references are read from.
+   * @default the bucket `WF_RESULTS_BUCKET` names, when set; else outputs past the budget are truncated
+   */
+  spill?: SpillStore;
 }
 
 /** The secret store of a request: the given one, else Parameter Store under `$WF_SECRETS_PREFIX`. */
@@ -174,20 +179,42 @@ export async function handleRequest(raw: RunnerRequest, options: HandleRequestOp
   const key = (raw as { key?: unknown }).key;
   let masks: string[] = [];
   try {
-    const { req: plain, resolved } = await withSecrets(req as unknown as Record<string, unknown>, options);
+    const spill = options.spill ?? environmentSpillStore();
+    // Values spilled to S3 are read back first: they may hold secret references in turn.
+    const unspilled = await withSpilled(req as unknown as Record<string, unknown>, spill);
+    const { req: plain, resolved } = await withSecrets(unspilled, options);
     masks = requestMasks(plain);
     const action = String(plain.action);
     const out = await dispatch(plain as unknown as RunnerRequest, options, masks);
     // Nothing resolved goes back into the machine's state: a value equal to a secret (or to an item
     // of one) goes back as its reference, and anything else holding a secret is masked, as GitHub
-    // Actions masks logs. A stage's outputs are a record: masked only.
-    if (RECORDED_ACTIONS.has(action)) return maskSecrets(out, masks);
-    if (action === 'eval') return distinctKeys(maskSecrets(toSecretRefs(out, resolved), masks));
+    // Actions masks logs. A stage's outputs are a record: masked only. What is too big for the
+    // state then goes to S3 (or is truncated).
+    if (RECORDED_ACTIONS.has(action)) {
+      const record = maskSecrets(out, masks) as StageResponse;
+      return { ...record, outputs: await spillOutputs(record.outputs ?? {}, spill) };
+    }
+    if (action === 'eval') return spillLists(distinctKeys(maskSecrets(toSecretRefs(out, resolved), masks)), plain as unknown as EvalRequest, spill);
     return out;
   } catch (e) {
     const failure = typeof key === 'string' ? keyedFailure(e, key) : e;
     throw fitFailure(maskError(failure, masks));
   }
+}
+
+/** The context of a request with every spilled value read back (spill-values.ts). */
+async function withSpilled(req: Record<string, unknown>, spill: SpillStore | undefined): Promise<Record<string, unknown>> {
+  if (!('ctx' in req) || !holdsSpillRef(req.ctx)) return req;
+  return { ...req, ctx: await resolveSpilled(req.ctx, spill) };
+}
+
+/** An eval answer with each list value (a foreach's items) too big for the state spilled to S3. */
+async function spillLists(out: unknown, req: EvalRequest, spill: SpillStore | undefined): Promise<unknown> {
+  if (!isRecord(out) || !spill) return out;
+  for (const [name, item] of Object.entries(req.items ?? {})) {
+    if (item.kind === 'value' && item.mode === 'list' && Object.hasOwn(out, name)) out[name] = await spillList(out[name], spill, LIST_BUDGET_BYTES);
+  }
+  return out;
 }
 
 /**
@@ -259,10 +286,8 @@ export function keyedFailure(e: unknown, key: string): unknown {
 async function dispatch(req: RunnerRequest, options: HandleRequestOptions, masks: readonly string[]): Promise<unknown> {
   const action = (req as { action?: unknown }).action;
   switch (action) {
-    case 'stage': {
-      const response = await runStage(req as RunStageRequest, options, masks);
-      return { ...response, outputs: capOutputs(response.outputs) };
-    }
+    case 'stage':
+      return runStage(req as RunStageRequest, options, masks);
     case 'eval':
       if (!isRecord((req as { items?: unknown }).items)) throw badRequest('eval request needs "items"');
       return evaluateItems(req as EvalRequest);
@@ -286,8 +311,7 @@ async function dispatch(req: RunnerRequest, options: HandleRequestOptions, masks
       return cancelHolders(req as ConcurrencyCancelRequest, options.coordination ?? (await defaultCoordination()));
     case 'child-outcome': {
       const coordination = options.coordination ?? (await defaultCoordination());
-      const record = await childOutcome(req as ChildOutcomeRequest, (arn) => coordination.childHistory(arn));
-      return { ...record, outputs: capOutputs(record.outputs ?? {}) };
+      return childOutcome(req as ChildOutcomeRequest, (arn) => coordination.childHistory(arn));
     }
     case 'forget-secrets': {
       const store = storeFor(options);

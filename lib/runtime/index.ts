@@ -26,6 +26,7 @@ export { runPython, PY_RUNNER_PATH, type RunPythonOptions } from './run-python.t
 export { RunnerError, stageFailed, badRequest } from './runner-error.ts';
 export { prepareRun } from './prepare-run.ts';
 export { capOutputs, OUTPUT_BUDGET_BYTES } from './cap-outputs.ts';
+export { environmentSpillStore, holdsSpillRef, LIST_BUDGET_BYTES, resolveSpilled, spillOutputs, type SpillStore } from './spill-values.ts';
 export { awsCoordination, defaultCoordination, reclaimSlots, cancelHolders, startDeadline, type Coordination } from './coordination.ts';
 export { childOutcome, resultFromHistory, CHILD_HISTORY_EVENTS, type ChildHistory, type ChildHistoryEvent } from './child-outcome.ts';
 export { scrubText, MIN_SECRET_CHARS } from './scrub-text.ts';

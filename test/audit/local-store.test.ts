@@ -1,5 +1,5 @@
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-process.env.WORKFLOW_CORE_AUDIT_IDLE_MS = '400';
+process.env.WORKFLOW_CORE_AUDIT_IDLE_MS = '1500';
 import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -9,7 +9,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AuditError } from '../../lib/audit/index.ts';
-import { EXIT_TAKEN, readServerInfo } from '../../lib/local/audit-server.ts';
+import { readServerInfo } from '../../lib/local/audit-server.ts';
+import { EXIT_TAKEN } from '../../lib/local/loopback-daemon.ts';
 import { openLocalStore } from '../../lib/local/local-store.ts';
 
 const run = promisify(execFile);

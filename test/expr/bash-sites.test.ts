@@ -45,7 +45,7 @@ const hostile = fc.oneof(
 describe('bash templates, held to real bash', () => {
   it('a hostile value at every place runs nothing and arrives as its text', () => {
     const dir = mkdtempSync(join(tmpdir(), 'wf-bash-sites-'));
-    const values = fc.sample(hostile, { numRuns: 20, seed: 5 }).filter((v) => !v.includes('\0'));
+    const values = fc.sample(hostile, { numRuns: 14, seed: 5 }).filter((v) => !v.includes('\0'));
     for (const v of values) {
       for (const p of places) {
         const { script, env } = renderBashScript(p.script.replace('@T', '${{ params.v }}'), ctx(v));
@@ -57,7 +57,7 @@ describe('bash templates, held to real bash', () => {
       }
     }
     expect(readdirSync(dir)).toEqual([]);
-  });
+  }, 180_000);
 
   it('arithmetic takes a number as itself, and refuses anything else before bash sees it', () => {
     const dir = mkdtempSync(join(tmpdir(), 'wf-bash-arith-'));
