@@ -11,6 +11,7 @@
 import type { Stage, Workflow } from '../config/index.ts';
 import { childLists } from '../config/index.ts';
 import type { PermissionStatement } from './permissions-for.ts';
+import { SPILL_PREFIX } from '../protocol/index.ts';
 
 /** Where the permissions point, for {@link s3ForeachPermissions}. */
 export interface S3ForeachResources {
@@ -22,6 +23,8 @@ export interface S3ForeachResources {
   bucketArn(name: string): string;
   /** The results bucket's ARN. */
   resultsBucket: string;
+  /** Whether the definition has foreach stages whose spilled list a Distributed Map reads back (`wf-spill/`). */
+  spilled?: boolean;
 }
 
 /** The S3 foreach stages of a workflow, nested ones included. */
@@ -54,14 +57,19 @@ function bucketsOf(workflow: Workflow, stage: Stage, bucket: string): string[] {
   );
 }
 
-/** The IAM statements of a workflow's S3 foreach stages (none without such stages). Deterministic. */
+/**
+ * The IAM statements of a workflow's Distributed Maps: its S3 foreach stages, and the routes of
+ * foreach stages whose list was spilled (reading `wf-spill/` of the results bucket). None without
+ * either. Deterministic.
+ */
 export function s3ForeachPermissions(workflow: Workflow, resources: S3ForeachResources): PermissionStatement[] {
   const stages = s3ForeachStages(workflow);
-  if (!stages.length) return [];
+  if (!stages.length && !resources.spilled) return [];
   const out: PermissionStatement[] = [
     { actions: ['states:StartExecution'], resources: [resources.stateMachine] },
     { actions: ['states:DescribeExecution', 'states:StopExecution'], resources: [resources.childExecutions] },
     { actions: ['s3:AbortMultipartUpload', 's3:GetObject', 's3:ListMultipartUploadParts', 's3:PutObject'], resources: [`${resources.resultsBucket}/wf-foreach/${workflow.name}/*`] },
+    ...(resources.spilled ? [{ actions: ['s3:GetObject'], resources: [`${resources.resultsBucket}/${SPILL_PREFIX}*`] }] : []),
   ];
   const listings = new Map<string, Set<string>>();
   const objects = new Set<string>();

@@ -17,7 +17,7 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { WorkflowResultsBucket } from './workflow-results-bucket.ts';
-import { Placeholders } from '../protocol/index.ts';
+import { Placeholders, RESULTS_BUCKET_ENV, SPILL_PREFIX } from '../protocol/index.ts';
 import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import { Construct } from 'constructs';
 import type { CompiledWorkflow } from '../compiler/index.ts';
@@ -106,8 +106,8 @@ export class WorkflowApp extends Construct {
   readonly stateMachines: ReadonlyMap<string, WorkflowStateMachine>;
   /** The ECS resources, when some workflow has docker stages. */
   readonly docker?: DockerTasks;
-  /** The bucket S3 foreach stages write their per-item records to, when some workflow has one. */
-  readonly resultsBucket?: s3.Bucket;
+  /** The results bucket: values too big for a run's state, and S3 foreach stages' per-item records. */
+  readonly resultsBucket: s3.Bucket;
   /** The dead-letter queue of scheduled starts, when some workflow has schedules. */
   readonly deadLetterQueue?: sqs.Queue;
   /** The compiled workflows, in deployment order. */
@@ -147,12 +147,18 @@ export class WorkflowApp extends Construct {
       ...(props.auditTableRemovalPolicy !== undefined ? { removalPolicy: props.auditTableRemovalPolicy } : {}),
     }).table;
 
+    // Every app has a results bucket: values too big for a run's state go there (wf-spill/), and
+    // S3 foreach stages write their records there (wf-foreach/).
+    this.resultsBucket = new WorkflowResultsBucket(this, 'Results', { retentionDays: props.resultsRetentionDays ?? 30 }).bucket;
+    for (const runner of [this.stageRunner, this.pyRunner]) {
+      runner.addEnvironment(RESULTS_BUCKET_ENV, this.resultsBucket.bucketName);
+      runner.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:GetObject', 's3:PutObject'], resources: [this.resultsBucket.arnForObjects(`${SPILL_PREFIX}*`)] }));
+    }
     if (workflows.some((w) => [w.compiled, ...w.compiled.children].some((c) => c.placeholders.includes(Placeholders.resultsBucket)))) {
-      this.resultsBucket = new WorkflowResultsBucket(this, 'Results', { retentionDays: props.resultsRetentionDays ?? 30 }).bucket;
       // The stage runner's tally reads the results the Distributed Maps wrote.
       this.stageRunner.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [this.resultsBucket.arnForObjects('wf-foreach/*')] }));
-      new CfnOutput(this, 'ResultsBucketName', { value: this.resultsBucket.bucketName, description: 'The bucket of S3 foreach results (wf-foreach/<workflow>/<run>/<stage>/)' }).overrideLogicalId('ResultsBucketName');
     }
+    new CfnOutput(this, 'ResultsBucketName', { value: this.resultsBucket.bucketName, description: 'The results bucket: values too big for a run\'s state (wf-spill/) and S3 foreach records (wf-foreach/<workflow>/<run>/<stage>/)' }).overrideLogicalId('ResultsBucketName');
     if (workflows.some((w) => w.compiled.dockerTasks.length)) {
       this.docker = new DockerTasks(this, 'Docker', {
         namePrefix: prefix,

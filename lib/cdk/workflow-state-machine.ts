@@ -21,7 +21,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { stateMachinePlaceholder, type CompiledWorkflow } from '../compiler/index.ts';
 import type { Workflow } from '../config/index.ts';
-import { Placeholders } from '../protocol/index.ts';
+import { Placeholders, SPILL_REF_KEY } from '../protocol/index.ts';
 import type { DockerTasks } from './docker-tasks.ts';
 import { BYTES_PER_RESOURCE, type StackFootprint } from './place-workflows.ts';
 import { permissionsFor, type DefinitionResources, type PermissionStatement } from './permissions-for.ts';
@@ -171,6 +171,7 @@ export class WorkflowStateMachine extends Construct {
           childExecutions: stack.formatArn({ service: 'states', resource: 'execution', resourceName: `${props.stateMachineName}/*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
           bucketArn: (name) => stack.formatArn({ service: 's3', region: '', account: '', resource: name }),
           resultsBucket: props.resultsBucket!.bucketArn,
+          spilled: compiled.json.includes(`.${SPILL_REF_KEY}.key`),
         })
       : [];
     this.permissions = [...permissionsFor(compiled.definition, this.resources), ...s3Grants];

@@ -4,7 +4,9 @@
  * and following the machine's own child executions, listing each bucket only under the declared
  * prefix, reading only the declared manifest (a templated bucket: only a choice param's options),
  * writing results only under the workflow's folder; the stage runner reads the results. The
- * template passes AWS's rules; a bucket the workflow does not bound stops the synth.
+ * template passes AWS's rules; a bucket the workflow does not bound stops the synth. Values too
+ * big for the state: both runners are told the bucket and may read and write only `wf-spill/` in
+ * it; a workflow whose foreach list may come back spilled reads only `wf-spill/` besides its results.
  */
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -36,6 +38,15 @@ lake:
 plain:
   type: Workflow
   jobs: {only: {stages: [{name: say, echo: hi}]}}
+spill:
+  type: Workflow
+  jobs:
+    work:
+      stages:
+        - {name: list, id: list, run: 'ids = list(range(100000))'}
+        - name: Each id
+          foreach: \${{ stages.list.outputs.ids }}
+          stages: [{name: say, echo: "\${{ item }}"}]
 `;
 
 let stack: Stack;
@@ -68,6 +79,7 @@ describe('S3 foreach, deployed', () => {
     const subs = stateMachine(template, 'L-lake').props.DefinitionSubstitutions as Record<string, unknown>;
     expect(JSON.stringify(subs.ResultsBucket)).toBe(resolved(app.resultsBucket!.bucketName));
     expect(stateMachine(template, 'L-plain').props.DefinitionSubstitutions ?? {}).not.toHaveProperty('ResultsBucket');
+    expect(JSON.stringify((stateMachine(template, 'L-spill').props.DefinitionSubstitutions as Record<string, unknown>).ResultsBucket)).toBe(resolved(app.resultsBucket.bucketName));
   });
 
   it('grants the machine exactly its child executions, the declared buckets and prefixes, and its results folder', () => {
@@ -96,6 +108,31 @@ describe('S3 foreach, deployed', () => {
     // The plain workflow's role gets none of it.
     const plainRole = (stateMachine(template, 'L-plain').props.RoleArn as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
     expect(JSON.stringify(roleStatements(template, plainRole))).not.toMatch(/s3:|states:StartExecution/);
+  });
+
+  it('tells both runners the bucket, and lets them read and write only wf-spill/ in it', () => {
+    const bucketName = resolved(app.resultsBucket.bucketName);
+    for (const fn of [app.stageRunner, app.pyRunner]) {
+      const props = Object.values(resourcesOf(template, 'AWS::Lambda::Function')).find((r) => JSON.stringify(r.Properties).includes(JSON.stringify(stack.resolve(fn.role!.roleArn))))!.Properties as { Environment: { Variables: Record<string, unknown> } };
+      expect(JSON.stringify(props.Environment.Variables.WF_RESULTS_BUCKET)).toBe(bucketName);
+      const roleId = (stack.resolve(fn.role!.roleArn) as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+      const spills = roleStatements(template, roleId).filter((st) => JSON.stringify(st.Resource).includes('wf-spill'));
+      expect(spills.map((st) => st.Action)).toEqual([['s3:GetObject', 's3:PutObject']]);
+      expect(JSON.stringify(stack.resolve(spills[0]!.Resource))).toMatch(/\/wf-spill\/\*"\]\]\}$/);
+    }
+  });
+
+  it('lets a machine whose foreach list may be spilled read wf-spill/ and run its own children, and no more', () => {
+    const roleId = (stateMachine(template, 'L-spill').props.RoleArn as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+    const statements = roleStatements(template, roleId)
+      .filter((st) => !isServiceStatement(st))
+      .filter((st) => JSON.stringify(st.Action).includes('s3:') || JSON.stringify(st.Action).includes('states:'));
+    const shown = statements.map((st) => [st.Action, JSON.stringify(stack.resolve(st.Resource))] as const);
+    expect(shown.find(([a]) => a === 's3:GetObject')?.[1]).toMatch(/\/wf-spill\/\*"\]\]\}$/);
+    expect(shown.find(([a]) => a === 'states:StartExecution')?.[1]).toContain(':stateMachine:L-spill"');
+    expect(shown.find(([a]) => Array.isArray(a) && a.includes('s3:PutObject'))?.[1]).toContain('/wf-foreach/spill/*');
+    expect(statements).toHaveLength(4);
+    expect(JSON.stringify(stack.resolve(statements))).not.toContain('s3:ListBucket');
   });
 
   it('lets the stage runner read the results (its tally)', () => {

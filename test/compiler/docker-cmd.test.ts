@@ -57,7 +57,7 @@ describe('docker cmd', () => {
     expect(out.o.command.join(' ')).not.toContain('touch');
     expect(out.o.environment).toEqual([{ Name: 'A', Value: '1' }, { Name: 'WF_VALUE_0', Value: who }, { Name: 'WF_VALUE_1', Value: who }]);
     const env = Object.fromEntries(out.o.environment.map((e) => [e.Name, e.Value]));
-    const r = spawnSync(out.o.command[0]!, out.o.command.slice(1), { env: { PATH: process.env.PATH, ...env }, encoding: 'utf8' });
+    const r = spawnSync(out.o.command[0]!, out.o.command.slice(1), { env: { PATH: '/usr/bin:/bin', ...env }, encoding: 'utf8' });
     expect(r.stdout).toBe(`hi ${who}|${who}|`);
     expect(readdirSync(dir)).toEqual([]);
   });
