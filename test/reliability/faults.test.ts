@@ -2,7 +2,7 @@
  * Faults at run time, injected into real processes on the local engine (`runLocal`, the compiled
  * machine, real bash and python3): a script killed by a signal, a Python interpreter that exits
  * under the runner or never returns, call functions that throw things that are not Errors, and
- * outputs over the payload budget. Each fault ends as a FAILED (or truncated) stage record with a
+ * outputs over the payload budget (spilled to the local S3 server). Each fault ends as a FAILED stage record with a
  * message that says what happened; the run itself always ends with a result document, and no
  * process is left behind.
  */
@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadWorkflowsFromText, type Workflow } from '../../lib/config/index.ts';
 import { runLocal, type ResultDocument } from '../../lib/local/index.ts';
 import { OUTPUT_BUDGET_BYTES, tag } from '../../lib/runtime/index.ts';
+import { startS3Fixture, type S3Fixture } from '../helpers/local-s3-fixture.ts';
 
 let dir: string;
 
@@ -232,17 +233,36 @@ describe('call functions that throw what is not an Error', () => {
 });
 
 describe('outputs over the payload budget', () => {
-  it(`are cut to ${OUTPUT_BUDGET_BYTES} bytes per stage, largest first, each replaced by a marker with its size`, async () => {
-    const doc = await run('big');
+  let fx: S3Fixture;
+  beforeAll(async () => {
+    fx = await startS3Fixture([]);
+  });
+  afterAll(async () => fx?.close());
+
+  it(`go to the results bucket past ${OUTPUT_BUDGET_BYTES} bytes per stage, largest first, each replaced by a reference to its value`, async () => {
+    const doc = await runLocal(workflows.get('big')!, { workflows, retryWaitMs: 0, s3: fx.local.client });
     expect(doc.status).toBe('SUCCESS');
     const stages = (doc.jobs as Record<string, Job>).outputs!.stages!;
-    expect(stages.bash!.outputs).toEqual({ return_code: 0, stdout: { __truncated__: expect.stringMatching(/^\d+ bytes$/) }, stderr: 'small' });
+    const spilled = async (v: unknown): Promise<unknown> => {
+      const ref = (v as { __spilled__: { bucket: string; key: string; bytes: number } }).__spilled__;
+      expect(ref.key).toMatch(/^wf-spill\//);
+      const value = await fx.getJson(ref.bucket, ref.key);
+      expect(ref.bytes).toBe(Buffer.byteLength(JSON.stringify(value)));
+      return value;
+    };
+    expect(stages.bash!.outputs!.return_code).toBe(0);
+    expect(stages.bash!.outputs!.stderr).toBe('small');
     // bash keeps at most 64 KiB per stream (head and tail) before the budget applies.
-    expect(Number((stages.bash!.outputs!.stdout as { __truncated__: string }).__truncated__.split(' ')[0])).toBeGreaterThan(65_536);
-    expect(stages.py!.outputs).toEqual({ big: { __truncated__: '100002 bytes' }, small: 1 });
-    expect(stages.call!.outputs).toEqual({ big: { __truncated__: '100002 bytes' }, n: 1 });
+    const stdout = (await spilled(stages.bash!.outputs!.stdout)) as string;
+    expect(Buffer.byteLength(stdout)).toBeGreaterThan(65_536);
+    expect(stdout).toContain('[truncated');
+    expect(await spilled((stages.py!.outputs as { big: unknown }).big)).toBe('x'.repeat(100_000));
+    expect(stages.py!.outputs!.small).toBe(1);
+    expect(await spilled((stages.call!.outputs as { big: unknown }).big)).toBe('y'.repeat(100_000));
+    expect(stages.call!.outputs!.n).toBe(1);
     // Three values of 12 KB pass the 32 KB budget together: only the largest (first by name) goes.
-    expect(stages.many!.outputs).toEqual({ a: { __truncated__: '12002 bytes' }, b: 'b'.repeat(12000), c: 'c'.repeat(12000), d: 4 });
+    expect(await spilled((stages.many!.outputs as { a: unknown }).a)).toBe('a'.repeat(12000));
+    expect(stages.many!.outputs).toMatchObject({ b: 'b'.repeat(12000), c: 'c'.repeat(12000), d: 4 });
     for (const s of Object.values(stages)) expect(Buffer.byteLength(JSON.stringify(s.outputs))).toBeLessThanOrEqual(OUTPUT_BUDGET_BYTES);
   });
 });
