@@ -206,12 +206,13 @@ export class WorkflowStateMachine extends Construct {
       {
         id: 'AwsSolutions-IAM5',
         reason:
-          'Wildcards only where the resource is named at run time or by a later deploy: CloudWatch Logs delivery and X-Ray take no resource ("*"); child executions are named when they start (execution:<child machine>:*, and a Distributed Map\'s execution:<machine>/*); an S3 foreach lists only under its declared prefix, reads only its manifest (a templated key: below the text before the template), and writes results only below its workflow\'s folder (wf-foreach/<workflow>/*); ECS tasks get their ids when they start (task/<cluster>/*); an execution keeps invoking the runner version and running the task definition revision it started with, so the role may invoke every published version of the runners (function:<runner>:*) and run every revision of its task definition families (task-definition/<family>:*).',
+          'Wildcards only where the resource is named at run time or by a later deploy: CloudWatch Logs delivery and X-Ray take no resource ("*"); child executions are named when they start (execution:<child machine>:*, and a Distributed Map\'s execution:<machine>/*); an S3 foreach lists only under its declared prefix, reads only its manifest (a templated key: below the text before the template), and writes results only below its workflow\'s folder (wf-foreach/<workflow>/*), and a foreach whose list was spilled reads it from the results bucket\'s wf-spill/ (objects named by the runner at run time); ECS tasks get their ids when they start (task/<cluster>/*); an execution keeps invoking the runner version and running the task definition revision it started with, so the role may invoke every published version of the runners (function:<runner>:*) and run every revision of its task definition families (task-definition/<family>:*).',
         appliesTo: [
           'Resource::*',
           { regex: '/^Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:[A-Za-z0-9_-]+:\\*$/' },
           { regex: '/^Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:[A-Za-z0-9_-]+\\/\\*$/' },
           { regex: '/^Resource::<[A-Za-z0-9]+\\.Arn>\\/wf-foreach\\/[A-Za-z0-9_-]+\\/\\*$/' },
+          { regex: '/^Resource::<[A-Za-z0-9]+\\.Arn>\\/wf-spill\\/\\*$/' },
           { regex: '/^Resource::arn:<AWS::Partition>:s3:::.*\\*$/' },
           { regex: '/^Resource::arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:task/<[^>]+>/\\*$/' },
           { regex: '/^Resource::arn:<AWS::Partition>:lambda:<AWS::Region>:<AWS::AccountId>:function:<[^>]+>:\\*$/' },

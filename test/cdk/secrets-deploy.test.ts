@@ -88,7 +88,7 @@ describe('the secrets prefix', () => {
     const app = new WorkflowApp(stack, 'Workflows', { workflows: workflowsOf(SECRET), stageRunner: { environment: { WF_SECRETS_PREFIX: '/elsewhere', WORKFLOW_ENV_A: 'a' } }, pyRunner: { environment: { WF_SECRETS_PREFIX: '/elsewhere' } } });
     const s = { stack, app, template: Template.fromStack(stack) };
     expect(environment(s, app.stageRunner)).toMatchObject({ WF_SECRETS_PREFIX: '/Override/secrets', WORKFLOW_ENV_A: 'a' });
-    expect(environment(s, app.pyRunner)).toEqual({ WF_SECRETS_PREFIX: '/Override/secrets' });
+    expect(environment(s, app.pyRunner)).toEqual({ WF_SECRETS_PREFIX: '/Override/secrets', WF_RESULTS_BUCKET: JSON.parse(JSON.stringify(stack.resolve(app.resultsBucket.bucketName))) });
   });
 });
 
@@ -135,7 +135,8 @@ describe('template checks', () => {
       .findInfo('*', Match.stringLikeRegexp('CdkNagSuppression'))
       .filter((i) => /AwsSolutions-IAM5 was triggered/.test(String(i.entry.data)) && i.id.includes('/Runners/'))
       .map((i) => i.id);
-    expect(fired.sort()).toEqual(['/Secretive/Workflows/Runners/PyRunnerRole/DefaultPolicy/Resource', '/Secretive/Workflows/Runners/StageRunnerRole/DefaultPolicy/Resource']);
+    // Twice a role: the parameters below the secrets path, and wf-spill/ of the results bucket.
+    expect(fired.sort()).toEqual(['/Secretive/Workflows/Runners/PyRunnerRole/DefaultPolicy/Resource', '/Secretive/Workflows/Runners/PyRunnerRole/DefaultPolicy/Resource', '/Secretive/Workflows/Runners/StageRunnerRole/DefaultPolicy/Resource', '/Secretive/Workflows/Runners/StageRunnerRole/DefaultPolicy/Resource']);
   });
 
   it("keeps every state machine clean under AWS's rules", async () => {

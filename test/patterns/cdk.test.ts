@@ -36,6 +36,8 @@ function synth(names: string[]): { stack: Stack; app: WorkflowApp; template: Tem
 }
 
 const ref = (s: unknown): string => JSON.stringify(s);
+/** The results bucket's `wf-spill/*`, as the template writes it: what every app's runners may read and write. */
+const spillObjects = (stack: Stack, app: WorkflowApp): unknown => stack.resolve(app.resultsBucket.arnForObjects('wf-spill/*'));
 
 describe('WorkflowApp with coordination patterns', () => {
   it('gives the machine and the stage runner what the patterns use, and passes cdk-nag', () => {
@@ -52,15 +54,16 @@ describe('WorkflowApp with coordination patterns', () => {
         { Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], Resource: JSON.parse(table) },
         { Action: ['states:DescribeExecution', 'states:StopExecution'], Resource: executions },
         { Action: ['states:SendTaskFailure', 'states:SendTaskSuccess'], Resource: '*' },
+        { Action: ['s3:GetObject', 's3:PutObject'], Resource: spillObjects(stack, app) },
       ]),
     );
     expect(Annotations.fromStack(stack).findError('*', Match.stringLikeRegexp('AwsSolutions-.*')).map((e) => e.id)).toEqual([]);
   });
 
-  it('adds nothing to the stage runner when no workflow uses them', () => {
+  it('adds nothing to the stage runner when no workflow uses them (it keeps only wf-spill/ of the results bucket)', () => {
     const { stack, app, template } = synth(['plain']);
     const runnerRole = stack.getLogicalId(app.stageRunner.role!.node.defaultChild as never);
-    const actions = roleStatements(template, runnerRole).flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]));
-    expect(actions.filter((a) => !String(a).startsWith('logs:'))).toEqual([]);
+    const statements = roleStatements(template, runnerRole).filter((s) => !String(s.Action).startsWith('logs:'));
+    expect(statements.map((s) => [s.Action, s.Resource])).toEqual([[['s3:GetObject', 's3:PutObject'], spillObjects(stack, app)]]);
   });
 });
