@@ -7,8 +7,7 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
-import { isConnectionError } from '../audit/index.ts';
-import { ensureDaemon } from './loopback-daemon.ts';
+import { ensureDaemon, followDaemon } from './loopback-daemon.ts';
 import { probeS3Server, readS3ServerInfo, s3IdleMs } from './s3-server.ts';
 import { ensureCredentials, type LocalCredentials } from './verify-sigv4.ts';
 
@@ -55,7 +54,6 @@ export async function openLocalS3(options: { dir?: string; startTimeoutMs?: numb
   const credentials = ensureCredentials(s3Dir);
   const timeoutMs = options.startTimeoutMs ?? 20_000;
   let port = await ensureServer(s3Dir, timeoutMs);
-  let reconnecting: Promise<void> | undefined;
   const client = new S3Client({
     region: LOCAL_S3_REGION,
     credentials,
@@ -64,20 +62,7 @@ export async function openLocalS3(options: { dir?: string; startTimeoutMs?: numb
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
   });
-  client.middlewareStack.add(
-    (next) => async (args) => {
-      try {
-        return await next(args);
-      } catch (e) {
-        if (!isConnectionError(e)) throw e;
-        await (reconnecting ??= ensureServer(s3Dir, timeoutMs)
-          .then((p) => void (port = p))
-          .finally(() => (reconnecting = undefined)));
-        return next(args);
-      }
-    },
-    { step: 'initialize', name: 'localS3Reconnect' },
-  );
+  followDaemon(client, 'localS3Reconnect', async () => void (port = await ensureServer(s3Dir, timeoutMs)));
   // A long run keeps the daemon from idling out under it.
   const idleMs = s3IdleMs();
   const heartbeat = idleMs > 0 ? setInterval(() => void probeS3Server(port, s3Dir), Math.max(50, Math.floor(idleMs / 3))) : undefined;

@@ -12,11 +12,11 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { AuditError, AuditStore, isConnectionError } from '../audit/index.ts';
+import { AuditError, AuditStore } from '../audit/index.ts';
 import { configuredIdleMs, probeAuditServer, readServerInfo, type AuditServerInfo } from './audit-server.ts';
 import { ensureCredentials, type LocalCredentials } from './verify-sigv4.ts';
 import { flushPending, type FlushResult } from './pending-records.ts';
-import { ensureDaemon } from './loopback-daemon.ts';
+import { ensureDaemon, followDaemon } from './loopback-daemon.ts';
 
 /** Options of {@link openLocalStore}. */
 export interface LocalStoreOptions {
@@ -96,18 +96,7 @@ export async function openLocalStore(options: LocalStoreOptions = {}): Promise<L
     credentials,
     endpoint: async () => ({ url: new URL(`http://127.0.0.1:${port}`) }),
   });
-  client.middlewareStack.add(
-    (next) => async (args) => {
-      try {
-        return await next(args);
-      } catch (e) {
-        if (!isConnectionError(e)) throw e;
-        await reconnect();
-        return next(args);
-      }
-    },
-    { step: 'initialize', name: 'localAuditReconnect' },
-  );
+  followDaemon(client, 'localAuditReconnect', reconnect);
 
   const store = new AuditStore(client, options.table ?? 'wf-audit');
   const endpoint = `http://127.0.0.1:${port}`;

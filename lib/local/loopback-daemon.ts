@@ -11,6 +11,9 @@ import { closeSync, mkdirSync, openSync, readFileSync, rmSync, statSync, truncat
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { isConnectionError } from '../audit/index.ts';
 import { codeFile, FROM_SOURCES } from '../package-files.ts';
 
 /** Exit code of a daemon that found its folder served or locked by another one. */
@@ -139,4 +142,25 @@ export async function ensureDaemon(spec: DaemonSpec): Promise<number> {
   } finally {
     release();
   }
+}
+
+/**
+ * Makes `client` follow its daemon: a request that cannot connect (the daemon idled out while the
+ * process slept, or was killed) waits for `reconnect` (one at a time, shared by the requests that
+ * failed together) and is sent once more.
+ */
+export function followDaemon(client: DynamoDBClient | S3Client, name: string, reconnect: () => Promise<void>): void {
+  let reconnecting: Promise<void> | undefined;
+  (client.middlewareStack as S3Client['middlewareStack']).add(
+    (next) => async (args) => {
+      try {
+        return await next(args);
+      } catch (e) {
+        if (!isConnectionError(e)) throw e;
+        await (reconnecting ??= reconnect().finally(() => (reconnecting = undefined)));
+        return next(args);
+      }
+    },
+    { step: 'initialize', name },
+  );
 }
