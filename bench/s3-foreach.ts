@@ -76,6 +76,24 @@ ${batch ? `          batch: ${batch}\n` : ''}          concurrent: 10
             - {name: Say, echo: "\${{ item }}"}
 `;
 
+/** A py stage makes `n` ids (a list far past the state's 256 KiB), and a foreach runs an echo stage per id: only the py stage with `alone`. */
+const spillFlow = (n: number, alone: boolean): string => `spilled:
+  type: Workflow
+  jobs:
+    work:
+      stages:
+        - name: Make the ids
+          id: ids
+          run: |
+            ids = [f"id-{i:07d}" for i in range(${n})]
+${alone ? '' : `        - name: Each id
+          id: each
+          foreach: \${{ stages.ids.outputs.ids }}
+          concurrent: 10
+          stages:
+            - {name: Say, echo: "\${{ item }}"}
+`}`;
+
 /** Lambda Task state names of a machine (nested ones included). */
 function lambdaStates(m: Machine, into = new Set<string>()): Set<string> {
   for (const [name, st] of Object.entries(m.States)) {
@@ -153,6 +171,16 @@ async function main(): Promise<void> {
     console.log(`  the run (${run.status})                 ${(run.ms / 1000).toFixed(1)} s wall, ${(run.ms / n).toFixed(3)} ms per object, ${(run.ms / floorMs).toFixed(1)}× the floor`);
     console.log(`  peak memory                          ${peakMb.toFixed(0)} MB (${(rssBefore / 1024).toFixed(0)} MB before the run)`);
     console.log(`  child executions                     ${run.children} (${Math.ceil(n / 1000)} batches expected)`);
+
+    // A list too big for the state: the runner writes it to S3, a Distributed Map reads it back.
+    const floorSpill = await counted(workflow(spillFlow(n, true)), { s3 });
+    const rssSpill = process.resourceUsage().maxRSS;
+    const spilled = await counted(workflow(spillFlow(n, false)), { s3 });
+    console.log(`\na py stage's list of ${n.toLocaleString('en')} ids (${((n * 14) / 1024 / 1024).toFixed(1)} MB of JSON) into a foreach (spilled to S3, read back by a Distributed Map; batch auto, concurrent 10)`);
+    console.log(`  floor: the py stage alone, list spilled  ${(floorSpill.ms / 1000).toFixed(1)} s (${floorSpill.status})`);
+    console.log(`  the run (${spilled.status})                     ${(spilled.ms / 1000).toFixed(1)} s wall, ${(spilled.ms / n).toFixed(3)} ms per id, ${(spilled.ms / floorSpill.ms).toFixed(1)}× the floor`);
+    console.log(`  peak memory                              ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB (${(rssSpill / 1024).toFixed(0)} MB before)`);
+    console.log(`  child executions                         ${spilled.children}`);
 
     // The cost model: the same work three ways, counted at `sample` items and scaled to a million.
     const keysSample = keys.slice(0, sample);
