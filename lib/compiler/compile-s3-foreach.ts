@@ -91,7 +91,7 @@ export function compileS3Foreach(cx: CompileContext, stage: ForeachStage, scope:
   const templated = [s3.bucket, s3.prefix ?? '', s3.key ?? ''].some((t) => containsTemplate(t));
   const item = s3.prefix !== undefined ? { key: '$$.Map.Item.Value.Key', size: '$$.Map.Item.Value.Size', etag: '$$.Map.Item.Value.Etag' } : undefined;
   const selector = item ? { item: Object.fromEntries(Object.entries(item).map(([k, v]) => [`${k}.$`, v])), 'loop.$': '$$.Map.Item.Index' } : undefined;
-  const where = compileDistributedForeach(cx, stage, scope, label, rec, next, fail, { reader: itemReader(s3, templated ? src : undefined), selector, batch: batchSize(stage) });
+  const where = compileDistributedForeach(cx, stage, scope, label, rec, next, fail, { reader: itemReader(s3, templated ? src : undefined), selector, batch: stage.batch });
   if (!templated) return where;
   const fields: Record<string, { kind: 'value'; raw: string; mode: 'text' }> = { bucket: { kind: 'value', raw: s3.bucket, mode: 'text' } };
   if (s3.prefix !== undefined) fields.prefix = { kind: 'value', raw: s3.prefix, mode: 'text' };
@@ -107,7 +107,7 @@ export function compileS3Foreach(cx: CompileContext, stage: ForeachStage, scope:
  */
 export function compileSpilledForeach(cx: CompileContext, stage: ForeachStage, scope: StageScope, label: Label, rec: string | undefined, next: string, fail: string, ref: string): string {
   const reader = { Resource: 'arn:aws:states:::s3:getObject', ReaderConfig: { InputType: 'JSON' }, Parameters: { 'Bucket.$': `${ref}.bucket`, 'Key.$': `${ref}.key` } };
-  return compileDistributedForeach(cx, stage, scope, label, rec, next, fail, { reader, batch: (processor) => batchSize({ ...stage, batch: stage.batch ?? 'auto' }, processor) });
+  return compileDistributedForeach(cx, stage, scope, label, rec, next, fail, { reader, batch: stage.batch ?? 'auto' });
 }
 
 /** What differs between the sources of a Distributed Map foreach. */
@@ -115,8 +115,8 @@ interface DistributedSource {
   reader: NonNullable<State['ItemReader']>;
   /** The ItemSelector (default: the item and its index). */
   selector?: Record<string, unknown>;
-  /** Items per child execution, given the child's machine. */
-  batch: (processor: Machine) => number;
+  /** The `batch` setting the child executions take their items by (see {@link batchSize}). */
+  batch: ForeachStage['batch'];
 }
 
 /** The Distributed Map of a foreach, its results' folder and its tally (see the file comment); returns the first state. */
@@ -157,7 +157,7 @@ function compileDistributedForeach(cx: CompileContext, stage: ForeachStage, scop
     return cx.add([...bl, 'input'], { Type: 'Pass', Parameters: lifted, Next: map });
   });
   const processor = batch.sink.machine(batch.value);
-  const size = source.batch(processor);
+  const size = batchSize(source.batch, processor);
   const tolerated = stage.toleratedFailure;
 
   const { catchers, key } = cx.lambdaCatch(label, fail);
@@ -197,12 +197,9 @@ function compileDistributedForeach(cx: CompileContext, stage: ForeachStage, scop
  * well under the limit (at most {@link MAX_AUTO_BATCH}); 1 when unset, as Step Functions runs one
  * item per child execution without an ItemBatcher.
  */
-function batchSize(stage: Pick<ForeachStage, 'batch'>): (processor: Machine) => number;
-function batchSize(stage: Pick<ForeachStage, 'batch'>, processor: Machine): number;
-function batchSize(stage: Pick<ForeachStage, 'batch'>, processor?: Machine): number | ((processor: Machine) => number) {
-  if (processor === undefined) return (p: Machine) => batchSize(stage, p);
-  if (stage.batch === undefined) return 1;
-  if (stage.batch !== 'auto') return stage.batch;
+function batchSize(batch: ForeachStage['batch'], processor: Machine): number {
+  if (batch === undefined) return 1;
+  if (batch !== 'auto') return batch;
   const perItem = 2 + estimateHistoryEvents(processor, 1, false);
   return Math.min(MAX_AUTO_BATCH, chunkSizeFor(perItem));
 }

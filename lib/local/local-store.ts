@@ -44,16 +44,14 @@ export interface LocalStore {
 }
 
 /** Finds the live audit server of `auditDir`, starting a daemon when none answers. */
-async function ensureServer(auditDir: string, timeoutMs: number, credentials: LocalCredentials): Promise<AuditServerInfo> {
-  let found: AuditServerInfo | undefined;
-  await ensureDaemon({
+function ensureServer(auditDir: string, timeoutMs: number, credentials: LocalCredentials): Promise<AuditServerInfo> {
+  return ensureDaemon({
     dir: auditDir,
     script: 'lib/local/audit-server',
     timeoutMs,
     find: async () => {
       const info = readServerInfo(auditDir);
-      found = info && (await probeAuditServer(info.port, auditDir, undefined, credentials)) ? info : undefined;
-      return found?.port;
+      return info && (await probeAuditServer(info.port, auditDir, undefined, credentials)) ? info : undefined;
     },
     failure: (reason, log) =>
       new AuditError(
@@ -61,7 +59,6 @@ async function ensureServer(auditDir: string, timeoutMs: number, credentials: Lo
         'server',
       ),
   });
-  return found!;
 }
 
 /**

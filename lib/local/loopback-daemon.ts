@@ -24,14 +24,14 @@ export const CLAIM_STALE_MS = 15_000;
 const LOG_LIMIT_BYTES = 1024 * 1024;
 const MAX_SPAWNS = 8;
 
-/** What {@link ensureDaemon} needs to know of one kind of daemon. */
-export interface DaemonSpec {
+/** What {@link ensureDaemon} needs to know of one kind of daemon; `T` is what it gives of a live one. */
+export interface DaemonSpec<T> {
   /** The daemon's folder: its server.json, server.log and start claim live there. */
   dir: string;
   /** The daemon's script, as {@link codeFile} names it (`lib/local/audit-server`). */
   script: string;
-  /** Gives the port of the live server of {@link dir}, or undefined when none answers. */
-  find: () => Promise<number | undefined>;
+  /** Gives the live server of {@link dir} (its port, its server.json), or undefined when none answers. */
+  find: () => Promise<T | undefined>;
   /** How long to wait for a server to answer, in milliseconds. */
   timeoutMs: number;
   /** The error to throw when no server answers: `reason` says why, `log` names the log and its tail. */
@@ -76,7 +76,7 @@ function claim(file: string): boolean {
   return false;
 }
 
-function spawnDaemon(spec: DaemonSpec, logFile: string): Daemon {
+function spawnDaemon(spec: DaemonSpec<unknown>, logFile: string): Daemon {
   try {
     if (statSync(logFile).size > LOG_LIMIT_BYTES) truncateSync(logFile, 0);
   } catch {
@@ -102,8 +102,8 @@ function spawnDaemon(spec: DaemonSpec, logFile: string): Daemon {
   return daemon;
 }
 
-/** Gives the port of the live daemon of `spec.dir`, starting one when none answers (see the file comment). */
-export async function ensureDaemon(spec: DaemonSpec): Promise<number> {
+/** Gives the live daemon of `spec.dir`, as `spec.find` does, starting one when none answers (see the file comment). */
+export async function ensureDaemon<T>(spec: DaemonSpec<T>): Promise<T> {
   mkdirSync(spec.dir, { recursive: true, mode: 0o700 });
   const logFile = join(spec.dir, 'server.log');
   const claimFile = join(spec.dir, 'starting');
@@ -119,8 +119,8 @@ export async function ensureDaemon(spec: DaemonSpec): Promise<number> {
   };
   try {
     for (;;) {
-      const port = await spec.find();
-      if (port !== undefined) return port;
+      const live = await spec.find();
+      if (live !== undefined) return live;
       const exitedBadly = daemon?.exited === true && daemon.code !== EXIT_TAKEN && daemon.code !== 0;
       if (Date.now() > deadline || (exitedBadly && spawns >= 2) || (daemon?.exited && spawns >= MAX_SPAWNS)) {
         const tail = logTail(logFile);

@@ -13,15 +13,23 @@ export function truncatedMarker(bytes: number): { __truncated__: string } {
   return { __truncated__: `${bytes} bytes` };
 }
 
+/** The size of a value's JSON, in bytes. */
+export function jsonBytes(v: unknown): number {
+  return Buffer.byteLength(JSON.stringify(v) ?? 'null');
+}
+
+/** The outputs' keys with their values' sizes, largest first, then by key: the order values leave the state in. */
+export function largestFirst(outputs: Record<string, unknown>): Array<readonly [string, number]> {
+  return Object.keys(outputs).map((k) => [k, jsonBytes(outputs[k])] as const).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+}
+
 /** `outputs` unchanged when within `budget`, else with the largest values replaced by markers. */
 export function capOutputs(outputs: Record<string, unknown>, budget = OUTPUT_BUDGET_BYTES): Record<string, unknown> {
-  const size = (v: unknown): number => Buffer.byteLength(JSON.stringify(v) ?? 'null');
-  if (size(outputs) <= budget) return outputs;
+  if (jsonBytes(outputs) <= budget) return outputs;
   const out: Record<string, unknown> = { ...outputs };
-  const bySize = Object.keys(out).map((k) => [k, size(out[k])] as const).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
-  for (const [key, bytes] of bySize) {
+  for (const [key, bytes] of largestFirst(out)) {
     setOwn(out, key, truncatedMarker(bytes));
-    if (size(out) <= budget) break;
+    if (jsonBytes(out) <= budget) break;
   }
   return out;
 }

@@ -12,12 +12,11 @@
  */
 import { BATCH_RECORDS_BYTES, type CollectRequest } from '../protocol/index.ts';
 import { badRequest } from './runner-error.ts';
-import { capOutputs, OUTPUT_BUDGET_BYTES, truncatedMarker } from './cap-outputs.ts';
+import { capOutputs, jsonBytes, OUTPUT_BUDGET_BYTES, truncatedMarker } from './cap-outputs.ts';
 import { setOwn } from '../expr/index.ts';
 
 type Result = Record<string, unknown>;
 
-const size = (v: unknown): number => Buffer.byteLength(JSON.stringify(v) ?? 'null');
 
 function foreachKeys(items: unknown[], useIndex: boolean): string[] {
   const keys = items.map((item, i) => (!useIndex && (typeof item === 'string' || typeof item === 'number') ? String(item) : String(i)));
@@ -26,16 +25,16 @@ function foreachKeys(items: unknown[], useIndex: boolean): string[] {
 
 /** Item records within `budget` bytes: past it, the largest records' `stages` (then the record) become markers. */
 function trimRecords(results: Result[], budget: number): Result[] {
-  if (size(results) <= budget) return results;
+  if (jsonBytes(results) <= budget) return results;
   const out = results.map((r) => ({ ...r }));
-  const order = out.map((r, i) => [i, size(r)] as const).sort((a, b) => b[1] - a[1] || a[0] - b[0]);
-  let total = size(out);
+  const order = out.map((r, i) => [i, jsonBytes(r)] as const).sort((a, b) => b[1] - a[1] || a[0] - b[0]);
+  let total = jsonBytes(out);
   for (const [i, bytes] of order) {
     if (total <= budget) break;
     const r = out[i]!;
-    const trimmed = size(r.item) > 256 ? { status: r.status, ...truncatedMarker(bytes) } : { status: r.status, item: r.item, stages: truncatedMarker(size(r.stages)), ...(r.errors !== undefined ? { errors: r.errors } : {}) };
+    const trimmed = jsonBytes(r.item) > 256 ? { status: r.status, ...truncatedMarker(bytes) } : { status: r.status, item: r.item, stages: truncatedMarker(jsonBytes(r.stages)), ...(r.errors !== undefined ? { errors: r.errors } : {}) };
     out[i] = trimmed;
-    total -= bytes - size(trimmed);
+    total -= bytes - jsonBytes(trimmed);
   }
   return out;
 }
@@ -49,7 +48,7 @@ const ERROR_MESSAGE_BYTES = 1024;
  */
 function fitRecords(results: Result[], budget: number): Result[] {
   const out = trimRecords(results, budget);
-  if (size(out) <= budget) return out;
+  if (jsonBytes(out) <= budget) return out;
   return out.map((r) => {
     const errors = r.errors as { name?: unknown; message?: unknown } | undefined;
     if (typeof errors?.message !== 'string' || Buffer.byteLength(errors.message) <= ERROR_MESSAGE_BYTES) return r;
@@ -74,11 +73,11 @@ export function collectResults(req: CollectRequest): Record<string, unknown> {
     const results = req.chunked ? (req.results as Result[][]).flat() : itemRecords(req.results as Result[], req.items ?? []);
     const items = req.items ?? results.map((r) => r.item);
     const keys = foreachKeys(items, req.useIndexAsKey === true);
-    const itemsOut = size(items) > OUTPUT_BUDGET_BYTES / 4 ? truncatedMarker(size(items)) : items;
+    const itemsOut = jsonBytes(items) > OUTPUT_BUDGET_BYTES / 4 ? truncatedMarker(jsonBytes(items)) : items;
     // What the records may take: the budget less the item list and the envelope around the records.
-    const room = OUTPUT_BUDGET_BYTES - size({ items: itemsOut, foreach: {} }) + 2;
+    const room = OUTPUT_BUDGET_BYTES - jsonBytes({ items: itemsOut, foreach: {} }) + 2;
     const foreach: Record<string, unknown> = {};
-    trimRecords(results, room - size(keys)).forEach((r, i) => {
+    trimRecords(results, room - jsonBytes(keys)).forEach((r, i) => {
       foreach[keys[i] ?? String(i)] = r;
     });
     return { items: itemsOut, foreach: capOutputs(foreach, room) };

@@ -14,7 +14,7 @@
  * The Python runner (`fit_record` in functions/py-runner/handler.py) follows the same steps.
  */
 import type { ErrorInfo, StageRecord } from '../protocol/index.ts';
-import { truncatedMarker } from './cap-outputs.ts';
+import { jsonBytes, truncatedMarker } from './cap-outputs.ts';
 import { largestFitting } from './largest-fitting.ts';
 import { trimMiddle } from './trim-middle.ts';
 
@@ -26,10 +26,6 @@ const ERROR_NAME_CHARS = 256;
 
 /** A stage record as a failure carries it (with the `key` of the request, when it had one). */
 export type FailedRecord = StageRecord & { key?: string };
-
-function jsonBytes(value: unknown): number {
-  return Buffer.byteLength(JSON.stringify(value) ?? 'null');
-}
 
 /** A value with every string emptied: the part of it that cutting strings cannot shrink. */
 function skeleton(value: unknown): unknown {

@@ -8,6 +8,7 @@ import { isSecretRef, runOfSecretName, SECRET_REF_KEY, secretName, type SecretRe
 import { RunnerError } from './runner-error.ts';
 import { ErrorNames } from '../protocol/index.ts';
 import { MAX_SECRET_BYTES, type SecretStore } from './secret-store.ts';
+import { replaceRefs } from './replace-refs.ts';
 
 /** A resolved reference: what the state holds, and the value it stands for. */
 export interface ResolvedSecret {
@@ -37,26 +38,19 @@ function pick(value: unknown, at: ReadonlyArray<string | number> | undefined): u
 export async function resolveSecretRefs(value: unknown, store: SecretStore, runs: ReadonlySet<string>): Promise<{ value: unknown; resolved: ResolvedSecret[] }> {
   const resolved: ResolvedSecret[] = [];
   const texts = new Map<string, Promise<string | undefined>>();
-  const walk = async (v: unknown, depth: number): Promise<unknown> => {
-    if (isSecretRef(v)) {
-      const name = v[SECRET_REF_KEY];
-      const run = runOfSecretName(store.prefix, name);
-      if (run === undefined || !runs.has(run)) throw secretError(`a secret reference to ${JSON.stringify(name)} is not one this run may read`);
-      let text = texts.get(name);
-      if (!text) texts.set(name, (text = store.get(name)));
-      const stored = await text;
-      if (stored === undefined) throw secretError(`the secret ${JSON.stringify(name.slice(store.prefix.length + 1))} is no longer stored (its run ended, or it was never stored)`);
-      const out = pick(JSON.parse(stored), v.at);
-      resolved.push({ ref: v, value: out });
-      return out;
-    }
-    if (v === null || typeof v !== 'object' || depth > 100) return v;
-    if (Array.isArray(v)) return Promise.all(v.map((x) => walk(x, depth + 1)));
-    const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v)) setOwn(out, k, await walk(x, depth + 1));
+  const replaced = await replaceRefs(value, isSecretRef, async (v) => {
+    const name = v[SECRET_REF_KEY];
+    const run = runOfSecretName(store.prefix, name);
+    if (run === undefined || !runs.has(run)) throw secretError(`a secret reference to ${JSON.stringify(name)} is not one this run may read`);
+    let text = texts.get(name);
+    if (!text) texts.set(name, (text = store.get(name)));
+    const stored = await text;
+    if (stored === undefined) throw secretError(`the secret ${JSON.stringify(name.slice(store.prefix.length + 1))} is no longer stored (its run ended, or it was never stored)`);
+    const out = pick(JSON.parse(stored), v.at);
+    resolved.push({ ref: v, value: out });
     return out;
-  };
-  return { value: await walk(value, 0), resolved };
+  });
+  return { value: replaced, resolved };
 }
 
 /**

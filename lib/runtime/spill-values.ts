@@ -9,8 +9,9 @@ import { randomUUID } from 'node:crypto';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { setOwn } from '../expr/index.ts';
 import { ErrorNames, isSpillRef, RESULTS_BUCKET_ENV, SPILL_PREFIX, SPILL_REF_KEY, spillRefProblem, type SpillRef } from '../protocol/index.ts';
-import { capOutputs, OUTPUT_BUDGET_BYTES, truncatedMarker } from './cap-outputs.ts';
+import { capOutputs, jsonBytes, largestFirst, OUTPUT_BUDGET_BYTES, truncatedMarker } from './cap-outputs.ts';
 import { badRequest, RunnerError } from './runner-error.ts';
+import { replaceRefs } from './replace-refs.ts';
 
 /** Where spilled values are written and read: the results bucket and an S3 client for it. */
 export interface SpillStore {
@@ -33,8 +34,6 @@ export function environmentSpillStore(): SpillStore | undefined {
   return { bucket, s3: () => (defaultS3 ??= import('@aws-sdk/client-s3').then(({ S3Client: Client }) => new Client({}))) };
 }
 
-const jsonBytes = (v: unknown): number => Buffer.byteLength(JSON.stringify(v) ?? 'null');
-
 /** Writes `value` as JSON under `wf-spill/`; gives its reference. */
 export async function spillValue(value: unknown, store: SpillStore): Promise<SpillRef> {
   const { PutObjectCommand } = await import('@aws-sdk/client-s3');
@@ -53,8 +52,7 @@ export async function spillOutputs(outputs: Record<string, unknown>, store: Spil
   if (jsonBytes(outputs) <= budget) return outputs;
   if (!store) return capOutputs(outputs, budget);
   const out: Record<string, unknown> = { ...outputs };
-  const bySize = Object.keys(out).map((k) => [k, jsonBytes(out[k])] as const).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
-  for (const [key, bytes] of bySize) {
+  for (const [key, bytes] of largestFirst(out)) {
     try {
       setOwn(out, key, await spillValue(out[key], store));
     } catch (e) {
@@ -93,18 +91,10 @@ export async function resolveSpilled(value: unknown, store: SpillStore | undefin
       throw new RunnerError(ErrorNames.stageFailed, JSON.stringify({ status: 'FAILED', outputs: {}, errors: { name: 'SpillError', message: `could not read the spilled value s3://${store!.bucket}/${key}: ${(e as Error).message}` } }));
     }
   };
-  const walk = async (v: unknown, depth: number): Promise<unknown> => {
-    if (isSpillRef(v)) {
-      const key = v[SPILL_REF_KEY].key;
-      let got = read.get(key);
-      if (!got) read.set(key, (got = load(v)));
-      return got;
-    }
-    if (v === null || typeof v !== 'object' || depth > 100) return v;
-    if (Array.isArray(v)) return Promise.all(v.map((x) => walk(x, depth + 1)));
-    const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v)) setOwn(out, k, await walk(x, depth + 1));
-    return out;
-  };
-  return walk(value, 0);
+  return replaceRefs(value, isSpillRef, (ref) => {
+    const key = ref[SPILL_REF_KEY].key;
+    let got = read.get(key);
+    if (!got) read.set(key, (got = load(ref)));
+    return got;
+  });
 }
